@@ -1,0 +1,47 @@
+# sheetls: the two commands a fresh clone needs are `make try` and `make test`.
+# Both are idempotent: they create .venv once and reinstall only when pyproject.toml changes.
+
+PYTHON ?= python3
+VENV   ?= .venv
+PY     := $(VENV)/bin/python
+PIP    := $(PY) -m pip --disable-pip-version-check
+export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
+
+.DEFAULT_GOAL := help
+.PHONY: help install install-test install-try try test test-fast check bench
+
+help:
+	@echo "make try    - set up and open Neovim on a demo file with sheetls attached"
+	@echo "make test   - set up everything the tests need and run them all"
+	@echo "make bench  - run the benchmark suite"
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+
+# One stamp per extra: pip runs again only when pyproject.toml changes.
+$(VENV)/.stamp-%: pyproject.toml | $(PY)
+	$(PIP) install -q -e '.[$*]'
+	@touch $@
+
+install: $(VENV)/.stamp-try
+install-test: $(VENV)/.stamp-test
+install-try: $(VENV)/.stamp-try
+
+# Editor and benchmark fragments add their own set-up targets to these lists.
+TEST_PREREQS :=
+-include nvim-client/nvim.mk
+-include vscode-client/vscode.mk
+-include benchmarks/bench.mk
+
+try: install-try
+	@bash nvim-client/try.sh
+
+test: install-test $(TEST_PREREQS)
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+# Server-only tests (no editors), for a quick loop while working on the server.
+test-fast: install-test
+	$(PY) -m pytest tests --ignore=tests/nvim --ignore=tests/vscode $(PYTEST_ARGS)
+
+check: install
+	$(VENV)/bin/sheetls check snippets
