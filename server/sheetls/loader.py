@@ -1,0 +1,344 @@
+"""Load and validate a pack file (sheetls's YAML schema) into the sheet model.
+
+Every problem becomes a PackError naming the file, the line and the field; loading goes on
+past an error to report them all. The schema itself is documented in snippets/README.md and
+declared once, here, in SCHEMA.
+"""
+from __future__ import annotations
+
+import ast
+import os
+import re
+from dataclasses import dataclass, field
+from typing import Callable, Dict, List, Optional, Tuple
+
+from sheetls import forms, snippet_syntax
+from sheetls.model import Entry, Member, Section, Sheet
+from sheetls.yaml_source import Y, YamlError, parse_yaml, read_text
+
+SCHEMA_VERSION = 1
+
+ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+PREFIX_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+DOTTED_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)+$")
+MODULE_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$")
+URL_RE = re.compile(r"^https?://\S+$")
+
+
+@dataclass(frozen=True)
+class PackError:
+    path: str
+    line: int
+    field: str
+    message: str
+
+    def __str__(self) -> str:
+        where = f"{self.path}:{self.line}" if self.line else self.path
+        return f"{where}: {self.field}: {self.message}" if self.field else f"{where}: {self.message}"
+
+
+@dataclass
+class LoadResult:
+    sheet: Optional[Sheet]
+    errors: List[PackError] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return self.sheet is not None and not self.errors
+
+
+# field -> (kind, required). Kinds: str, text (non-empty str), id, prefix, url, snippet,
+# list:<kind>, list (of mappings, checked by the caller), int.
+SCHEMA: Dict[str, Dict[str, Tuple[str, bool]]] = {
+    "sheet": {
+        "schema": ("int", False),
+        "id": ("id", True),
+        "title": ("text", True),
+        "summary": ("text", True),
+        "language": ("text", False),
+        "sections": ("list", True),
+        "members": ("list", False),
+    },
+    "section": {
+        "id": ("id", True),
+        "title": ("text", True),
+        "summary": ("text", True),
+        "entries": ("list", True),
+    },
+    "entry": {
+        "id": ("id", True),
+        "title": ("text", True),
+        "summary": ("text", True),
+        "prefix": ("prefix", True),
+        "body": ("snippet", True),
+        "tags": ("list:text", False),
+        "apis": ("list:dotted", False),
+        "signature": ("text", False),
+        "docs": ("url", False),
+        "note": ("text", False),
+        "imports": ("list:module", False),
+        "helpers": ("snippet", False),
+    },
+    "member": {
+        "api": ("dotted", True),
+        "entry": ("id", True),
+        "summary": ("text", True),
+        "pitfall": ("text", False),
+        "docs": ("url", False),
+    },
+}
+
+_CHECKS: Dict[str, Tuple[Callable[[object], bool], str]] = {
+    "str": (lambda v: isinstance(v, str), "a string"),
+    "text": (lambda v: isinstance(v, str) and v.strip() != "", "a non-empty string"),
+    "id": (lambda v: isinstance(v, str) and bool(ID_RE.match(v)), "an id of lowercase letters, digits and '-'"),
+    "prefix": (
+        lambda v: isinstance(v, str) and bool(PREFIX_RE.match(v)),
+        "a trigger word of letters, digits and '_' (not starting with a digit)",
+    ),
+    "dotted": (lambda v: isinstance(v, str) and bool(DOTTED_RE.match(v)), "a dotted name like 'asyncio.open_connection'"),
+    "module": (lambda v: isinstance(v, str) and bool(MODULE_RE.match(v)), "a module name like 'asyncio'"),
+    "url": (lambda v: isinstance(v, str) and bool(URL_RE.match(v)), "an http(s) URL"),
+    "snippet": (lambda v: isinstance(v, str) and v.strip() != "", "a non-empty snippet string"),
+    "int": (lambda v: isinstance(v, int) and not isinstance(v, bool), "an integer"),
+    "list": (lambda v: isinstance(v, list), "a list"),
+}
+
+
+class _Validator:
+    def __init__(self, path: str):
+        self.path = path
+        self.errors: List[PackError] = []
+
+    def error(self, line: int, fieldname: str, message: str) -> None:
+        self.errors.append(PackError(self.path, line, fieldname, message))
+
+    def fields(self, node: Y, kind: str, where: str) -> Optional[Dict[str, Y]]:
+        """Check a mapping against SCHEMA[kind]; return it if it is a mapping at all."""
+        if not isinstance(node.value, dict):
+            self.error(node.line, where, f"expected a mapping, got {_kind(node.value)}")
+            return None
+        schema = SCHEMA[kind]
+        for key, value in node.value.items():
+            name = f"{where}.{key}" if where else key
+            if key not in schema:
+                known = ", ".join(schema)
+                self.error(value.key_line, name, f"unknown field {key!r} (known fields: {known})")
+                continue
+            self.check(value, schema[key][0], name)
+        for key, (_, required) in schema.items():
+            if required and key not in node.value:
+                self.error(node.line, f"{where}.{key}" if where else key, "required field is missing")
+        return node.value
+
+    def check(self, node: Y, kind: str, name: str) -> bool:
+        if kind.startswith("list:"):
+            if not isinstance(node.value, list):
+                self.error(node.line, name, f"expected a list, got {_kind(node.value)}")
+                return False
+            return all([self.check(item, kind[5:], f"{name}[{i}]") for i, item in enumerate(node.value)])
+        test, expected = _CHECKS[kind]
+        if not test(node.value):
+            self.error(node.line, name, f"expected {expected}, got {_describe(node.value)}")
+            return False
+        if kind == "snippet":
+            try:
+                snippet_syntax.parse(node.value)
+            except snippet_syntax.SnippetSyntaxError as exc:
+                self.error(_offset_line(node, exc.offset), name, f"invalid snippet syntax: {exc.message}")
+                return False
+        return True
+
+
+def _kind(value) -> str:
+    return {dict: "a mapping", list: "a list", str: "a string", bool: "a boolean", type(None): "null"}.get(
+        type(value), type(value).__name__
+    )
+
+
+def _describe(value) -> str:
+    if isinstance(value, str):
+        shown = value if len(value) <= 40 else value[:37] + "..."
+        return f"{shown!r}"
+    return _kind(value)
+
+
+def _offset_line(node: Y, offset: int) -> int:
+    """The file line of character `offset` inside a string value."""
+    text = node.value if isinstance(node.value, str) else ""
+    return node.line + (1 if node.block else 0) + text[:offset].count("\n")
+
+
+def _str(fields: Dict[str, Y], key: str, default: str = "") -> str:
+    node = fields.get(key)
+    return node.value.rstrip("\n") if node is not None and isinstance(node.value, str) else default
+
+
+def _strs(fields: Dict[str, Y], key: str) -> Tuple[str, ...]:
+    node = fields.get(key)
+    if node is None or not isinstance(node.value, list):
+        return ()
+    return tuple(item.value for item in node.value if isinstance(item.value, str))
+
+
+def build_sheet(root: Y, path: str) -> LoadResult:
+    """Validate a parsed pack and build its Sheet; errors name file, line and field."""
+    v = _Validator(path)
+    top = v.fields(root, "sheet", "")
+    if top is None:
+        return LoadResult(None, v.errors)
+    if "schema" in top and top["schema"].value != SCHEMA_VERSION and isinstance(top["schema"].value, int):
+        v.error(top["schema"].line, "schema", f"unsupported schema version {top['schema'].value} (this sheetls reads {SCHEMA_VERSION})")
+    pack_id = _str(top, "id")
+    sections: List[Section] = []
+    entry_ids: Dict[str, int] = {}
+    section_ids: Dict[str, int] = {}
+    prefixes: Dict[str, int] = {}
+    sections_node = top.get("sections")
+    for si, snode in enumerate(sections_node.value if sections_node and isinstance(sections_node.value, list) else []):
+        sname = f"sections[{si}]"
+        sfields = v.fields(snode, "section", sname)
+        if sfields is None:
+            continue
+        sid = _str(sfields, "id")
+        _unique(v, section_ids, sid, sfields.get("id"), f"{sname}.id", "section id")
+        entries: List[Entry] = []
+        enode = sfields.get("entries")
+        for ei, node in enumerate(enode.value if enode and isinstance(enode.value, list) else []):
+            ename = f"{sname}.entries[{ei}]"
+            before = len(v.errors)
+            efields = v.fields(node, "entry", ename)
+            if efields is None:
+                continue
+            _unique(v, entry_ids, _str(efields, "id"), efields.get("id"), f"{ename}.id", "entry id")
+            _unique(v, prefixes, _str(efields, "prefix"), efields.get("prefix"), f"{ename}.prefix", "prefix")
+            if len(v.errors) > before:
+                continue
+            entry = _entry(v, efields, ename, sid, pack_id, path)
+            if entry is not None:
+                entries.append(entry)
+        sections.append(Section(sid, _str(sfields, "title"), _str(sfields, "summary"), tuple(entries)))
+
+    members: List[Member] = []
+    mnode = top.get("members")
+    for mi, node in enumerate(mnode.value if mnode and isinstance(mnode.value, list) else []):
+        mname = f"members[{mi}]"
+        mfields = v.fields(node, "member", mname)
+        if mfields is None:
+            continue
+        target = _str(mfields, "entry")
+        if target and target not in entry_ids:
+            v.error(mfields["entry"].line, f"{mname}.entry", f"no entry with id {target!r} in this pack")
+            continue
+        members.append(
+            Member(
+                api=_str(mfields, "api"),
+                entry=target,
+                summary=_str(mfields, "summary"),
+                pitfall=_str(mfields, "pitfall"),
+                docs=_str(mfields, "docs"),
+            )
+        )
+    sheet = Sheet(
+        id=pack_id,
+        title=_str(top, "title"),
+        summary=_str(top, "summary"),
+        language=_str(top, "language", "python"),
+        sections=tuple(sections),
+        members=tuple(members),
+        path=path,
+    )
+    return LoadResult(sheet, v.errors)
+
+
+def _unique(v: _Validator, seen: Dict[str, int], value: str, node: Optional[Y], name: str, what: str) -> None:
+    if not value or node is None:
+        return
+    if value in seen:
+        v.error(node.line, name, f"duplicate {what} {value!r} (first defined at line {seen[value]})")
+    else:
+        seen[value] = node.line
+
+
+def _entry(v: _Validator, f: Dict[str, Y], name: str, section: str, pack: str, path: str) -> Optional[Entry]:
+    imports = _strs(f, "imports")
+    helpers = _str(f, "helpers")
+    body = _str(f, "body")
+    example = forms.example_text(imports, helpers, body)
+    try:
+        ast.parse(example)
+    except SyntaxError as exc:
+        # Map the example's line back to the field that wrote it.
+        v.error(_example_line(f, imports, helpers, exc.lineno or 1), f"{name}.body" if _in_body(imports, helpers, exc.lineno or 1) else f"{name}.helpers",
+                f"the assembled example is not valid Python: {exc.msg} (example line {exc.lineno})")
+        return None
+    return Entry(
+        id=_str(f, "id"),
+        title=_str(f, "title"),
+        summary=_str(f, "summary"),
+        prefix=_str(f, "prefix"),
+        body=body,
+        section=section,
+        tags=_strs(f, "tags"),
+        apis=_strs(f, "apis"),
+        signature=_str(f, "signature"),
+        docs=_str(f, "docs"),
+        note=_str(f, "note"),
+        imports=imports,
+        helpers=helpers,
+        example=example,
+        pack=pack,
+        path=path,
+        lines={k: (n.line + 1 if n.block else n.line) for k, n in f.items()},
+    )
+
+
+def _helpers_start(imports, helpers: str) -> int:
+    return (len(imports) + 2 if imports else 1)
+
+
+def _in_body(imports, helpers: str, lineno: int) -> bool:
+    start = _helpers_start(imports, helpers)
+    hl = helpers.rstrip("\n").count("\n") + 1 if helpers.strip() else 0
+    return lineno >= start + hl + (1 if hl else 0)
+
+
+def _example_line(f: Dict[str, Y], imports, helpers: str, lineno: int) -> int:
+    """The file line of line `lineno` of an assembled example."""
+    start = _helpers_start(imports, helpers)
+    if not _in_body(imports, helpers, lineno) and "helpers" in f and lineno >= start:
+        node = f["helpers"]
+        return node.line + (1 if node.block else 0) + (lineno - start)
+    node = f.get("body")
+    if node is None:
+        return 0
+    hl = helpers.rstrip("\n").count("\n") + 1 if helpers.strip() else 0
+    body_first = start + hl + (1 if hl else 0) + 1  # the line after `async def main():`
+    return node.line + (1 if node.block else 0) + max(0, lineno - body_first)
+
+
+def load_pack(path: str) -> LoadResult:
+    """Read, parse and validate one pack file."""
+    try:
+        root = parse_yaml(read_text(path))
+    except YamlError as exc:
+        return LoadResult(None, [PackError(path, exc.line, "", exc.message)])
+    return build_sheet(root, path)
+
+
+def load_text(text: str, path: str) -> LoadResult:
+    """Validate pack text (e.g. an open editor buffer) as if read from `path`."""
+    try:
+        root = parse_yaml(text)
+    except YamlError as exc:
+        return LoadResult(None, [PackError(path, exc.line, "", exc.message)])
+    return build_sheet(root, path)
+
+
+def builtin_sheet_path() -> str:
+    """The built-in sheet: package data in an installed wheel, snippets/ in a source checkout."""
+    here = os.path.dirname(os.path.abspath(__file__))
+    packaged = os.path.join(here, "data", "asyncio-streams.yaml")
+    if os.path.exists(packaged):
+        return packaged
+    return os.path.normpath(os.path.join(here, "..", "..", "snippets", "asyncio-streams.yaml"))

@@ -1,0 +1,107 @@
+"""The sheet and its entries as people read them: markdown (hover, completion docs, export)
+and plain text (for clients without markdown)."""
+from __future__ import annotations
+
+from typing import List, Optional
+
+from sheetls.model import Entry, Member, Sheet
+
+VIEWS = ("standard", "detailed", "compact")
+
+
+def _fence(code: str, lang: str = "python") -> str:
+    fence = "```"
+    while fence in code:
+        fence += "`"
+    return f"{fence}{lang}\n{code.rstrip()}\n{fence}"
+
+
+def entry_markdown(entry: Entry, *, example: bool = True, signature: bool = True, trigger: bool = True,
+                   heading: str = "###") -> str:
+    parts = [f"{heading} {entry.title}", entry.summary]
+    if signature and entry.signature:
+        parts.append(_fence(entry.signature))
+    if example and entry.example:
+        parts.append(_fence(entry.example))
+    if entry.note:
+        parts.append(entry.note)
+    links = []
+    if entry.docs:
+        links.append(f"[Python docs]({entry.docs})")
+    if trigger:
+        links.append(f"type `{entry.prefix}` to insert")
+    if links:
+        parts.append(" · ".join(links))
+    return "\n\n".join(parts)
+
+
+def entry_plain(entry: Entry, *, example: bool = True) -> str:
+    parts = [entry.title, entry.summary]
+    if entry.signature:
+        parts.append(entry.signature)
+    if example and entry.example:
+        parts.append(entry.example.rstrip())
+    if entry.note:
+        parts.append(entry.note)
+    if entry.docs:
+        parts.append(f"Docs: {entry.docs}")
+    parts.append(f"Type {entry.prefix} to insert.")
+    return "\n\n".join(parts)
+
+
+def member_markdown(member: Member, entry: Entry) -> str:
+    parts = [f"### {member.api}", member.summary]
+    if member.pitfall:
+        parts.append(f"**Pitfall:** {member.pitfall}")
+    link = member.docs or entry.docs
+    tail = f"From the sheet entry *{entry.title}* (type `{entry.prefix}` to insert)"
+    parts.append(f"{tail} · [Python docs]({link})" if link else tail)
+    return "\n\n".join(parts)
+
+
+def member_plain(member: Member, entry: Entry) -> str:
+    parts = [member.api, member.summary]
+    if member.pitfall:
+        parts.append(f"Pitfall: {member.pitfall}")
+    parts.append(f"From the sheet entry: {entry.title} (type {entry.prefix} to insert)")
+    if member.docs or entry.docs:
+        parts.append(f"Docs: {member.docs or entry.docs}")
+    return "\n\n".join(parts)
+
+
+def sheet_markdown(sheet: Sheet, view: str = "standard") -> str:
+    """The whole sheet in one of the original page's views: standard, detailed or compact."""
+    if view not in VIEWS:
+        raise ValueError(f"unknown view {view!r} (choose from {', '.join(VIEWS)})")
+    out: List[str] = [f"# {sheet.title}", sheet.summary]
+    for section in sheet.sections:
+        out.append(f"## {section.title}")
+        if view != "compact":
+            out.append(section.summary)
+        for entry in section.entries:
+            if view == "compact":
+                out.append(f"**{entry.title}** (`{entry.prefix}`): {entry.summary}")
+                out.append(_fence(entry.example))
+                continue
+            parts = [f"### {entry.title}", entry.summary]
+            tags = " ".join(f"`{t}`" for t in entry.tags)
+            if tags:
+                parts.append(f"Tags: {tags} · trigger: `{entry.prefix}`")
+            if view == "detailed" and entry.signature:
+                parts.append(_fence(entry.signature))
+            parts.append(_fence(entry.example))
+            if entry.note:
+                parts.append(entry.note)
+            if view == "detailed":
+                if entry.apis:
+                    parts.append("APIs: " + ", ".join(f"`{a}`" for a in entry.apis))
+                if entry.docs:
+                    parts.append(f"[Python docs]({entry.docs})")
+            out.extend(parts)
+        if view == "detailed":
+            notes = [m for m in sheet.members if any(m.entry == e.id for e in section.entries)]
+            if notes:
+                out.append("#### Members")
+                out.append("\n".join(f"- `{m.api}`: {m.summary}" + (f" *Pitfall:* {m.pitfall}" if m.pitfall else "")
+                                     for m in notes))
+    return "\n\n".join(out) + "\n"
