@@ -352,7 +352,7 @@ async def run_server_round(spec: ServerSpec, opts: Options, files: dict, log) ->
 
 
 async def run_pack_round(spec: ServerSpec, opts: Options, pack_path: Path,
-                         prefixes: list[str], log) -> dict:
+                         probes: list[tuple[str, str]], log) -> dict:
     """Start with a pack of ``opts.pack_size`` entries; time load and completion."""
     out: dict[str, Any] = {"errors": []}
     root = opts.workdir / "ws"
@@ -366,6 +366,7 @@ async def run_pack_round(spec: ServerSpec, opts: Options, pack_path: Path,
             "initializationOptions": {"packs": [str(pack_path)]}}, timeout=opts.timeout)
         out["initialize_ms"] = (time.perf_counter_ns() - client.spawned_ns) * MS
         client.notify("initialized", {})
+        prefixes = [p for p, _ in probes]
         text = "".join(f"{p}\n" for p in prefixes)
         uri = (root / "pack_probe.py").as_uri()
         client.notify("textDocument/didOpen", {"textDocument": {
@@ -377,9 +378,7 @@ async def run_pack_round(spec: ServerSpec, opts: Options, pack_path: Path,
                     "context": {"triggerKind": 1}}
 
         def ok(k: int, res: Any) -> bool:
-            labels = [i.get("label", "") for i in completion_items(res)]
-            return bool(labels) and all(lab.startswith(prefixes[k]) for lab in labels) and any(
-                lab.startswith(prefixes[k]) for lab in labels)
+            return any(i.get("label") == probes[k][1] for i in completion_items(res))
 
         deadline = time.monotonic() + opts.timeout
         while True:
@@ -418,12 +417,17 @@ def write_pack(path: Path, n: int) -> None:
     """The pack file, in the snippet-source YAML schema (see snippets/README.md)."""
     import yaml
 
-    doc = {
-        "name": f"bench-pack-{n}",
-        "title": f"Benchmark pack of {n} entries",
-        "entries": generate.pack_entries(n),
-    }
-    path.write_text(yaml.safe_dump(doc, sort_keys=False, allow_unicode=True), encoding="utf-8")
+    doc = generate.pack_document(n)
+    class Dumper(yaml.SafeDumper):
+        pass
+
+    def text(dumper, value):  # multi-line strings as literal blocks, like snippets/
+        style = "|" if "\n" in value else None
+        return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
+
+    Dumper.add_representer(str, text)
+    path.write_text(yaml.dump(doc, Dumper=Dumper, sort_keys=False, allow_unicode=True),
+                    encoding="utf-8")
 
 
 # ------------------------------------------------------------------ report

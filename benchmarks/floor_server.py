@@ -40,12 +40,12 @@ def _load_pack(path: str) -> None:
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     with open(path, encoding="utf-8") as fh:
         data = yaml.load(fh, Loader=loader)
-    entries = data.get("entries", data) if isinstance(data, dict) else data
-    for e in entries or []:
-        trig = e.get("trigger") or e.get("prefix")
-        title = e.get("title", trig)
-        if trig:
-            BY_TRIGGER[trig] = (title, f"### {title}\n\n{e.get('summary', '')}")
+    for section in data.get("sections") or []:
+        for e in section.get("entries") or []:
+            trig = e.get("prefix")
+            title = e.get("title", trig)
+            if trig:
+                BY_TRIGGER[trig] = (title, f"### {title}\n\n{e.get('summary', '')}")
 
 
 @server.feature(types.INITIALIZE)
