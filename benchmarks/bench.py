@@ -628,6 +628,9 @@ async def main_async(args) -> int:
     for extra in args.server:
         name, _, cmd = extra.partition("=")
         specs[name] = ServerSpec(name, shlex.split(cmd), "python", False)
+    for extra in args.sheet_server:
+        name, _, cmd = extra.partition("=")
+        specs[name] = ServerSpec(name, shlex.split(cmd), "sheet", True)
     names = [s for s in args.servers.split(",") if s]
     for s in names:
         if s not in specs:
@@ -734,6 +737,9 @@ def parse_args(argv=None):
     ap.add_argument("--servers", default="floor,sheetls,jedi")
     ap.add_argument("--server", action="append", default=[], metavar="NAME=COMMAND",
                     help="another server command (answers checked like a Python server's)")
+    ap.add_argument("--sheet-server", action="append", default=[], metavar="NAME=COMMAND",
+                    help="another sheet server command (answers checked like sheetls's), "
+                         "e.g. sheetls under a profiler")
     ap.add_argument("--sizes", type=lambda s: [int(x) for x in s.split(",")], default=None)
     ap.add_argument("--rounds", type=int, default=None)
     ap.add_argument("--iterations", type=int, default=None)
