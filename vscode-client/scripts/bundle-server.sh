@@ -14,19 +14,21 @@ work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 
 pip=("$py" -m pip --disable-pip-version-check --no-input -q)
+# Quiet pip's notes about index locations configured on this machine but absent.
+pip() { "${pip[@]}" "$@" 2> >(grep -v '^WARNING: Location' >&2); }
 
 # 1. sheetls itself as a wheel: it carries the snippet source (snippets/) as package data.
-"${pip[@]}" wheel --no-deps -w "$work/wheels" "$root"
+pip wheel --no-deps -w "$work/wheels" "$root"
 wheel=("$work"/wheels/sheetls-*.whl)
 
 # 2. Its dependencies as wheels, resolved for Python 3.9 (pip does not evaluate environment
 #    markers for --python-version, so the back-port cattrs needs below 3.11 is named here).
-"${pip[@]}" download --dest "$work/wheels" --only-binary=:all: --python-version 3.9 --implementation cp \
+pip download --dest "$work/wheels" --only-binary=:all: --python-version 3.9 --implementation cp \
     "${wheel[0]}" 'exceptiongroup>=1.1.1'
 
 # 3. Unpack them all into bundled/libs (no build step; nothing runs on the user's machine).
 rm -rf "$libs"
-"${pip[@]}" install --target "$libs" --no-deps --no-index --no-compile --only-binary=:all: \
+pip install --target "$libs" --no-deps --no-index --no-compile --only-binary=:all: \
     --python-version 3.9 --implementation cp "$work"/wheels/*.whl
 
 # 4. Pure Python only.
