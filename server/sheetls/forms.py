@@ -7,7 +7,8 @@ An entry authors `imports`, `helpers` and `body` once; every form is derived her
 """
 from __future__ import annotations
 
-from typing import Dict, Optional
+import re
+from typing import Dict, List, Optional, Sequence
 
 from sheetls import snippet_syntax
 from sheetls.model import Entry
@@ -41,3 +42,86 @@ def example_text(imports, helpers: str, body: str, values: Optional[Dict[int, st
 
 def entry_example(entry: Entry, values: Optional[Dict[int, str]] = None) -> str:
     return example_text(entry.imports, entry.helpers, entry.body, values)
+
+
+# --- forms for the places a completion can land (see context.py) ---------------------------
+
+_STRING_LITERAL = re.compile(r"\"(?:[^\"\\\n]|\\.)*\"|'(?:[^'\\\n]|\\.)*'")
+_HELPER_NAME = re.compile(r"^(?:async[ \t]+)?def[ \t]+([A-Za-z_]\w*)")
+_MAIN_DEF = re.compile(r"^async def main\(\):", re.M)
+
+
+def _paren_balance(line: str) -> int:
+    code = _STRING_LITERAL.sub('""', line)
+    return code.count("(") + code.count("[") + code.count("{") - code.count(")") - code.count("]") - code.count("}")
+
+
+def _api_names(entry: Entry) -> List[str]:
+    return [api.rsplit(".", 1)[-1] for api in entry.apis]
+
+
+def expression_snippet(entry: Entry, after_await: bool = False) -> Optional[str]:
+    """The call at the heart of the body, as an expression: for `aioopen`,
+    `await asyncio.open_connection(${1:"example.com"}, ${2:80})`. None when the body has no
+    statement calling one of the entry's APIs."""
+    lines = entry.body.rstrip("\n").split("\n")
+    names = _api_names(entry)
+    for i, line in enumerate(lines):
+        if not any(re.search(rf"\b{re.escape(n)}\(", line) for n in names):
+            continue
+        stmt = [line]
+        depth = _paren_balance(line)
+        j = i + 1
+        while depth > 0 and j < len(lines):
+            stmt.append(lines[j])
+            depth += _paren_balance(lines[j])
+            j += 1
+        first = stmt[0].strip()
+        m = re.match(r"^[^=()\"']*?[^=!<>:]=(?!=)\s*", first)
+        if m:
+            first = first[m.end():]
+        base = len(stmt[0]) - len(stmt[0].lstrip())
+        text = "\n".join([first] + [s[base:] for s in stmt[1:]])
+        text = text.replace("$0", "")
+        if after_await and text.startswith("await "):
+            text = text[len("await "):]
+        return text + "$0"
+    return None
+
+
+def method_snippet(entry: Entry, name_index: int) -> str:
+    """The body wrapped in an async method, for a class body."""
+    name = entry.id.replace("-", "_")
+    return f"async def ${{{name_index}:{name}}}(self):\n" + indent_lines(entry.body.rstrip("\n"), INDENT)
+
+
+def split_helpers(helpers: str) -> List[str]:
+    """Top-level chunks (functions) of a helpers snippet."""
+    chunks: List[List[str]] = []
+    for line in helpers.rstrip("\n").split("\n"):
+        if line[:1].strip() and not (chunks and not line.strip()) and (line.startswith(("def ", "async def ", "@")) or not chunks):
+            chunks.append([line])
+        elif chunks:
+            chunks[-1].append(line)
+    return ["\n".join(c).strip("\n") for c in chunks if "".join(c).strip()]
+
+
+def helper_name(chunk: str) -> str:
+    m = _HELPER_NAME.match(snippet_syntax.to_plain(snippet_syntax.parse(chunk.split("\n", 1)[0] + "\n")).strip())
+    return m.group(1) if m else ""
+
+
+def program_for_file(entry: Entry, defined: Dict[str, int], with_imports: Sequence[str] = ()) -> str:
+    """The program form, minus what the file already defines: helpers it has are not
+    repeated, and `main` is renamed after the entry when the file has one."""
+    helpers = [c for c in split_helpers(entry.helpers) if helper_name(c) not in defined]
+    main = "main"
+    if main in defined:
+        base = entry.id.replace("-", "_")
+        main, k = base, 2
+        while main in defined:
+            main, k = f"{base}_{k}", k + 1
+    text = program_snippet(with_imports, "\n\n".join(helpers), entry.body)
+    if main != "main":
+        text = _MAIN_DEF.sub(f"async def {main}():", text).replace("asyncio.run(main())", f"asyncio.run({main}())")
+    return text

@@ -1,0 +1,174 @@
+"""What a Python file imports and defines at the top level, and where a new import goes.
+
+Line-based, so it works on files that do not parse. Imports inside the enclosing function
+count for the lines after them in that function (see `scan_imports(start=...)`).
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Dict, List, Optional, Sequence, Tuple
+
+_IMPORT = re.compile(r"^([ \t]*)import[ \t]+(.+)$")
+_FROM = re.compile(r"^([ \t]*)from[ \t]+([A-Za-z_][\w.]*)[ \t]+import[ \t]+(.+)$")
+_DEF = re.compile(r"^(?:async[ \t]+)?(?:def|class)[ \t]+([A-Za-z_]\w*)")
+_NAME_AS = re.compile(r"^([A-Za-z_][\w.]*)(?:[ \t]+as[ \t]+([A-Za-z_]\w*))?$")
+_DOCSTRING_START = re.compile(r"^(?:[rRuU])?('''|\"\"\"|'|\")")
+
+
+@dataclass
+class Imports:
+    """Local names bound by imports: local name -> the fully qualified thing it names."""
+
+    names: Dict[str, str] = field(default_factory=dict)
+    defined: Dict[str, int] = field(default_factory=dict)  # top-level def/class name -> line
+
+    def local_for(self, qualified: str) -> Optional[str]:
+        """The local spelling of a qualified name ('asyncio.open_connection'), if imported."""
+        parts = qualified.split(".")
+        best = None
+        for local, target in self.names.items():
+            tparts = target.split(".")
+            if parts[: len(tparts)] == tparts and (best is None or len(tparts) > best[1]):
+                best = (local, len(tparts))
+        if best is None:
+            return None
+        return ".".join([best[0]] + parts[best[1]:])
+
+
+def _statement(lines: Sequence[str], i: int) -> Tuple[str, int]:
+    """The import statement starting at line i (joining a parenthesised list); next line index."""
+    text = lines[i].split("#", 1)[0]
+    j = i + 1
+    if "(" in text and ")" not in text:
+        while j < len(lines) and j < i + 200:
+            part = lines[j].split("#", 1)[0]
+            text += " " + part
+            j += 1
+            if ")" in part:
+                break
+    return text.replace("(", " ").replace(")", " ").replace("\\", " "), j
+
+
+def _bind(imports: Imports, text: str) -> None:
+    m = _FROM.match(text)
+    if m:
+        module = m.group(2)
+        if module.startswith("."):
+            return
+        for item in m.group(3).split(","):
+            nm = _NAME_AS.match(item.strip())
+            if nm and nm.group(1) != "*" and "." not in nm.group(1):
+                imports.names[nm.group(2) or nm.group(1)] = f"{module}.{nm.group(1)}"
+        return
+    m = _IMPORT.match(text)
+    if m:
+        for item in m.group(2).split(","):
+            nm = _NAME_AS.match(item.strip())
+            if not nm:
+                continue
+            if nm.group(2):
+                imports.names[nm.group(2)] = nm.group(1)
+            else:  # `import a.b` binds `a`
+                top = nm.group(1).split(".")[0]
+                imports.names[top] = top
+
+
+def scan_imports(lines: Sequence[str], start: int = -1, end: int = -1) -> Imports:
+    """Top-level imports and defs of the whole file, plus the imports at any indentation in
+    lines[start:end] (the enclosing function's lines before the cursor)."""
+    imports = Imports()
+    i = 0
+    n = len(lines)
+    while i < n:
+        line = lines[i]
+        c = line[:1]
+        if c == "i" or c == "f":
+            if line.startswith("import") or line.startswith("from"):
+                text, i = _statement(lines, i)
+                _bind(imports, text)
+                continue
+        elif c == "d" or c == "a" or c == "c":
+            m = _DEF.match(line)
+            if m:
+                imports.defined.setdefault(m.group(1), i)
+        i += 1
+    if start >= 0:
+        for k in range(start, min(end, n)):
+            stripped = lines[k].lstrip()
+            if stripped.startswith(("import ", "from ")):
+                _bind(imports, _statement(lines, k)[0].strip())
+    return imports
+
+
+@dataclass(frozen=True)
+class ImportSite:
+    line: int  # insert before this line
+    blank_after: bool  # add an empty line after the import (the next line is code)
+
+
+def import_site(lines: Sequence[str], module: str) -> ImportSite:
+    """Where `import module` goes: after shebang/encoding comments, the module docstring and
+    `from __future__` imports; in alphabetical order within the first block of imports."""
+    n = len(lines)
+    i = 0
+    while i < n and (lines[i].startswith("#") or not lines[i].strip()):
+        i += 1
+    m = _DOCSTRING_START.match(lines[i]) if i < n else None
+    if m:
+        quote = m.group(1)
+        rest = lines[i][m.end():]
+        if len(quote) == 3:
+            while quote not in rest and i + 1 < n:
+                i += 1
+                rest = lines[i]
+        i += 1
+    after_header = i
+    first_import = None
+    last_future = None
+    j = i
+    while j < n:
+        text = lines[j]
+        if not text.strip() or text.startswith("#"):
+            j += 1
+            continue
+        if text.startswith("from __future__"):
+            last_future = _statement(lines, j)[1]
+            j = last_future
+            continue
+        if text.startswith(("import ", "from ")):
+            first_import = j
+        break
+    if first_import is not None:
+        k = first_import
+        while k < n and lines[k].startswith(("import ", "from ")):
+            name = lines[k].split()[1] if len(lines[k].split()) > 1 else ""
+            if lines[k].startswith("import ") and name > module:
+                return ImportSite(k, False)
+            k = _statement(lines, k)[1]
+        return ImportSite(k, False)
+    at = last_future if last_future is not None else after_header
+    nxt = lines[at] if at < n else ""
+    return ImportSite(at, bool(nxt.strip()))
+
+
+def respell(text: str, imports: Imports, modules: Sequence[str]) -> Tuple[str, List[str]]:
+    """Rewrite `module.attr...` references of `text` (for each of `modules`) in the file's own
+    spelling: `aio.open_connection` after `import asyncio as aio`, `open_connection` after
+    `from asyncio import open_connection`. Returns the text and the modules still to import."""
+    if not modules:
+        return text, []
+    missing: List[str] = []
+    pattern = re.compile(r"(?<![\w.])(" + "|".join(re.escape(m) for m in modules) + r")((?:\.[A-Za-z_]\w*)+)")
+
+    def sub(m: "re.Match[str]") -> str:
+        qualified = m.group(1) + m.group(2)
+        local = imports.local_for(qualified)
+        if local is not None:
+            return local
+        if m.group(1) not in missing:
+            missing.append(m.group(1))
+        return qualified
+
+    out = pattern.sub(sub, text)
+    return out, [m for m in modules if m in missing]

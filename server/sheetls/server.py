@@ -1,0 +1,291 @@
+"""The language server: thin handlers that fetch the document, call a plain function, and turn
+its answer into protocol objects. Every feature call runs inside one error boundary."""
+from __future__ import annotations
+
+import functools
+import re
+import logging
+import traceback
+from dataclasses import dataclass
+from typing import Any, Callable, Dict, List, Optional
+
+from lsprotocol import types
+from pygls.lsp.server import LanguageServer
+
+from sheetls import __version__, render
+from sheetls.completion import ClientProfile, Edit, Proposal, propose
+from sheetls.hover import hover_at
+from sheetls.index import SheetIndex
+from sheetls.logs import LEVELS, ClientLogHandler
+from sheetls.options import Options, parse_options
+from sheetls.packs import load_packs
+from sheetls.pyimports import Imports, scan_imports
+
+log = logging.getLogger("sheetls")
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+
+PYTHON_LANGUAGE_IDS = {"python"}
+PYTHON_SUFFIXES = (".py", ".pyi", ".pyw")
+CMD_RENDER_SHEET = "sheetls.renderSheet"
+
+
+@dataclass
+class DocFacts:
+    """What sheetls knows of one document version; dropped when the document closes."""
+
+    version: Optional[int]
+    source: str
+    lines: List[str]
+    imports: Optional[Imports] = None
+
+
+class SheetServer(LanguageServer):
+    def __init__(self) -> None:
+        super().__init__("sheetls", __version__)
+        self.options = Options()
+        self.profile = ClientProfile()
+        self._index: Optional[SheetIndex] = None
+        self.facts: Dict[str, DocFacts] = {}
+        self.connected = False
+
+    # --- state -------------------------------------------------------------------------
+    @property
+    def index(self) -> SheetIndex:
+        """The sheet index, loaded on first use (never on the initialize path)."""
+        if self._index is None:
+            self.reload()
+        return self._index  # type: ignore[return-value]
+
+    def reload(self) -> None:
+        packs = load_packs(self.options.packs, self.options.builtin_sheet)
+        for error in packs.errors:
+            log.error("pack error: %s", error)
+        if packs.errors and self.connected:
+            self.window_show_message(types.ShowMessageParams(
+                type=types.MessageType.Error,
+                message=f"sheetls: {len(packs.errors)} error(s) in snippet packs; first: {packs.errors[0]}"))
+        self._index = SheetIndex.build(packs.sheets)
+        log.info("serving %d entries from %d pack(s)", len(self._index.entries), len(packs.sheets))
+
+    def document_facts(self, uri: str) -> Optional[DocFacts]:
+        """The open Python document at `uri`, as lines; None for unknown or non-Python ones."""
+        doc = self.workspace.text_documents.get(uri)
+        if doc is None:
+            return None
+        if not (doc.language_id in PYTHON_LANGUAGE_IDS or (not doc.language_id and uri.endswith(PYTHON_SUFFIXES))):
+            return None
+        facts = self.facts.get(uri)
+        if facts is None or facts.version != doc.version or facts.version is None:
+            source = doc.source
+            if facts is not None and facts.source == source:
+                facts.version = doc.version
+            else:
+                facts = DocFacts(doc.version, source, _LINE_BREAK.split(source))
+                self.facts[uri] = facts
+        return facts
+
+    def imports_of(self, facts: DocFacts) -> Imports:
+        if facts.imports is None:
+            facts.imports = scan_imports(facts.lines)
+        return facts.imports
+
+    def to_server(self, uri: str, facts: DocFacts, position: types.Position):
+        """An LSP position as (line, code point column), or None when out of range."""
+        if position.line < 0 or position.line >= len(facts.lines) or position.character < 0:
+            return None
+        codec = self.workspace.text_documents[uri].position_codec
+        text = facts.lines[position.line]
+        if position.character > codec.client_num_units(text):
+            return None
+        pos = codec.position_from_client_units([text], types.Position(0, position.character))
+        return position.line, pos.character
+
+    def to_client(self, uri: str, facts: DocFacts, line: int, col: int) -> types.Position:
+        codec = self.workspace.text_documents[uri].position_codec
+        return types.Position(line, codec.client_num_units(facts.lines[line][:col]))
+
+
+server = SheetServer()
+
+
+def guarded(feature: str) -> Callable:
+    """One error boundary per feature call: log with the traceback, answer null."""
+
+    def wrap(fn):
+        @functools.wraps(fn)
+        def inner(ls: SheetServer, params):
+            try:
+                return fn(ls, params)
+            except Exception:
+                log.error("%s failed; answering null:\n%s", feature, traceback.format_exc())
+                return None
+
+        return inner
+
+    return wrap
+
+
+# --- lifecycle ------------------------------------------------------------------------------
+@server.feature(types.INITIALIZE)
+@guarded("initialize")
+def on_initialize(ls: SheetServer, params: types.InitializeParams):
+    ls.options, warnings = parse_options(params.initialization_options)
+    logging.getLogger("sheetls").setLevel(LEVELS.get(ls.options.log_level, logging.INFO))
+    for w in warnings:
+        log.warning("%s", w)
+    ls.profile = client_profile(params.capabilities, params.client_info)
+
+
+@server.feature(types.INITIALIZED)
+@guarded("initialized")
+def on_initialized(ls: SheetServer, params: types.InitializedParams):
+    ls.connected = True
+    _ = ls.index  # load the sheet now, after the initialize answer went out
+
+
+@server.feature(types.WORKSPACE_DID_CHANGE_CONFIGURATION)
+@guarded("didChangeConfiguration")
+def on_configuration(ls: SheetServer, params: types.DidChangeConfigurationParams):
+    if params.settings is None:
+        return
+    options, warnings = parse_options(params.settings, ls.options)
+    for w in warnings:
+        log.warning("%s", w)
+    if options != ls.options:
+        ls.options = options
+        ls.reload()
+
+
+@server.feature(types.TEXT_DOCUMENT_DID_CLOSE)
+@guarded("didClose")
+def on_close(ls: SheetServer, params: types.DidCloseTextDocumentParams):
+    ls.facts.pop(params.text_document.uri, None)
+
+
+def client_profile(caps: Optional[types.ClientCapabilities], info: Optional[types.ClientInfo]) -> ClientProfile:
+    td = caps.text_document if caps else None
+    completion = td.completion if td else None
+    item = completion.completion_item if completion else None
+    doc_formats = (item.documentation_format if item else None) or [types.MarkupKind.PlainText]
+    resolve = item.resolve_support.properties if item and item.resolve_support else []
+    modes = item.insert_text_mode_support.value_set if item and item.insert_text_mode_support else []
+    return ClientProfile(
+        snippets=bool(item and item.snippet_support),
+        markdown=types.MarkupKind.Markdown in doc_formats,
+        resolve_documentation="documentation" in resolve,
+        adjust_indentation=types.InsertTextMode.AdjustIndentation in modes,
+        # Neovim's snippet engines (vim.snippet, LuaSnip, blink.cmp) re-indent every line of
+        # an expanded snippet to the cursor line: pre-indented text would be indented twice.
+        reindents_snippets=bool(info and info.name and info.name.lower().startswith(("neovim", "nvim"))),
+        label_details=bool(item and item.label_details_support),
+    )
+
+
+def hover_markdown(caps: Optional[types.ClientCapabilities]) -> bool:
+    hover = caps.text_document.hover if caps and caps.text_document else None
+    formats = (hover.content_format if hover else None) or [types.MarkupKind.PlainText]
+    return types.MarkupKind.Markdown in formats
+
+
+# --- features -------------------------------------------------------------------------------
+@server.feature(types.TEXT_DOCUMENT_COMPLETION, types.CompletionOptions(resolve_provider=True))
+@guarded("completion")
+def on_completion(ls: SheetServer, params: types.CompletionParams) -> Optional[types.CompletionList]:
+    uri = params.text_document.uri
+    facts = ls.document_facts(uri)
+    if facts is None:
+        return None
+    pos = ls.to_server(uri, facts, params.position)
+    if pos is None:
+        return None
+    proposals, cut = propose(ls.index, facts.lines, pos[0], pos[1], ls.profile, ls.options.max_items,
+                             ls.imports_of(facts))
+    if not proposals:
+        return None
+    items = [completion_item(ls, uri, facts, p) for p in proposals]
+    return types.CompletionList(is_incomplete=cut, items=items)
+
+
+def _text_edit(ls: SheetServer, uri: str, facts: DocFacts, edit: Edit) -> types.TextEdit:
+    return types.TextEdit(
+        range=types.Range(ls.to_client(uri, facts, edit.line, edit.start), ls.to_client(uri, facts, edit.line, edit.end)),
+        new_text=edit.text,
+    )
+
+
+def completion_item(ls: SheetServer, uri: str, facts: DocFacts, p: Proposal) -> types.CompletionItem:
+    entry = p.entry
+    profile = ls.profile
+    item = types.CompletionItem(
+        label=entry.prefix,
+        kind=types.CompletionItemKind.Snippet,
+        detail=entry.title,
+        sort_text=f"{p.order:06d}",
+        filter_text=p.filter_text,
+        text_edit=_text_edit(ls, uri, facts, p.edit),
+        insert_text_format=types.InsertTextFormat.Snippet if p.is_snippet else types.InsertTextFormat.PlainText,
+        insert_text_mode=types.InsertTextMode.AdjustIndentation if p.adjust_indentation else types.InsertTextMode.AsIs,
+        additional_text_edits=[_text_edit(ls, uri, facts, e) for e in p.additional] or None,
+        data={"pack": entry.pack, "id": entry.id},
+    )
+    if profile.label_details:
+        item.label_details = types.CompletionItemLabelDetails(description=entry.title)
+    if not profile.resolve_documentation:
+        item.documentation = completion_documentation(entry, profile.markdown)
+    return item
+
+
+def completion_documentation(entry, markdown: bool) -> types.MarkupContent:
+    if markdown:
+        return types.MarkupContent(types.MarkupKind.Markdown, render.entry_markdown(entry, signature=False, trigger=False))
+    return types.MarkupContent(types.MarkupKind.PlainText, render.entry_plain(entry))
+
+
+@server.feature(types.COMPLETION_ITEM_RESOLVE)
+@guarded("completionItem/resolve")
+def on_resolve(ls: SheetServer, item: types.CompletionItem) -> types.CompletionItem:
+    data = item.data if isinstance(item.data, dict) else {}
+    entry = ls.index.by_id.get((data.get("pack"), data.get("id")))
+    if entry is not None and item.documentation is None:
+        item.documentation = completion_documentation(entry, ls.profile.markdown)
+    return item
+
+
+@server.feature(types.TEXT_DOCUMENT_HOVER)
+@guarded("hover")
+def on_hover(ls: SheetServer, params: types.HoverParams) -> Optional[types.Hover]:
+    uri = params.text_document.uri
+    facts = ls.document_facts(uri)
+    if facts is None:
+        return None
+    pos = ls.to_server(uri, facts, params.position)
+    if pos is None:
+        return None
+    markdown = hover_markdown(ls.client_capabilities)
+    answer = hover_at(ls.index, facts.lines, pos[0], pos[1], markdown, ls.options.hover_example, ls.imports_of(facts))
+    if answer is None:
+        return None
+    t = answer.target
+    return types.Hover(
+        contents=types.MarkupContent(types.MarkupKind.Markdown if markdown else types.MarkupKind.PlainText, answer.text),
+        range=types.Range(ls.to_client(uri, facts, t.line, t.start), ls.to_client(uri, facts, t.line, t.end)),
+    )
+
+
+@server.command(CMD_RENDER_SHEET)
+def render_sheet(ls: SheetServer, *args: Any) -> str:
+    """`sheetls.renderSheet [{"format": "markdown", "view": "standard"}]`: the whole sheet."""
+    opts = args[0] if args and isinstance(args[0], dict) else {}
+    view = opts.get("view", "standard")
+    fmt = opts.get("format", "markdown")
+    if fmt != "markdown":
+        raise ValueError(f"unknown format {fmt!r}: sheetls.renderSheet renders 'markdown'")
+    if view not in render.VIEWS:
+        raise ValueError(f"unknown view {view!r}: choose from {', '.join(render.VIEWS)}")
+    return "\n".join(render.sheet_markdown(sheet, view) for sheet in ls.index.sheets)
+
+
+def attach_client_logging(ls: SheetServer) -> None:
+    handler = ClientLogHandler(ls)
+    handler.setFormatter(logging.Formatter("%(levelname)s %(message)s"))
+    logging.getLogger("sheetls").addHandler(handler)

@@ -1,0 +1,91 @@
+"""Shared helpers for the protocol tests: start sheetls over stdio with a real client profile,
+open documents, and place cursors written as `|` in test sources."""
+from __future__ import annotations
+
+import itertools
+import sys
+from typing import Optional, Tuple
+
+from lsprotocol import types
+from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities
+
+SERVER = ClientServerConfig(server_command=[sys.executable, "-m", "sheetls", "--stdio"])
+PROFILES = {
+    "visual_studio_code": ("Visual Studio Code", "1.65.2"),
+    "neovim": ("Neovim", "0.11.0"),
+}
+_counter = itertools.count()
+
+
+async def initialize(client: LanguageClient, profile: str, *, options=None, capabilities=None,
+                     encodings=None) -> types.InitializeResult:
+    caps = capabilities if capabilities is not None else client_capabilities(profile)
+    if encodings is not None:
+        caps.general = types.GeneralClientCapabilities(position_encodings=encodings)
+    name, version = PROFILES.get(profile, (profile, "0"))
+    return await client.initialize_session(types.InitializeParams(
+        capabilities=caps,
+        client_info=types.ClientInfo(name=name, version=version),
+        initialization_options=options,
+    ))
+
+
+def split_cursor(text: str) -> Tuple[str, int, int]:
+    """Remove the `|` cursor marker; return text and the marker's (line, code point column)."""
+    before, _, after = text.partition("|")
+    line = before.count("\n")
+    col = len(before) - (before.rfind("\n") + 1)
+    return before + after, line, col
+
+
+def utf16_col(line_text: str, col: int) -> int:
+    return len(line_text[:col].encode("utf-16-le")) // 2
+
+
+def open_doc(client: LanguageClient, text: str, language: str = "python", suffix: str = ".py") -> str:
+    uri = f"file:///tmp/sheetls-test-{next(_counter)}{suffix}"
+    client.text_document_did_open(types.DidOpenTextDocumentParams(
+        text_document=types.TextDocumentItem(uri=uri, language_id=language, version=1, text=text)))
+    return uri
+
+
+async def complete_at(client: LanguageClient, marked: str, language: str = "python",
+                      units=utf16_col) -> Tuple[Optional[types.CompletionList], str, str, int]:
+    text, line, col = split_cursor(marked)
+    uri = open_doc(client, text, language)
+    result = await client.text_document_completion_async(types.CompletionParams(
+        text_document=types.TextDocumentIdentifier(uri),
+        position=types.Position(line, units(text.split("\n")[line], col))))
+    return result, uri, text, line
+
+
+async def hover_at(client: LanguageClient, marked: str, units=utf16_col) -> Optional[types.Hover]:
+    text, line, col = split_cursor(marked)
+    uri = open_doc(client, text)
+    return await client.text_document_hover_async(types.HoverParams(
+        text_document=types.TextDocumentIdentifier(uri),
+        position=types.Position(line, units(text.split("\n")[line], col))))
+
+
+def apply_edits(text: str, edits) -> str:
+    """Apply LSP TextEdits (UTF-16 ranges) to text, last first."""
+    lines = text.split("\n")
+
+    def offset(pos: types.Position) -> int:
+        before = sum(len(l) + 1 for l in lines[: pos.line])
+        line = lines[pos.line] if pos.line < len(lines) else ""
+        units = 0
+        for i, ch in enumerate(line):
+            if units >= pos.character:
+                return before + i
+            units += 2 if ord(ch) > 0xFFFF else 1
+        return before + len(line)
+
+    spans = sorted(((offset(e.range.start), offset(e.range.end), e.new_text) for e in edits), reverse=True)
+    for start, end, new in spans:
+        text = text[:start] + new + text[end:]
+    return text
+
+
+def labels(result) -> list:
+    return [i.label for i in (result.items if result else [])]
