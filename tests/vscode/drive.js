@@ -1,0 +1,388 @@
+// Drive a running code-server (VS Code in the browser) through Debian's Chromium with
+// playwright-core, as a user would: open a file, type, accept a suggestion, hover, run a command.
+//
+//   node drive.js SCENARIO JSON-OPTIONS
+//
+// Environment: PLAYWRIGHT_CORE (path of the playwright-core package), CHROMIUM (executable).
+// Prints one JSON line {"ok": bool, "steps": [...], "error": str, ...observations} on stdout
+// and exits 0 when the scenario ran to its end (the Python test then checks what was observed),
+// 1 when a step failed (the JSON says which step, and a screenshot of that moment is saved).
+'use strict';
+
+const fs = require('fs');
+const path = require('path');
+const { chromium } = require(process.env.PLAYWRIGHT_CORE || 'playwright-core');
+
+const [, , scenarioName, optionsJson] = process.argv;
+const opts = JSON.parse(optionsJson || '{}');
+// Generous limits for one wait; a healthy run meets each in a second or two.
+const WAIT = opts.waitMs || 60000;
+
+const result = { ok: false, scenario: scenarioName, steps: [], screenshots: {} };
+let page;
+
+function step(name) {
+    result.steps.push(name);
+    process.stderr.write(`[drive ${scenarioName}] ${name}\n`);
+}
+
+function sleep(ms) {
+    return new Promise((r) => setTimeout(r, ms));
+}
+
+async function shot(name, clip) {
+    const file = path.join(opts.artifacts, `${name}.png`);
+    await page.screenshot({ path: file, clip });
+    result.screenshots[name] = file;
+    return file;
+}
+
+/** Retry `fn` until it returns a truthy value; between tries run `nudge` (e.g. press Ctrl+Space). */
+async function until(what, fn, { timeout = WAIT, every = 250, nudge, nudgeEvery = 3000 } = {}) {
+    const start = Date.now();
+    let lastNudge = Date.now();
+    let lastError;
+    while (Date.now() - start < timeout) {
+        try {
+            const value = await fn();
+            if (value) {
+                return value;
+            }
+        } catch (err) {
+            lastError = err;
+        }
+        if (nudge && Date.now() - lastNudge >= nudgeEvery) {
+            lastNudge = Date.now();
+            await nudge();
+        }
+        await sleep(every);
+    }
+    throw new Error(`timed out after ${timeout} ms waiting for ${what}${lastError ? ` (last error: ${lastError.message})` : ''}`);
+}
+
+function visibleText(selector) {
+    return page.evaluate((sel) => {
+        const els = [...document.querySelectorAll(sel)].filter((e) => e.offsetParent !== null || e.getClientRects().length);
+        return els.map((e) => e.innerText).join('\n');
+    }, selector);
+}
+
+async function openWorkbench(folder) {
+    step(`open workbench on ${folder}`);
+    await page.goto(`${opts.url}/?folder=${encodeURIComponent(folder)}`);
+    await page.waitForSelector('.monaco-workbench', { timeout: WAIT });
+    // The explorer shows the folder once the workbench has restored.
+    await page.waitForSelector('.explorer-folders-view, .monaco-workbench .part.sidebar', { timeout: WAIT });
+}
+
+async function openFile(name) {
+    step(`open ${name} with Ctrl+P`);
+    await until(`quick open to show ${name}`, async () => {
+        await page.keyboard.press('Escape');
+        await page.keyboard.press('Control+P');
+        await page.waitForSelector('.quick-input-widget:not([style*="display: none"]) input', { timeout: 5000 });
+        await page.keyboard.type(name);
+        const row = page.locator('.quick-input-list .monaco-list-row', { hasText: name }).first();
+        await row.waitFor({ timeout: 5000 });
+        await page.keyboard.press('Enter');
+        return true;
+    }, { timeout: WAIT });
+    await page.waitForSelector(`.tab.active[data-resource-name="${name}"], .tab.active:has-text("${name}")`, { timeout: WAIT });
+    await page.waitForSelector('.editor-instance .monaco-editor .view-lines', { timeout: WAIT });
+    // The language mode shows "Python" once the model is set up.
+    await until('the status bar to say Python', async () => /Python/.test(await visibleText('#status\\.editor\\.mode')));
+    await page.click('.editor-instance .monaco-editor .view-lines');
+}
+
+/** Editor text as shown (the editor renders spaces as U+00A0). */
+async function editorText() {
+    const text = await page.evaluate(() => {
+        const lines = [...document.querySelectorAll('.editor-instance .monaco-editor .view-lines .view-line')];
+        lines.sort((a, b) => parseFloat(a.style.top) - parseFloat(b.style.top));
+        return lines.map((l) => l.textContent).join('\n');
+    });
+    return text.replace(/\u00a0/g, ' ');
+}
+
+const SUGGEST_ROWS = '.editor-widget.suggest-widget.visible .monaco-list-row';
+
+async function suggestRows() {
+    return page.evaluate((sel) => [...document.querySelectorAll(sel)].map((r) => r.innerText.replace(/\u00a0/g, ' ')), SUGGEST_ROWS);
+}
+
+/** Type `word` and wait for the suggest widget to list it (Ctrl+Space if it has not come up). */
+async function typeAndSuggest(word) {
+    step(`type ${word}`);
+    await page.keyboard.type(word, { delay: 40 });
+    step('wait for the suggest widget');
+    const rows = await until(`the suggest widget to list ${word}`, async () => {
+        const r = await suggestRows();
+        return r.some((t) => t.includes(word)) ? r : null;
+    }, { nudge: () => page.keyboard.press('Control+Space') });
+    return rows;
+}
+
+/** Open the suggestion's documentation side pane (Ctrl+Space toggles it) and read it. */
+async function suggestDetails(expect) {
+    step('read the suggestion details');
+    const detailsSel = '.suggest-details-container .suggest-details';
+    return until(`the suggest details to show ${JSON.stringify(expect)}`, async () => {
+        const text = (await visibleText(detailsSel)).replace(/\u00a0/g, ' ');
+        if (text.includes(expect)) {
+            return text;
+        }
+        if (!text.trim()) {
+            await page.keyboard.press('Control+Space');
+        }
+        return null;
+    }, { timeout: 20000, every: 1000 });
+}
+
+async function widgetClip(selectors, margin = 12) {
+    const boxes = [];
+    for (const sel of selectors) {
+        for (const el of await page.$$(sel)) {
+            const box = await el.boundingBox();
+            if (box && box.width > 0 && box.height > 0) {
+                boxes.push(box);
+            }
+        }
+    }
+    if (!boxes.length) {
+        return undefined;
+    }
+    const x0 = Math.max(0, Math.min(...boxes.map((b) => b.x)) - margin);
+    const y0 = Math.max(0, Math.min(...boxes.map((b) => b.y)) - margin);
+    const x1 = Math.max(...boxes.map((b) => b.x + b.width)) + margin;
+    const y1 = Math.max(...boxes.map((b) => b.y + b.height)) + margin;
+    const vp = page.viewportSize();
+    return { x: x0, y: y0, width: Math.min(vp.width, x1) - x0, height: Math.min(vp.height, y1) - y0 };
+}
+
+/** Save with Ctrl+S and wait until the file on disk holds what the editor shows. */
+async function save(file) {
+    step('save with Ctrl+S');
+    const before = fs.readFileSync(file, 'utf8');
+    await page.keyboard.press('Control+S');
+    await until('the tab to lose its dirty mark', async () => (await page.$$('.tab.active.dirty')).length === 0);
+    await until(`${path.basename(file)} to change on disk`, async () => fs.readFileSync(file, 'utf8') !== before);
+    return fs.readFileSync(file, 'utf8');
+}
+
+async function suggestWidgetHidden() {
+    return (await page.$$('.editor-widget.suggest-widget.visible')).length === 0;
+}
+
+/**
+ * Fill the snippet's tab stops: for each value, delete the selected placeholder, type the
+ * value, then Tab to the next stop. A `null` value keeps the placeholder's default.
+ */
+async function fillTabStops(values) {
+    for (let i = 0; i < values.length; i++) {
+        const value = values[i];
+        if (value !== null) {
+            step(`tab stop ${i + 1}: type ${value}`);
+            await page.keyboard.press('Backspace');
+            await page.keyboard.type(value, { delay: 30 });
+            await sleep(300);
+            if (!(await suggestWidgetHidden())) {
+                // A suggestion list over the stop would take the Tab: close it first.
+                await page.keyboard.press('Escape');
+            }
+        } else {
+            step(`tab stop ${i + 1}: keep the default`);
+        }
+        if (i < values.length - 1) {
+            await page.keyboard.press('Tab');
+            await sleep(200);
+        }
+    }
+    // Leave snippet mode.
+    await page.keyboard.press('Escape');
+}
+
+const scenarios = {
+    /** Complete `aioopen` inside `async def main():` and fill the first two tab stops. */
+    async completeInAsyncDef() {
+        await openWorkbench(opts.folder);
+        await openFile(opts.file);
+        step('go to the end of `async def main():` and press Enter');
+        await page.keyboard.press('Control+End');
+        await page.keyboard.press('Enter');
+        result.rows = await typeAndSuggest(opts.prefix);
+        result.details = await suggestDetails(opts.expectDocs);
+        await sleep(300);
+        result.rows = await suggestRows();
+        await shot('suggest-widget', await widgetClip(['.editor-widget.suggest-widget.visible', '.suggest-details-container', '.editor-instance .view-lines']));
+        await shot('suggest-widget-full');
+        step('accept with Enter');
+        await page.keyboard.press('Enter');
+        await until('the suggest widget to close', suggestWidgetHidden);
+        result.afterAccept = await editorText();
+        await fillTabStops(opts.tabStops);
+        result.afterTabStops = await editorText();
+        result.saved = await save(opts.path);
+    },
+
+    /** In an empty file, complete `aioopen` at module level, fill tab stops, save. */
+    async completeAtModuleLevel() {
+        await openWorkbench(opts.folder);
+        await openFile(opts.file);
+        result.rows = await typeAndSuggest(opts.prefix);
+        step('accept with Enter');
+        await page.keyboard.press('Enter');
+        await until('the suggest widget to close', suggestWidgetHidden);
+        result.afterAccept = await editorText();
+        await fillTabStops(opts.tabStops);
+        await shot('module-program');
+        result.saved = await save(opts.path);
+    },
+
+    /** Hover `asyncio.open_connection` and read the hover widget. */
+    async hover() {
+        await openWorkbench(opts.folder);
+        await openFile(opts.file);
+        step(`find ${opts.word} on screen`);
+        const point = await until(`${opts.word} to be rendered`, () =>
+            page.evaluate((word) => {
+                const root = document.querySelector('.editor-instance .monaco-editor .view-lines');
+                const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+                for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+                    const at = node.textContent.indexOf(word);
+                    if (at >= 0) {
+                        const range = document.createRange();
+                        range.setStart(node, at + 2);
+                        range.setEnd(node, at + 3);
+                        const r = range.getBoundingClientRect();
+                        return { x: r.x + r.width / 2, y: r.y + r.height / 2 };
+                    }
+                }
+                return null;
+            }, opts.word),
+        );
+        step('hover it');
+        const hoverSel = '.monaco-hover:not(.hidden)';
+        result.hover = await until('the hover widget to show the sheet entry', async () => {
+            const text = (await visibleText(hoverSel)).replace(/\u00a0/g, ' ');
+            return text.includes(opts.expect) ? text : null;
+        }, {
+            nudge: async () => {
+                await page.mouse.move(5, 5);
+                await sleep(200);
+                await page.mouse.move(point.x, point.y, { steps: 4 });
+            },
+            nudgeEvery: 2500,
+        });
+        await sleep(300);
+        result.hover = (await visibleText(hoverSel)).replace(/\u00a0/g, ' ');
+        await shot('hover', await widgetClip([hoverSel, '.editor-instance .view-lines .view-line']));
+        await shot('hover-full');
+    },
+
+    /** Run "sheetls: Show sheet" from the command palette, in each view asked for. */
+    async showSheet() {
+        await openWorkbench(opts.folder);
+        await openFile(opts.file);
+        result.views = {};
+        for (const view of opts.views) {
+            step(`command palette: sheetls: Show sheet (${view})`);
+            await page.keyboard.press('Escape');
+            await page.keyboard.press('F1');
+            await page.waitForSelector('.quick-input-widget input', { state: 'visible', timeout: WAIT });
+            await page.keyboard.type('sheetls: Show sheet');
+            await page.locator('.quick-input-list .monaco-list-row', { hasText: 'sheetls: Show sheet' }).first().waitFor({ timeout: WAIT });
+            await page.keyboard.press('Enter');
+            step(`pick the ${view} view`);
+            await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Compact' }).first().waitFor({ timeout: WAIT });
+            await page.keyboard.type(view);
+            await sleep(200);
+            await page.keyboard.press('Enter');
+            step('wait for the markdown preview');
+            const tab = await until(`a preview tab for the ${view} view`, async () => {
+                const titles = await page.$$eval('.tab', (tabs) => tabs.map((t) => t.innerText));
+                return titles.find((t) => t.includes('Preview') && t.includes(view)) || null;
+            });
+            const text = await until(`the ${view} sheet in the preview`, async () => {
+                for (const frame of page.frames()) {
+                    try {
+                        const body = await frame.evaluate(() => (document.body ? document.body.innerText : ''));
+                        if (body.includes(opts.expect) && frame.url().includes('active-frame') !== undefined) {
+                            const active = await frame.evaluate(() => !!document.querySelector('.markdown-body, body.vscode-body'));
+                            if (active) {
+                                return body;
+                            }
+                        }
+                    } catch {
+                        // Frames come and go while the preview loads.
+                    }
+                }
+                return null;
+            });
+            result.views[view] = { tab, text };
+            await sleep(500);
+            await shot(`sheet-${view}`);
+        }
+    },
+
+    /** With sheetls.interpreter pointing nowhere, opening a Python file shows an error with the fix. */
+    async missingInterpreter() {
+        await openWorkbench(opts.folder);
+        await openFile(opts.file);
+        step('wait for the error notification');
+        result.notification = await until('a sheetls error notification', async () => {
+            const text = (await visibleText('.notifications-toasts .notification-toast, .notification-list-item')).replace(/\u00a0/g, ' ');
+            return text.includes('sheetls') ? text : null;
+        });
+        await shot('missing-interpreter');
+    },
+};
+
+async function main() {
+    const scenario = scenarios[scenarioName];
+    if (!scenario) {
+        throw new Error(`unknown scenario ${scenarioName}; known: ${Object.keys(scenarios).join(', ')}`);
+    }
+    fs.mkdirSync(opts.artifacts, { recursive: true });
+    const browser = await chromium.launch({
+        executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+        headless: true,
+        args: [
+            '--no-sandbox',
+            '--disable-gpu',
+            '--disable-quic',
+            '--no-first-run',
+            '--disable-background-networking',
+            '--disable-component-update',
+            '--disable-sync',
+            '--disable-dev-shm-usage',
+        ],
+    });
+    try {
+        const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, deviceScaleFactor: 1 });
+        page = await context.newPage();
+        page.on('pageerror', (err) => process.stderr.write(`[page error] ${err.message}\n`));
+        try {
+            await scenario();
+            result.ok = true;
+        } catch (err) {
+            result.error = `step "${result.steps[result.steps.length - 1]}": ${err.message}`;
+            try {
+                await shot(`${scenarioName}-failure`);
+                result.editor = await editorText();
+            } catch {
+                // The page may be gone.
+            }
+        }
+    } finally {
+        await browser.close();
+    }
+}
+
+main()
+    .catch((err) => {
+        result.error = `driver: ${err.stack || err.message}`;
+    })
+    .finally(() => {
+        process.stdout.write(JSON.stringify(result) + '\n');
+        process.exit(result.ok ? 0 : 1);
+    });
