@@ -60,18 +60,33 @@ class Variable:
 Node = Union[Text, Tabstop, Placeholder, Choice, Variable]
 
 _INT = re.compile(r"[0-9]+")
+# Variables LSP clients resolve (LSP 3.17 plus VS Code's widely used extras). Any other
+# `$name` in a pack is almost surely a dollar sign that should have been escaped.
+KNOWN_VARIABLES = frozenset("""
+TM_SELECTED_TEXT TM_CURRENT_LINE TM_CURRENT_WORD TM_LINE_INDEX TM_LINE_NUMBER TM_FILENAME
+TM_FILENAME_BASE TM_DIRECTORY TM_FILEPATH RELATIVE_FILEPATH CLIPBOARD WORKSPACE_NAME
+WORKSPACE_FOLDER CURSOR_INDEX CURSOR_NUMBER CURRENT_YEAR CURRENT_YEAR_SHORT CURRENT_MONTH
+CURRENT_MONTH_NAME CURRENT_MONTH_NAME_SHORT CURRENT_DATE CURRENT_DAY_NAME CURRENT_DAY_NAME_SHORT
+CURRENT_HOUR CURRENT_MINUTE CURRENT_SECOND CURRENT_SECONDS_UNIX CURRENT_TIMEZONE_OFFSET RANDOM
+RANDOM_HEX UUID BLOCK_COMMENT_START BLOCK_COMMENT_END LINE_COMMENT
+""".split())
 _VAR = re.compile(r"[_a-zA-Z][_a-zA-Z0-9]*")
 
 
 class _Parser:
-    def __init__(self, source: str):
+    def __init__(self, source: str, strict_variables: bool = True):
         self.s = source
         self.i = 0
+        self.strict_variables = strict_variables
+
+    def variable(self, name: str, start: int) -> None:
+        if self.strict_variables and name not in KNOWN_VARIABLES:
+            raise self.error(f"unknown snippet variable '${name}' (write '\\$' for a literal dollar sign)", start)
 
     def error(self, message: str, offset: Optional[int] = None) -> SnippetSyntaxError:
         return SnippetSyntaxError(message, self.i if offset is None else offset)
 
-    def parse(self, inside: bool = False) -> List[Node]:
+    def parse(self, inside: bool = False, opened_at: int = 0) -> List[Node]:
         """Parse `any*`; when `inside` a placeholder, stop before its closing `}`."""
         nodes: List[Node] = []
         text: List[str] = []
@@ -103,7 +118,7 @@ class _Parser:
             text.append(c)
             self.i += 1
         if inside:
-            raise self.error("unclosed '${': missing '}'")
+            raise self.error("unclosed '${': missing '}'", opened_at)
         flush()
         return nodes
 
@@ -117,6 +132,7 @@ class _Parser:
             return Tabstop(int(m.group()))
         m = _VAR.match(s, self.i)
         if m:
+            self.variable(m.group(), start)
             self.i = m.end()
             return Variable(m.group())
         if s[self.i : self.i + 1] != "{":
@@ -132,7 +148,7 @@ class _Parser:
                 return Tabstop(index)
             if c == ":":
                 self.i += 1
-                children = self.parse(inside=True)
+                children = self.parse(inside=True, opened_at=start)
                 self.i += 1  # '}'
                 return Placeholder(index, children)
             if c == "|":
@@ -145,6 +161,7 @@ class _Parser:
         m = _VAR.match(s, self.i)
         if m:
             name = m.group()
+            self.variable(name, start)
             self.i = m.end()
             c = s[self.i : self.i + 1]
             if c == "}":
@@ -152,7 +169,7 @@ class _Parser:
                 return Variable(name)
             if c == ":":
                 self.i += 1
-                children = self.parse(inside=True)
+                children = self.parse(inside=True, opened_at=start)
                 self.i += 1
                 return Variable(name, children)
             if c == "/":
@@ -202,9 +219,11 @@ class _Parser:
         raise self.error("unclosed transform: expected '/regex/format/options}'", start)
 
 
-def parse(source: str) -> List[Node]:
-    """Parse a snippet body; raise SnippetSyntaxError with the offset of the first error."""
-    return _Parser(source).parse()
+def parse(source: str, strict_variables: bool = True) -> List[Node]:
+    """Parse a snippet body; raise SnippetSyntaxError with the offset of the first error.
+
+    With `strict_variables`, only the variables clients know (KNOWN_VARIABLES) are accepted."""
+    return _Parser(source, strict_variables).parse()
 
 
 def _defaults(nodes: Sequence[Node], out: Dict[int, List[Node]]) -> None:
