@@ -18,10 +18,10 @@ TEST_PREREQS += vscode-setup
 .PHONY: vsix vscode-setup vscode-apt vscode-tools vscode-clean
 
 # Always rebuilt (a few seconds): the server sources and the snippet source change often.
-vsix: $(VSCODE_DIR)/node_modules/.stamp
+vsix: $(VSCODE_DIR)/node_modules/.stamp | $(PY)
 	cd $(VSCODE_DIR) && npx tsc --noEmit -p .
 	cd $(VSCODE_DIR) && npm run -s build
-	bash $(VSCODE_DIR)/scripts/bundle-server.sh "$(if $(wildcard $(PY)),$(CURDIR)/$(PY),$(PYTHON))"
+	bash $(VSCODE_DIR)/scripts/bundle-server.sh "$(CURDIR)/$(PY)"
 	rm -f $(VSCODE_DIR)/sheetls-*.vsix
 	cd $(VSCODE_DIR) && npx vsce package --no-dependencies --no-rewrite-relative-links \
 		--allow-missing-repository -o sheetls-$(VSCODE_VERSION).vsix

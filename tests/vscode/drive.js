@@ -91,6 +91,10 @@ async function openFile(name) {
     await page.waitForSelector('.editor-instance .monaco-editor .view-lines', { timeout: WAIT });
     // The language mode shows "Python" once the model is set up.
     await until('the status bar to say Python', async () => /Python/.test(await visibleText('#status\\.editor\\.mode')));
+    if (opts.hideSideBar !== false && (await page.$$('.part.sidebar:not(.hidden) .explorer-folders-view')).length) {
+        await page.keyboard.press('Control+B');
+        await until('the side bar to close', async () => (await page.$$('.part.sidebar:not(.hidden)')).length === 0, { timeout: 5000 }).catch(() => {});
+    }
     await page.click('.editor-instance .monaco-editor .view-lines');
 }
 
@@ -201,6 +205,67 @@ async function fillTabStops(values) {
     await page.keyboard.press('Escape');
 }
 
+const HOVER = '.monaco-hover:not(.hidden)';
+
+/** Screen position of the middle of `word`'s third character in the editor. */
+async function wordPoint(word) {
+    return until(`${word} to be rendered`, () =>
+        page.evaluate((w) => {
+            const root = document.querySelector('.editor-instance .monaco-editor .view-lines');
+            const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+            for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+                const at = node.textContent.indexOf(w);
+                if (at >= 0) {
+                    const range = document.createRange();
+                    range.setStart(node, at + 2);
+                    range.setEnd(node, at + 3);
+                    const r = range.getBoundingClientRect();
+                    return { x: r.x + r.width / 2, y: r.y + r.height / 2 };
+                }
+            }
+            return null;
+        }, word),
+    );
+}
+
+/** Move the mouse onto `word` until the hover widget shows `expect`; return the hover's text. */
+async function hoverWord(word, expect) {
+    step(`hover ${word}`);
+    const point = await wordPoint(word);
+    const moveThere = async () => {
+        await page.mouse.move(5, 5);
+        await sleep(200);
+        await page.mouse.move(point.x, point.y, { steps: 4 });
+    };
+    await moveThere();
+    await until('the hover widget to show the sheet entry', async () => {
+        const text = (await visibleText(HOVER)).replace(/\u00a0/g, ' ');
+        return text.includes(expect) ? text : null;
+    }, { nudge: moveThere, nudgeEvery: 2500 });
+    await sleep(300);
+    return (await visibleText(HOVER)).replace(/\u00a0/g, ' ');
+}
+
+/** Run a command from the command palette (F1) by its title. */
+async function runCommand(title) {
+    step(`command palette: ${title}`);
+    await page.keyboard.press('Escape');
+    await page.keyboard.press('F1');
+    await page.waitForSelector('.quick-input-widget input', { state: 'visible', timeout: WAIT });
+    await page.keyboard.type(title);
+    await page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first().waitFor({ timeout: WAIT });
+    await page.keyboard.press('Enter');
+}
+
+/** Wait for a notification toast that mentions `needle`; return its text. */
+async function waitNotification(needle) {
+    step(`wait for a notification about ${needle}`);
+    return until(`a notification mentioning ${needle}`, async () => {
+        const text = (await visibleText('.notifications-toasts .notification-toast, .notification-list-item')).replace(/\u00a0/g, ' ');
+        return text.includes(needle) ? text : null;
+    });
+}
+
 const scenarios = {
     /** Complete `aioopen` inside `async def main():` and fill the first two tab stops. */
     async completeInAsyncDef() {
@@ -213,7 +278,7 @@ const scenarios = {
         result.details = await suggestDetails(opts.expectDocs);
         await sleep(300);
         result.rows = await suggestRows();
-        await shot('suggest-widget', await widgetClip(['.editor-widget.suggest-widget.visible', '.suggest-details-container', '.editor-instance .view-lines']));
+        await shot('suggest-widget', await widgetClip(['.editor-widget.suggest-widget.visible', '.suggest-details-container', '.editor-instance .view-lines .view-line']));
         await shot('suggest-widget-full');
         step('accept with Enter');
         await page.keyboard.press('Enter');
@@ -242,41 +307,33 @@ const scenarios = {
     async hover() {
         await openWorkbench(opts.folder);
         await openFile(opts.file);
-        step(`find ${opts.word} on screen`);
-        const point = await until(`${opts.word} to be rendered`, () =>
-            page.evaluate((word) => {
-                const root = document.querySelector('.editor-instance .monaco-editor .view-lines');
-                const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
-                for (let node = walker.nextNode(); node; node = walker.nextNode()) {
-                    const at = node.textContent.indexOf(word);
-                    if (at >= 0) {
-                        const range = document.createRange();
-                        range.setStart(node, at + 2);
-                        range.setEnd(node, at + 3);
-                        const r = range.getBoundingClientRect();
-                        return { x: r.x + r.width / 2, y: r.y + r.height / 2 };
-                    }
-                }
-                return null;
-            }, opts.word),
-        );
-        step('hover it');
-        const hoverSel = '.monaco-hover:not(.hidden)';
-        result.hover = await until('the hover widget to show the sheet entry', async () => {
-            const text = (await visibleText(hoverSel)).replace(/\u00a0/g, ' ');
-            return text.includes(opts.expect) ? text : null;
-        }, {
-            nudge: async () => {
-                await page.mouse.move(5, 5);
-                await sleep(200);
-                await page.mouse.move(point.x, point.y, { steps: 4 });
-            },
-            nudgeEvery: 2500,
-        });
-        await sleep(300);
-        result.hover = (await visibleText(hoverSel)).replace(/\u00a0/g, ' ');
-        await shot('hover', await widgetClip([hoverSel, '.editor-instance .view-lines .view-line']));
+        result.hover = await hoverWord(opts.word, opts.expect);
+        await shot('hover', await widgetClip([HOVER, '.editor-instance .view-lines .view-line']));
         await shot('hover-full');
+    },
+
+    /**
+     * The restart command and settings changes restart the server: hover works, then after
+     * "sheetls: Restart server", then a bad sheetls.interpreter in the folder's settings brings
+     * the error, and a good one brings the hover back.
+     */
+    async restartAndSettings() {
+        const settings = path.join(opts.folder, '.vscode', 'settings.json');
+        await openWorkbench(opts.folder);
+        await openFile(opts.file);
+        result.hoverFirst = await hoverWord(opts.word, opts.expect);
+        await runCommand('sheetls: Restart server');
+        result.hoverAfterRestart = await hoverWord(opts.word, opts.expect);
+        step('set sheetls.interpreter to a missing file');
+        fs.mkdirSync(path.dirname(settings), { recursive: true });
+        fs.writeFileSync(settings, JSON.stringify({ 'sheetls.interpreter': opts.badPython }));
+        result.notification = await waitNotification(opts.badPython);
+        await shot('settings-bad-interpreter');
+        step('set sheetls.interpreter to a working Python');
+        await page.keyboard.press('Escape');
+        fs.writeFileSync(settings, JSON.stringify({ 'sheetls.interpreter': opts.goodPython }));
+        await page.click('.editor-instance .monaco-editor .view-lines');
+        result.hoverAfterFix = await hoverWord(opts.word, opts.expect);
     },
 
     /** Run "sheetls: Show sheet" from the command palette, in each view asked for. */
@@ -285,13 +342,7 @@ const scenarios = {
         await openFile(opts.file);
         result.views = {};
         for (const view of opts.views) {
-            step(`command palette: sheetls: Show sheet (${view})`);
-            await page.keyboard.press('Escape');
-            await page.keyboard.press('F1');
-            await page.waitForSelector('.quick-input-widget input', { state: 'visible', timeout: WAIT });
-            await page.keyboard.type('sheetls: Show sheet');
-            await page.locator('.quick-input-list .monaco-list-row', { hasText: 'sheetls: Show sheet' }).first().waitFor({ timeout: WAIT });
-            await page.keyboard.press('Enter');
+            await runCommand('sheetls: Show sheet');
             step(`pick the ${view} view`);
             await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Compact' }).first().waitFor({ timeout: WAIT });
             await page.keyboard.type(view);
@@ -302,15 +353,17 @@ const scenarios = {
                 const titles = await page.$$eval('.tab', (tabs) => tabs.map((t) => t.innerText));
                 return titles.find((t) => t.includes('Preview') && t.includes(view)) || null;
             });
+            // The markdown preview's document names its source in #vscode-markdown-preview-data.
             const text = await until(`the ${view} sheet in the preview`, async () => {
                 for (const frame of page.frames()) {
                     try {
-                        const body = await frame.evaluate(() => (document.body ? document.body.innerText : ''));
-                        if (body.includes(opts.expect) && frame.url().includes('active-frame') !== undefined) {
-                            const active = await frame.evaluate(() => !!document.querySelector('.markdown-body, body.vscode-body'));
-                            if (active) {
-                                return body;
-                            }
+                        const body = await frame.evaluate((name) => {
+                            const data = document.getElementById('vscode-markdown-preview-data');
+                            const source = data ? data.getAttribute('data-settings') || '' : '';
+                            return source.includes(name) && document.body ? document.body.innerText : '';
+                        }, `sheetls-${view}.md`);
+                        if (body && body.includes(opts.expect)) {
+                            return body;
                         }
                     } catch {
                         // Frames come and go while the preview loads.
@@ -328,11 +381,7 @@ const scenarios = {
     async missingInterpreter() {
         await openWorkbench(opts.folder);
         await openFile(opts.file);
-        step('wait for the error notification');
-        result.notification = await until('a sheetls error notification', async () => {
-            const text = (await visibleText('.notifications-toasts .notification-toast, .notification-list-item')).replace(/\u00a0/g, ' ');
-            return text.includes('sheetls') ? text : null;
-        });
+        result.notification = await waitNotification(opts.badPython);
         await shot('missing-interpreter');
     },
 };

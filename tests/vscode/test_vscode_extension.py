@@ -137,6 +137,10 @@ def test_completion_at_module_level_inserts_a_runnable_program(code_server, work
         assert "Import" in kinds and "AsyncFunctionDef" in kinds, f"not a program:\n{saved}"
         assert "asyncio.run(" in saved, f"the program does not run its main:\n{saved}"
         assert '"127.0.0.1"' in saved and str(server.port) in saved, f"the tab stops did not take the values:\n{saved}"
+        item = server_completion(bundled_server_argv(code_server), code_server.env,
+                                 code_server.base / "lsp-module.log", PREFIX, 0, len(PREFIX), PREFIX, workspace)
+        expected = apply_completion(PREFIX, item, {1: '"127.0.0.1"', 2: str(server.port)})
+        assert saved == expected, f"saved file:\n{saved}\n--- expected from the server's item:\n{expected}"
         run = subprocess.run([sys.executable, str(source)], capture_output=True, text=True, timeout=120,
                              cwd=str(workspace))
         assert run.returncode == 0, f"the program failed:\n{saved}\n--- stderr:\n{run.stderr}"
@@ -159,6 +163,22 @@ def test_hover_shows_the_sheet_entry(code_server, workspace):
     assert "open_connection" in hover, hover
 
 
+def test_restart_command_and_setting_changes_restart_the_server(code_server, workspace):
+    """"sheetls: Restart server" keeps the server working; a change of sheetls.interpreter
+    restarts it with the new interpreter (a broken one gives the error, a good one brings it back)."""
+    source = workspace / "restart.py"
+    source.write_text(
+        "import asyncio\n\n\nasync def main():\n"
+        '    reader, writer = await asyncio.open_connection("example.com", 80)\n'
+    )
+    res = drive(code_server.tools, code_server.env, "restartAndSettings", url=code_server.url,
+                folder=str(workspace), file=source.name, word="open_connection", expect=ENTRY_TITLE,
+                badPython="/nonexistent/sheetls-python", goodPython=sys.executable)
+    for key in ("hoverFirst", "hoverAfterRestart", "hoverAfterFix"):
+        assert res[key].lstrip().startswith(ENTRY_TITLE), f"{key}: {res[key]!r}"
+    assert "sheetls.interpreter" in res["notification"], res["notification"]
+
+
 def test_show_sheet_command_opens_the_sheet(code_server, workspace):
     source = workspace / "any.py"
     source.write_text("import asyncio\n")
@@ -179,7 +199,7 @@ def test_missing_interpreter_shows_the_fix(code_server, workspace):
     source = workspace / "app.py"
     source.write_text("import asyncio\n")
     res = drive(code_server.tools, code_server.env, "missingInterpreter", url=code_server.url,
-                folder=str(workspace), file=source.name)
+                folder=str(workspace), file=source.name, badPython="/nonexistent/bin/python3")
     text = res["notification"]
     assert "/nonexistent/bin/python3" in text, text
     assert "sheetls.interpreter" in text and "3.9" in text, text
