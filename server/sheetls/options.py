@@ -17,6 +17,7 @@ class Options:
     builtin_sheet: bool = True  # builtinSheet: serve the built-in asyncio sheet
     max_items: int = 200  # maxItems: completion items per answer before the list is cut
     hover_example: str = "full"  # hoverExample: "full" | "short" | "none"
+    poll_interval: float = 2.0  # pollInterval: seconds between pack-file polls when the client does not watch files
 
 
 _CAMEL = {f.name: "".join(w.capitalize() if i else w for i, w in enumerate(f.name.split("_"))) for f in fields(Options)}
@@ -34,6 +35,9 @@ def _check(name: str, value: Any) -> Tuple[bool, Any, str]:
     if name == "max_items":
         ok = isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= 10000
         return ok, value, "an integer from 1 to 10000"
+    if name == "poll_interval":
+        ok = isinstance(value, (int, float)) and not isinstance(value, bool) and 0.25 <= value <= 60
+        return ok, float(value) if ok else None, "a number of seconds from 0.25 to 60"
     if name == "hover_example":
         return value in ("full", "short", "none"), value, '"full", "short" or "none"'
     return False, None, ""  # pragma: no cover
