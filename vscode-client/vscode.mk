@@ -15,7 +15,7 @@ VSCODE_SUDO    := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 TEST_PREREQS += vscode-setup
 
-.PHONY: vsix vscode-setup vscode-apt vscode-tools vscode-clean
+.PHONY: vsix vscode-setup vscode-apt vscode-tools vscode-clean vscode-screenshots
 
 # Always rebuilt (a few seconds): the server sources and the snippet source change often.
 vsix: $(VSCODE_DIR)/node_modules/.stamp | $(PY)
@@ -60,3 +60,8 @@ $(VSCODE_TOOLS)/.stamp: tests/vscode/tools/package.json tests/vscode/tools/packa
 
 vscode-clean:
 	rm -rf $(VSCODE_TOOLS) $(VSCODE_DIR)/node_modules $(VSCODE_DIR)/dist $(VSCODE_DIR)/bundled $(VSCODE_DIR)/sheetls-*.vsix
+
+# Refresh the README's pictures from the last test run's screenshots (test-artifacts/vscode/).
+VSCODE_SHOTS := suggest-widget hover sheet-standard
+vscode-screenshots:
+	for s in $(VSCODE_SHOTS); do cp test-artifacts/vscode/$$s.png $(VSCODE_DIR)/docs/$$s.png; done
