@@ -19,6 +19,8 @@ from sheetls.index import SheetIndex
 from sheetls.logs import LEVELS, ClientLogHandler
 from sheetls.options import Options, parse_options
 from sheetls.packs import load_packs
+from sheetls.protocol import ProtocolServer
+from sheetls import debug
 from sheetls.pyimports import Imports, scan_imports
 
 log = logging.getLogger("sheetls")
@@ -39,7 +41,7 @@ class DocFacts:
     imports: Optional[Imports] = None
 
 
-class SheetServer(LanguageServer):
+class SheetServer(ProtocolServer):  # spec-conformant base protocol (sheetls.protocol)
     def __init__(self) -> None:
         super().__init__("sheetls", __version__)
         self.options = Options()
@@ -106,6 +108,7 @@ class SheetServer(LanguageServer):
 
 
 server = SheetServer()
+debug.install(server)  # SHEETLS_DEBUG=1 only: debug command, fault injection
 
 
 def guarded(feature: str) -> Callable:

@@ -1,0 +1,57 @@
+"""Debug-only hooks, installed only when the environment has SHEETLS_DEBUG=1.
+
+- `workspace/executeCommand` `sheetls.debugDocumentText` with arguments `[uri]` (or
+  `[{"uri": uri}]`) answers `{"uri", "version", "text"}`: the server's current text of an
+  open document, so a test can check the document model against its own after any edits.
+- Fault injection: a document with a line containing `sheetls-debug-fault: hover` (or
+  `completion`) makes that feature raise inside its handler for that document, so a test
+  can watch one failing feature being contained (logged with its traceback, answered null)
+  while the server and the other features go on.
+
+Without SHEETLS_DEBUG=1 none of this exists: the command is not registered (nor advertised)
+and the features are not wrapped.
+"""
+from __future__ import annotations
+
+import functools
+import os
+from typing import Any
+
+CMD_DOCUMENT_TEXT = "sheetls.debugDocumentText"
+FAULT_MARK = "sheetls-debug-fault:"
+
+
+def enabled() -> bool:
+    return os.environ.get("SHEETLS_DEBUG") == "1"
+
+
+def install(server) -> None:
+    if not enabled():
+        return
+    import sheetls.server as srv
+
+    @server.command(CMD_DOCUMENT_TEXT)
+    def document_text(ls, *args: Any):
+        arg = args[0] if args else None
+        uri = arg.get("uri") if isinstance(arg, dict) else arg
+        if not isinstance(uri, str):
+            raise ValueError(f"{CMD_DOCUMENT_TEXT} takes [uri]")
+        doc = ls.workspace.text_documents.get(uri)
+        if doc is None:
+            return None
+        return {"uri": uri, "version": doc.version, "text": doc.source}
+
+    srv.hover_at = _faulty("hover", srv.hover_at)
+    srv.propose = _faulty("completion", srv.propose)
+
+
+def _faulty(feature: str, fn):
+    mark = f"{FAULT_MARK} {feature}"
+
+    @functools.wraps(fn)
+    def inner(index, lines, *args, **kwargs):
+        if any(mark in line for line in lines):
+            raise RuntimeError(f"injected fault in {feature} (debug mode, '{mark}' in the document)")
+        return fn(index, lines, *args, **kwargs)
+
+    return inner
