@@ -1,4 +1,8 @@
-"""Hover: the sheet's entry (or member note) for the API under the cursor."""
+"""Hover: the sheet's entry (or member note) for the API under the cursor.
+
+The name is resolved the way Python resolves it (resolve.py); only names the sheet documents
+get an answer, everything else gets None (the protocol's null), so that the user's other
+Python server speaks alone."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -19,13 +23,23 @@ class HoverAnswer:
 
 def hover_at(index: SheetIndex, lines: Sequence[str], line: int, col: int, markdown: bool = True,
              example: str = "full", imports: Optional[Imports] = None) -> Optional[HoverAnswer]:
-    target = resolve_at(lines, line, col, imports)
+    """The hover for (line, code point col) of a Python document, or None.
+
+    `example` is the hoverExample option: "full" (the runnable program), "short" (the core
+    lines only, for small hover windows) or "none"."""
+
+    def known(api: str) -> bool:
+        return index.entry_for_api(api) is not None or index.member(api) is not None
+
+    target = resolve_at(lines, line, col, imports, known)
     if target is None:
         return None
     entry = index.entry_for_api(target.api)
     if entry is not None:
-        show_example = example != "none"
-        text = render.entry_markdown(entry, example=show_example) if markdown else render.entry_plain(entry, example=show_example)
+        if markdown:
+            text = render.entry_markdown(entry, example=example)
+        else:
+            text = render.entry_plain(entry, example=example)
         return HoverAnswer(text, markdown, target)
     found = index.member(target.api)
     if found is not None:

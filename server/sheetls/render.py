@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import List, Optional
 
+from sheetls import snippet_syntax
 from sheetls.model import Entry, Member, Sheet
 
 VIEWS = ("standard", "detailed", "compact")
@@ -16,13 +17,36 @@ def _fence(code: str, lang: str = "python") -> str:
     return f"{fence}{lang}\n{code.rstrip()}\n{fence}"
 
 
-def entry_markdown(entry: Entry, *, example: bool = True, signature: bool = True, trigger: bool = True,
+def _example_mode(example) -> str:
+    """`example` as one of "full", "short", "none" (True/False are "full"/"none")."""
+    if example is True:
+        return "full"
+    if example is False or example is None:
+        return "none"
+    return example if example in ("full", "short", "none") else "full"
+
+
+def entry_code(entry: Entry, example="full") -> str:
+    """The code a view shows: the runnable program ("full"), the core lines with every
+    placeholder at its default ("short", for small hover windows), or nothing ("none")."""
+    mode = _example_mode(example)
+    if mode == "full":
+        return entry.example
+    if mode == "short" and entry.body:
+        return snippet_syntax.to_plain(snippet_syntax.parse(entry.body)).rstrip("\n")
+    return ""
+
+
+def entry_markdown(entry: Entry, *, example=True, signature: bool = True, trigger: bool = True,
                    heading: str = "###") -> str:
+    """An entry as markdown: title, summary, signature, example, note, docs link, trigger.
+    `example`: True/"full", "short" or False/"none"."""
     parts = [f"{heading} {entry.title}", entry.summary]
     if signature and entry.signature:
         parts.append(_fence(entry.signature))
-    if example and entry.example:
-        parts.append(_fence(entry.example))
+    code = entry_code(entry, example)
+    if code:
+        parts.append(_fence(code))
     if entry.note:
         parts.append(entry.note)
     links = []
@@ -35,12 +59,14 @@ def entry_markdown(entry: Entry, *, example: bool = True, signature: bool = True
     return "\n\n".join(parts)
 
 
-def entry_plain(entry: Entry, *, example: bool = True) -> str:
+def entry_plain(entry: Entry, *, example=True) -> str:
+    """An entry as plain text, for clients without markdown."""
     parts = [entry.title, entry.summary]
     if entry.signature:
         parts.append(entry.signature)
-    if example and entry.example:
-        parts.append(entry.example.rstrip())
+    code = entry_code(entry, example)
+    if code:
+        parts.append(code.rstrip())
     if entry.note:
         parts.append(entry.note)
     if entry.docs:
@@ -50,6 +76,7 @@ def entry_plain(entry: Entry, *, example: bool = True) -> str:
 
 
 def member_markdown(member: Member, entry: Entry) -> str:
+    """A member note: what it does, the pitfall, the entry it belongs to, the docs."""
     parts = [f"### {member.api}", member.summary]
     if member.pitfall:
         parts.append(f"**Pitfall:** {member.pitfall}")

@@ -1,19 +1,70 @@
-"""What the name under the cursor refers to, as a fully qualified API name.
+"""What the name under the cursor refers to, as a fully qualified API name, resolved the way
+Python resolves names.
 
-This first resolver reads the dotted name under the cursor on its line and maps it through
-the file's imports: `asyncio.open_connection`, `aio.open_connection`, a name imported from
-asyncio, and `<anything>.run_in_executor` (the event loop method).
+How it works:
+- The document is cut into top-level blocks (a statement starting at column 0 and the
+  indented lines after it) by one cheap line scan. Only the block under the cursor is parsed
+  with `ast`, plus, for a name bound at module level, the few non-`def` blocks that mention
+  that name (imports, assignments). Parsed blocks are cached by their text, and the block
+  list per document version, in small bounded caches: a hover on a 10,000-line file parses
+  one function, not the file.
+- A block that does not parse (a line being typed, an unclosed bracket) is repaired before
+  parsing: the unclosed bracket is closed at the end of its line, a missing `:` added, an
+  empty block given `pass`, and a line that still fails is blanked (a header line becomes
+  `if True:` so its body keeps its scope). Everything else in the block resolves as usual;
+  on a blanked line the dotted name under the cursor is read from the text.
+- Names resolve through Python's scopes: function (parameters, assignments, imports inside
+  the function, `global`/`nonlocal`), enclosing functions, class bodies (only for code
+  directly in them), comprehensions, then the module. In the scope of the cursor, the last
+  binding before the cursor counts (a name rebound after its import is no longer the
+  import); from a nested scope, the scope's last binding counts.
+- Values are followed through the calls the sheet documents: `open_connection` gives a
+  (StreamReader, StreamWriter) pair, `start_server` a Server, `create_subprocess_*` a
+  Process, `get_running_loop()` the loop; `async with server as s`, tuple unpacking,
+  `proc.stdout`, parameter annotations, and the `(reader, writer)` parameters of a
+  handler passed to `start_server` (a function, a method via `self.x`, a lambda, or
+  `functools.partial`).
 """
 from __future__ import annotations
 
+import ast
+import bisect
 import re
-from dataclasses import dataclass
-from typing import Optional, Sequence
+from collections import OrderedDict, defaultdict
+from dataclasses import dataclass, field
+from typing import Callable, Dict, List, Optional, Sequence, Tuple
 
 from sheetls.pyimports import Imports, scan_imports
 
-_IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
-LOOP_METHODS = {"run_in_executor": "asyncio.AbstractEventLoop.run_in_executor"}
+# --- what sheetls knows about asyncio's objects ----------------------------------------------
+READER = "asyncio.StreamReader"
+WRITER = "asyncio.StreamWriter"
+SERVER = "asyncio.Server"
+PROCESS = "asyncio.subprocess.Process"
+LOOP = "asyncio.AbstractEventLoop"
+
+# Other spellings of the same objects (submodules, base classes) -> the name the sheet uses.
+ALIASES = {
+    "asyncio.subprocess.create_subprocess_exec": "asyncio.create_subprocess_exec",
+    "asyncio.subprocess.create_subprocess_shell": "asyncio.create_subprocess_shell",
+    "asyncio.streams.open_connection": "asyncio.open_connection",
+    "asyncio.streams.start_server": "asyncio.start_server",
+    "asyncio.streams.StreamReader": READER,
+    "asyncio.streams.StreamWriter": WRITER,
+    "asyncio.threads.to_thread": "asyncio.to_thread",
+    "asyncio.base_events.Server": SERVER,
+    "asyncio.events.AbstractEventLoop": LOOP,
+    "asyncio.base_events.BaseEventLoop": LOOP,
+    "asyncio.BaseEventLoop": LOOP,
+    "asyncio.events.get_running_loop": "asyncio.get_running_loop",
+    "asyncio.events.get_event_loop": "asyncio.get_event_loop",
+    "asyncio.events.new_event_loop": "asyncio.new_event_loop",
+    "asyncio.Process": PROCESS,
+}
+CLASSES = {READER, WRITER, SERVER, PROCESS, LOOP}
+# Loop methods: `<something unknown>.run_in_executor` (a loop from `self.loop`, a parameter, a
+# helper's return value) is taken as the event loop's method; the name belongs to asyncio.
+LOOP_METHODS = {"run_in_executor": LOOP + ".run_in_executor"}
 
 
 @dataclass(frozen=True)
@@ -24,46 +75,954 @@ class Target:
     end: int
 
 
-def _chain_at(text: str, col: int):
-    """The dotted chain of identifiers ending with the identifier under `col`."""
-    for m in _IDENT.finditer(text):
-        if m.start() <= col < m.end() or (m.end() == col and col > 0):
-            end = m.end()
-            start = m.start()
-            parts = [m.group()]
-            i = start
-            while i > 0:
-                j = i
-                while j > 0 and text[j - 1] in " \t":
-                    j -= 1
-                if j == 0 or text[j - 1] != ".":
-                    break
-                k = j - 1
-                while k > 0 and text[k - 1] in " \t":
-                    k -= 1
-                pm = re.search(r"[A-Za-z_][A-Za-z0-9_]*$", text[:k])
-                if not pm:
-                    parts.insert(0, None)
-                    break
-                parts.insert(0, pm.group())
-                i = pm.start()
-                start = i
-            return parts, start, end
-    return None, 0, 0
+# --- values ----------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Ref:
+    """The expression names this API object: a module, function, class, method or constant."""
+
+    name: str
 
 
-def resolve_at(lines: Sequence[str], line: int, col: int, imports: Optional[Imports] = None) -> Optional[Target]:
-    if line >= len(lines):
-        return None
-    text = lines[line]
-    parts, start, end = _chain_at(text, col)
-    if not parts or parts[-1] is None:
-        return None
-    if imports is None:
-        imports = scan_imports(lines)
-    if parts[0] is not None and parts[0] in imports.names:
-        qualified = ".".join([imports.names[parts[0]]] + parts[1:])
-        return Target(qualified, line, start, end)
-    if len(parts) >= 2 and parts[-1] in LOOP_METHODS:
-        return Target(LOOP_METHODS[parts[-1]], line, start, end)
+@dataclass(frozen=True)
+class Inst:
+    """An instance of the class `cls` (a StreamWriter, a Process...)."""
+
+    cls: str
+
+
+@dataclass(frozen=True)
+class Tup:
+    items: Tuple[object, ...]
+
+
+class _Other:
+    """Known, and not an API object: a local function or class, a literal, a deleted name."""
+
+    def __repr__(self) -> str:
+        return "OTHER"
+
+
+OTHER = _Other()
+# None stands for "unknown" (a parameter, an attribute of `self`, a call of a user function).
+
+RETURNS: Dict[str, object] = {
+    "asyncio.open_connection": Tup((Inst(READER), Inst(WRITER))),
+    "asyncio.start_server": Inst(SERVER),
+    "asyncio.create_subprocess_exec": Inst(PROCESS),
+    "asyncio.create_subprocess_shell": Inst(PROCESS),
+    "asyncio.get_running_loop": Inst(LOOP),
+    "asyncio.get_event_loop": Inst(LOOP),
+    "asyncio.new_event_loop": Inst(LOOP),
+}
+ATTRIBUTES: Dict[str, object] = {
+    PROCESS + ".stdout": Inst(READER),
+    PROCESS + ".stderr": Inst(READER),
+    PROCESS + ".stdin": Inst(WRITER),
+}
+
+
+def normalize(name: str) -> str:
+    parts = name.split(".")
+    for k in range(len(parts), 1, -1):
+        head = ".".join(parts[:k])
+        if head in ALIASES:
+            return ".".join([ALIASES[head]] + parts[k:])
+    return name
+
+
+def attribute(value: object, attr: str) -> object:
+    if isinstance(value, Ref):
+        return Ref(normalize(f"{value.name}.{attr}"))
+    if isinstance(value, Inst):
+        return ATTRIBUTES.get(f"{value.cls}.{attr}", Ref(f"{value.cls}.{attr}"))
+    if value is None and attr in LOOP_METHODS:
+        return Ref(LOOP_METHODS[attr])
     return None
+
+
+def call_result(value: object) -> object:
+    if isinstance(value, Ref):
+        if value.name in RETURNS:
+            return RETURNS[value.name]
+        if value.name in CLASSES:
+            return Inst(value.name)
+    return None
+
+
+def instance_of(annotation: object) -> object:
+    if isinstance(annotation, Ref) and annotation.name in CLASSES:
+        return Inst(annotation.name)
+    return None
+
+
+# --- lines and blocks ------------------------------------------------------------------------
+_DEF_HEAD = re.compile(r"(?:async[ \t]+)?(?:def|class)[ \t]+([A-Za-z_]\w*)")
+_CONTINUATION = re.compile(r"(?:else|elif|except|finally)\b")
+_IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+def _strip_eol(text: str) -> str:
+    if text.endswith("\n"):
+        text = text[:-1]
+    if text.endswith("\r"):
+        text = text[:-1]
+    return text
+
+
+def _string_state(text: str, state: Optional[str]) -> Optional[str]:
+    """The triple quote still open at the end of `text`, given the one open at its start."""
+    i, n = 0, len(text)
+    while i < n:
+        if state:
+            j = text.find(state, i)
+            while j > 0 and text[j - 1] == "\\":
+                j = text.find(state, j + 1)
+            if j < 0:
+                return state
+            i, state = j + 3, None
+            continue
+        c = text[i]
+        if c == "#":
+            return None
+        if c in "\"'":
+            if text.startswith(c * 3, i):
+                state, i = c * 3, i + 3
+                continue
+            j = i + 1
+            while j < n and text[j] != c:
+                j += 2 if text[j] == "\\" else 1
+            i = j + 1
+            continue
+        i += 1
+    return state
+
+
+def in_string_or_comment(text: str, col: int) -> bool:
+    """Whether code point `col` of a line is inside a string (as far as the line shows) or a
+    comment."""
+    i, n = 0, len(text)
+    while i < n and i <= col:
+        c = text[i]
+        if c == "#":
+            return True
+        if c in "\"'":
+            q = c * 3 if text.startswith(c * 3, i) else c
+            j = i + len(q)
+            while j < n and not text.startswith(q, j):
+                j += 2 if text[j] == "\\" else 1
+            end = min(j + len(q), n)
+            if col < end or j >= n:
+                return True
+            i = end
+            continue
+        i += 1
+    return False
+
+
+@dataclass
+class Block:
+    start: int  # first line (0-based)
+    end: int  # one past the last line
+    defines: Optional[str]  # the name a `def`/`class` block binds; None for other statements
+
+
+def scan_blocks(texts: Sequence[str]) -> List[Block]:
+    """Top-level statements: a line starting at column 0 (not a comment, a closing bracket,
+    an `else:`-like clause, a line after a backslash or a decorated def) starts a block."""
+    starts: List[int] = []
+    names: List[Optional[str]] = []
+    string: Optional[str] = None
+    continued = False
+    decorator = False
+    for i, text in enumerate(texts):
+        if string:
+            string = _string_state(text, string)
+            continue
+        c = text[:1]
+        if c and c not in " \t#)]}\f" and not continued and not _CONTINUATION.match(text):
+            m = _DEF_HEAD.match(text)
+            if decorator and m:
+                names[-1] = m.group(1)
+            elif decorator and c == "@":
+                pass
+            else:
+                starts.append(i)
+                names.append(m.group(1) if m else None)
+            decorator = c == "@"
+        if '"""' in text or "'''" in text:
+            string = _string_state(text, None)
+        continued = text.endswith("\\")
+    blocks = []
+    for k, s in enumerate(starts):
+        e = starts[k + 1] if k + 1 < len(starts) else len(texts)
+        blocks.append(Block(s, e, names[k]))
+    return blocks
+
+
+# --- parsed regions --------------------------------------------------------------------------
+_SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef,
+           ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
+_FUNCS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)
+_BRACKETS = {"(": ")", "[": "]", "{": "}"}
+_INDENTED_AFTER = re.compile(r"on line (\d+)")
+
+
+def _open_brackets(text: str) -> str:
+    """Closers for the brackets a line leaves open (strings and comments skipped)."""
+    stack: List[str] = []
+    i, n = 0, len(text)
+    while i < n:
+        c = text[i]
+        if c == "#":
+            break
+        if c in "\"'":
+            q = c * 3 if text.startswith(c * 3, i) else c
+            j = text.find(q, i + len(q))
+            if j < 0:
+                break
+            i = j + len(q)
+            continue
+        if c in _BRACKETS:
+            stack.append(_BRACKETS[c])
+        elif c in ")]}" and stack:
+            stack.pop()
+        i += 1
+    return "".join(reversed(stack))
+
+
+def _indent(text: str) -> int:
+    return len(text) - len(text.lstrip(" \t"))
+
+
+def repair_parse(texts: List[str], attempts: int = 40) -> Tuple[Optional[ast.Module], List[str], set]:
+    """Parse `texts` (one block), repairing what a half-typed file breaks. Returns the tree
+    (or None), the lines as parsed, and the 0-based lines that were blanked."""
+    texts = list(texts)
+    blanked: set = set()
+    touched: Dict[int, int] = defaultdict(int)
+    for _ in range(attempts):
+        try:
+            return ast.parse("\n".join(texts)), texts, blanked
+        except SyntaxError as err:
+            msg = err.msg or ""
+            line = (err.lineno or 0) - 1
+            if not 0 <= line < len(texts):
+                line = len(texts) - 1
+            touched[line] += 1
+            text = texts[line]
+            m = _INDENTED_AFTER.search(msg)
+            if msg.startswith("expected an indented block") and m and 0 < int(m.group(1)) <= len(texts):
+                head = int(m.group(1)) - 1
+                texts[head] = texts[head] + " pass"
+                continue
+            if touched[line] == 1 and "was never closed" in msg:
+                closers = _open_brackets(text)
+                if closers:
+                    texts[line] = text + closers
+                    continue
+            if touched[line] <= 2 and msg == "expected ':'" and not text.rstrip().endswith(":"):
+                texts[line] = text.rstrip() + ":"
+                continue
+            if msg == "unexpected indent":
+                # continuation lines of a statement cut short: blank the whole indented run
+                base = _indent(text)
+                k = line
+                while k < len(texts) and (not texts[k].strip() or _indent(texts[k]) >= base):
+                    if texts[k].strip():
+                        texts[k] = ""
+                        blanked.add(k)
+                    k += 1
+                continue
+            if "unterminated triple-quoted" in msg:
+                texts[line] = ""
+                blanked.add(line)
+                continue
+            # blank the line; a header keeps its body in scope as `if True:`
+            nxt = next((t for t in texts[line + 1:] if t.strip()), "")
+            if text.strip() and _indent(nxt) > _indent(text):
+                texts[line] = text[: _indent(text)] + "if True:"
+            else:
+                texts[line] = ""
+            blanked.add(line)
+            if touched[line] > 3:
+                return None, texts, blanked
+    return None, texts, blanked
+
+
+class Region:
+    """One parsed top-level block, with the indexes the resolver asks."""
+
+    def __init__(self, start: int, texts: List[str]):
+        self.start = start
+        tree, parsed, blanked = repair_parse(texts)
+        self.tree = tree
+        self.texts = parsed  # the lines as parsed (repaired), for byte offsets
+        self.blanked = {start + k for k in blanked}
+        self.parents: Dict[int, Tuple[ast.AST, str]] = {}
+        self.by_line: Dict[int, List[ast.AST]] = defaultdict(list)  # 1-based line -> nodes
+        self.statements: List[ast.stmt] = []
+        self.bindings: Dict[int, "ScopeBindings"] = {}
+        if tree is None:
+            return
+        ast.increment_lineno(tree, start)
+        for node in ast.walk(tree):
+            for name, value in ast.iter_fields(node):
+                if isinstance(value, ast.AST):
+                    self.parents[id(value)] = (node, name)
+                elif isinstance(value, list):
+                    for item in value:
+                        if isinstance(item, ast.AST):
+                            self.parents[id(item)] = (node, name)
+            if isinstance(node, (ast.Name, ast.Attribute, ast.Call, ast.alias)):
+                self.by_line[node.end_lineno if isinstance(node, ast.Attribute) else node.lineno].append(node)
+
+    def parent(self, node: ast.AST) -> Tuple[Optional[ast.AST], str]:
+        return self.parents.get(id(node), (None, ""))
+
+
+_REGIONS: "OrderedDict[Tuple[int, str], Region]" = OrderedDict()
+_REGION_CACHE_SIZE = 256
+
+
+def region_for(start: int, texts: List[str]) -> Region:
+    """The parsed block, shared between document versions while its text and place stay."""
+    key = (start, "\n".join(texts))
+    region = _REGIONS.get(key)
+    if region is None:
+        region = Region(start, texts)
+        _REGIONS[key] = region
+        if len(_REGIONS) > _REGION_CACHE_SIZE:
+            _REGIONS.popitem(last=False)
+    else:
+        _REGIONS.move_to_end(key)
+    return region
+
+
+# --- bindings --------------------------------------------------------------------------------
+@dataclass
+class Binding:
+    pos: Tuple[int, int]  # (1-based line, byte column) from where the binding holds
+    kind: str  # import, assign, annotated, param, with, def, other, star
+    node: Optional[ast.AST] = None  # value / function / context expression
+    path: Tuple[int, ...] = ()  # tuple-unpacking path into the value
+    name: str = ""  # import: the qualified name
+    index: int = 0  # param: position among the positional parameters
+    annotation: Optional[ast.AST] = None
+    region: Optional[Region] = None
+
+
+@dataclass
+class ScopeBindings:
+    names: Dict[str, List[Binding]] = field(default_factory=lambda: defaultdict(list))
+    globals: set = field(default_factory=set)
+    nonlocals: set = field(default_factory=set)
+    stars: List[str] = field(default_factory=list)
+
+
+def _end(node: ast.AST) -> Tuple[int, int]:
+    return node.end_lineno, node.end_col_offset  # type: ignore[attr-defined]
+
+
+def _start(node: ast.AST) -> Tuple[int, int]:
+    return node.lineno, node.col_offset  # type: ignore[attr-defined]
+
+
+def collect_bindings(scope: ast.AST, region: Region) -> ScopeBindings:
+    """The names a scope binds (not descending into nested scopes)."""
+    out = ScopeBindings()
+
+    def bind(name: str, b: Binding) -> None:
+        b.region = region
+        out.names[name].append(b)
+
+    def bind_target(target: ast.AST, value: Optional[ast.AST], path: Tuple[int, ...], pos) -> None:
+        if isinstance(target, ast.Name):
+            bind(target.id, Binding(pos, "assign" if value is not None else "other", value, path))
+        elif isinstance(target, (ast.Tuple, ast.List)):
+            for i, elt in enumerate(target.elts):
+                if isinstance(elt, ast.Starred):
+                    bind_target(elt.value, None, (), pos)
+                else:
+                    bind_target(elt, value, path + (i,), pos)
+        elif isinstance(target, ast.Starred):
+            bind_target(target.value, None, (), pos)
+
+    if isinstance(scope, _FUNCS):
+        a = scope.args
+        positional = a.posonlyargs + a.args
+        for i, arg in enumerate(positional):
+            bind(arg.arg, Binding(_start(scope), "param", scope, index=i, annotation=arg.annotation))
+        for arg in a.kwonlyargs + [x for x in (a.vararg, a.kwarg) if x is not None]:
+            bind(arg.arg, Binding(_start(scope), "param", scope, index=-1, annotation=None))
+        body: List[ast.AST] = [scope.body] if isinstance(scope, ast.Lambda) else list(scope.body)
+    elif isinstance(scope, (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)):
+        for gen in scope.generators:
+            bind_target(gen.target, None, (), _start(scope))
+        body = [scope.elt] if not isinstance(scope, ast.DictComp) else [scope.key, scope.value]
+        body += [g.iter for g in scope.generators[1:]] + [c for g in scope.generators for c in g.ifs]
+    elif isinstance(scope, ast.ClassDef):
+        body = list(scope.body)
+    else:
+        body = list(scope.body)  # Module
+
+    stack = list(reversed(body))
+    while stack:
+        node = stack.pop()
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            bind(node.name, Binding(_start(node), "def", node))
+            # decorators, defaults and bases run in this scope
+            extra = list(node.decorator_list)
+            if isinstance(node, ast.ClassDef):
+                extra += node.bases + [k.value for k in node.keywords]
+            else:
+                extra += [d for d in node.args.defaults + node.args.kw_defaults if d is not None]
+            stack.extend(reversed(extra))
+            continue
+        if isinstance(node, ast.Lambda):
+            stack.extend(d for d in node.args.defaults + node.args.kw_defaults if d is not None)
+            continue
+        if isinstance(node, (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)):
+            stack.append(node.generators[0].iter)
+            continue
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                if alias.asname:
+                    bind(alias.asname, Binding(_end(node), "import", name=alias.name))
+                else:
+                    top = alias.name.split(".")[0]
+                    bind(top, Binding(_end(node), "import", name=top))
+            continue
+        if isinstance(node, ast.ImportFrom):
+            for alias in node.names:
+                if alias.name == "*":
+                    if not node.level and node.module:
+                        out.stars.append(node.module)
+                    continue
+                local = alias.asname or alias.name
+                if node.level or not node.module:
+                    bind(local, Binding(_end(node), "other"))
+                else:
+                    bind(local, Binding(_end(node), "import", name=f"{node.module}.{alias.name}"))
+            continue
+        if isinstance(node, ast.Global):
+            out.globals.update(node.names)
+            continue
+        if isinstance(node, ast.Nonlocal):
+            out.nonlocals.update(node.names)
+            continue
+        if isinstance(node, ast.Assign):
+            for target in node.targets:
+                bind_target(target, node.value, (), _end(node))
+        elif isinstance(node, ast.AnnAssign):
+            if isinstance(node.target, ast.Name):
+                bind(node.target.id, Binding(_end(node), "annotated", node.value, annotation=node.annotation))
+        elif isinstance(node, ast.AugAssign):
+            bind_target(node.target, None, (), _end(node))
+        elif isinstance(node, ast.NamedExpr):
+            bind_target(node.target, node.value, (), _end(node))
+        elif isinstance(node, (ast.For, ast.AsyncFor)):
+            bind_target(node.target, None, (), _end(node.target))
+        elif isinstance(node, (ast.With, ast.AsyncWith)):
+            for item in node.items:
+                if isinstance(item.optional_vars, ast.Name):
+                    bind(item.optional_vars.id, Binding(_end(item.optional_vars), "with", item.context_expr))
+                elif item.optional_vars is not None:
+                    bind_target(item.optional_vars, None, (), _end(item.optional_vars))
+        elif isinstance(node, ast.ExceptHandler) and node.name:
+            bind(node.name, Binding(_start(node), "other"))
+        elif isinstance(node, ast.Delete):
+            for target in node.targets:
+                bind_target(target, None, (), _end(node))
+        elif isinstance(node, (ast.MatchAs, ast.MatchStar)) and node.name:
+            bind(node.name, Binding(_start(node), "other"))
+        elif isinstance(node, ast.MatchMapping) and node.rest:
+            bind(node.rest, Binding(_start(node), "other"))
+        stack.extend(reversed(list(ast.iter_child_nodes(node))))
+    return out
+
+
+# --- the document model ------------------------------------------------------------------
+class DocModel:
+    """What the resolver knows of one document version: its blocks, parsed lazily."""
+
+    def __init__(self, lines: Sequence[str]):
+        self.lines = lines
+        self.texts = [_strip_eol(t) for t in lines]
+        self.blocks = scan_blocks(self.texts)
+        self._starts = [b.start for b in self.blocks]
+        self._module_bindings: Dict[str, List[Binding]] = {}
+        self._stars: Optional[List[str]] = None
+        self._handlers: Optional[Dict[Tuple[int, int], int]] = None
+        self._block_text: Dict[int, str] = {}
+        self._regions: Dict[int, Region] = {}
+
+    def block_index(self, line: int) -> int:
+        return bisect.bisect_right(self._starts, line) - 1
+
+    def region(self, k: int) -> Region:
+        region = self._regions.get(k)
+        if region is None:
+            b = self.blocks[k]
+            region = self._regions[k] = region_for(b.start, self.texts[b.start:b.end])
+        return region
+
+    def region_at(self, line: int) -> Optional[Region]:
+        k = self.block_index(line)
+        return self.region(k) if k >= 0 else None
+
+    def _text_of(self, k: int) -> str:
+        text = self._block_text.get(k)
+        if text is None:
+            b = self.blocks[k]
+            text = self._block_text[k] = "\n".join(self.texts[b.start:b.end])
+        return text
+
+    def module_bindings(self, name: str) -> List[Binding]:
+        """Every module-level binding of `name`, in file order."""
+        found = self._module_bindings.get(name)
+        if found is not None:
+            return found
+        found = []
+        word = re.compile(rf"(?<![\w]){re.escape(name)}(?!\w)")
+        for k, b in enumerate(self.blocks):
+            if b.defines is not None:
+                if b.defines == name:
+                    region = self.region(k)
+                    node = region.tree.body[0] if region.tree is not None and region.tree.body else None
+                    found.append(Binding((b.start + 1, 0), "def", node, region=region))
+                continue
+            if not word.search(self._text_of(k)):
+                continue
+            region = self.region(k)
+            if region.tree is None:
+                continue
+            found.extend(scope_bindings(region.tree, region).names.get(name, ()))
+        found.sort(key=lambda bd: bd.pos)
+        self._module_bindings[name] = found
+        return found
+
+    def stars(self) -> List[str]:
+        if self._stars is None:
+            self._stars = []
+            for k, b in enumerate(self.blocks):
+                if b.defines is None and "import" in self._text_of(k) and "*" in self._text_of(k):
+                    region = self.region(k)
+                    if region.tree is not None:
+                        self._stars.extend(scope_bindings(region.tree, region).stars)
+        return self._stars
+
+    def handlers(self) -> Dict[Tuple[int, int], int]:
+        """Functions passed to `start_server` as its callback -> how many leading parameters
+        come before (reader, writer) (1 for a method, more for `functools.partial` args)."""
+        if self._handlers is not None:
+            return self._handlers
+        self._handlers = {}
+        seen = set()
+        for i, text in enumerate(self.texts):
+            if "start_server" not in text:
+                continue
+            k = self.block_index(i)
+            if k < 0 or k in seen:
+                continue
+            seen.add(k)
+            region = self.region(k)
+            if region.tree is None:
+                continue
+            for line_nodes in list(region.by_line.values()):
+                for node in line_nodes:
+                    if isinstance(node, ast.Call):
+                        self._handler_of_call(node, region)
+        return self._handlers
+
+    def _handler_of_call(self, call: ast.Call, region: Region) -> None:
+        if evaluate(self, call.func, region) != Ref("asyncio.start_server"):
+            return
+        cb = call.args[0] if call.args else next((k.value for k in call.keywords if k.arg == "client_connected_cb"), None)
+        skip = 0
+        if (isinstance(cb, ast.Call) and cb.args
+                and evaluate(self, cb.func, region) == Ref("functools.partial")):
+            skip = len(cb.args) - 1
+            cb = cb.args[0]
+        if isinstance(cb, ast.Lambda):
+            self._handlers[_start(cb)] = skip
+        elif isinstance(cb, ast.Name):
+            b = lookup(self, cb.id, scopes_of(region, cb), _start(cb), region)
+            if b is not None and b.kind == "def" and isinstance(b.node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                self._handlers[_start(b.node)] = skip
+        elif isinstance(cb, ast.Attribute) and isinstance(cb.value, ast.Name):
+            cls = _enclosing(region, cb, ast.ClassDef)
+            if cls is not None:
+                for stmt in cls.body:
+                    if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)) and stmt.name == cb.attr:
+                        self._handlers[_start(stmt)] = skip + 1
+
+
+def scope_bindings(scope: ast.AST, region: Region) -> ScopeBindings:
+    found = region.bindings.get(id(scope))
+    if found is None:
+        found = region.bindings[id(scope)] = collect_bindings(scope, region)
+    return found
+
+
+def _enclosing(region: Region, node: ast.AST, kind) -> Optional[ast.AST]:
+    p, _ = region.parent(node)
+    while p is not None:
+        if isinstance(p, kind):
+            return p
+        p, _ = region.parent(p)
+    return None
+
+
+def scopes_of(region: Region, node: ast.AST) -> List[ast.AST]:
+    """The scopes `node` is evaluated in, innermost first, ending with the module. Defaults,
+    decorators, annotations and the first iterable of a comprehension run outside."""
+    chain: List[ast.AST] = []
+    child = node
+    first_iter = False  # the path came up through the `iter` of a comprehension clause
+    p, fld = region.parent(child)
+    while p is not None:
+        if isinstance(p, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)):
+            if fld == "body":
+                chain.append(p)
+        elif isinstance(p, (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)):
+            if not (fld == "generators" and first_iter and child is p.generators[0]):
+                chain.append(p)
+        if isinstance(p, ast.comprehension):
+            first_iter = fld == "iter"
+        elif not isinstance(child, ast.comprehension):
+            first_iter = False
+        child = p
+        p, fld = region.parent(child)
+    chain.append(region.tree)
+    return chain
+
+
+def scopes_at_line(region: Region, line1: int, indent: int) -> List[ast.AST]:
+    """The scopes of a (blanked) line, from the statements around it and its indentation."""
+    container: ast.AST = region.tree
+    while True:
+        bodies = [getattr(container, f, None) for f in ("body", "orelse", "finalbody", "handlers", "cases")]
+        last = None
+        for body in bodies:
+            if isinstance(body, list):
+                for stmt in body:
+                    if isinstance(stmt, ast.AST) and hasattr(stmt, "lineno") and stmt.lineno <= line1:
+                        if last is None or stmt.lineno >= last.lineno:
+                            last = stmt
+        if last is None or last.col_offset >= indent or not any(
+                isinstance(getattr(last, f, None), list) for f in ("body", "handlers", "cases")):
+            break
+        container = last
+    chain: List[ast.AST] = []
+    node: Optional[ast.AST] = container
+    child_field = "body"
+    while node is not None:
+        if isinstance(node, _SCOPES) and child_field == "body":
+            chain.append(node)
+        parent, fld = region.parent(node)
+        node, child_field = parent, fld if parent is not None else "body"
+    if not chain or chain[-1] is not region.tree:
+        chain.append(region.tree)
+    return chain
+
+
+def lookup(model: DocModel, name: str, scopes: List[ast.AST], pos: Tuple[int, int], region: Region) -> Optional[Binding]:
+    """The binding `name` refers to at `pos`, seen from `scopes` (innermost first)."""
+    flow = True  # the use runs where it stands (not later, from a nested function)
+    skip_to_function = False
+    for depth, scope in enumerate(scopes):
+        is_module = isinstance(scope, ast.Module)
+        if is_module:
+            break
+        if isinstance(scope, ast.ClassDef) and depth > 0:
+            continue  # class bodies are not visible from the functions inside them
+        if skip_to_function and not isinstance(scope, _FUNCS):
+            continue
+        skip_to_function = False
+        b = scope_bindings(scope, region)
+        if name in b.globals:
+            return _module_lookup(model, name, pos if flow else None)
+        if name in b.nonlocals:
+            flow = False
+            skip_to_function = True
+            continue
+        candidates = b.names.get(name)
+        if candidates:
+            if flow:
+                before = [c for c in candidates if c.pos <= pos]
+                if not before:
+                    if isinstance(scope, ast.ClassDef):
+                        continue  # not yet bound in the class body: globals are looked up
+                    return Binding(pos, "other")  # a local, unbound here: not the import
+                return max(before, key=lambda c: c.pos)
+            return max(candidates, key=lambda c: c.pos)
+        if not isinstance(scope, ast.ClassDef):
+            flow = False
+    return _module_lookup(model, name, pos if flow else None)
+
+
+def _module_lookup(model: DocModel, name: str, pos: Optional[Tuple[int, int]]) -> Optional[Binding]:
+    found = model.module_bindings(name)
+    if pos is not None:
+        found = [b for b in found if b.pos <= pos]
+    if found:
+        return found[-1]
+    for module in model.stars():
+        return Binding((0, 0), "import", name=f"{module}.{name}")
+    return None
+
+
+_MAX_DEPTH = 24
+
+
+def binding_value(model: DocModel, b: Optional[Binding], depth: int = 0) -> object:
+    if b is None:
+        return None
+    if b.kind == "import":
+        return Ref(normalize(b.name))
+    if depth > _MAX_DEPTH:
+        return None
+    if b.kind == "assign":
+        value = evaluate(model, b.node, b.region, depth + 1)
+        for i in b.path:
+            value = value.items[i] if isinstance(value, Tup) and i < len(value.items) else None
+        return value
+    if b.kind == "annotated":
+        value = evaluate(model, b.node, b.region, depth + 1) if b.node is not None else None
+        if value is None and b.annotation is not None:
+            value = instance_of(evaluate(model, b.annotation, b.region, depth + 1))
+        return value
+    if b.kind == "with":
+        value = evaluate(model, b.node, b.region, depth + 1)
+        return value if value == Inst(SERVER) else (None if value is None else OTHER)
+    if b.kind == "param":
+        if b.annotation is not None:
+            value = instance_of(evaluate(model, b.annotation, b.region, depth + 1))
+            if value is not None:
+                return value
+        func = b.node
+        skip = model.handlers().get(_start(func)) if func is not None else None
+        if skip is not None and b.index >= 0:
+            return {0: Inst(READER), 1: Inst(WRITER)}.get(b.index - skip)
+        return None
+    if b.kind == "def":
+        return OTHER
+    return OTHER if b.kind == "other" else None
+
+
+def evaluate(model: DocModel, node: Optional[ast.AST], region: Optional[Region], depth: int = 0) -> object:
+    if node is None or region is None or depth > _MAX_DEPTH:
+        return None
+    if isinstance(node, ast.Name):
+        return binding_value(model, lookup(model, node.id, scopes_of(region, node), _start(node), region), depth + 1)
+    if isinstance(node, ast.Attribute):
+        return attribute(evaluate(model, node.value, region, depth + 1), node.attr)
+    if isinstance(node, ast.Call):
+        return call_result(evaluate(model, node.func, region, depth + 1))
+    if isinstance(node, ast.Await):
+        return evaluate(model, node.value, region, depth + 1)
+    if isinstance(node, ast.NamedExpr):
+        return evaluate(model, node.value, region, depth + 1)
+    if isinstance(node, ast.Tuple):
+        return Tup(tuple(evaluate(model, e, region, depth + 1) for e in node.elts))
+    if isinstance(node, ast.Subscript):
+        value = evaluate(model, node.value, region, depth + 1)
+        idx = node.slice
+        if isinstance(value, Tup) and isinstance(idx, ast.Constant) and isinstance(idx.value, int):
+            return value.items[idx.value] if -len(value.items) <= idx.value < len(value.items) else None
+        return None
+    if isinstance(node, (ast.Constant, ast.JoinedStr, ast.List, ast.Dict, ast.Set, ast.Lambda, ast.BinOp,
+                         ast.ListComp, ast.DictComp, ast.SetComp, ast.GeneratorExp, ast.Compare)):
+        return OTHER
+    return None
+
+
+# --- the cursor ------------------------------------------------------------------------------
+_MODELS: "OrderedDict[int, DocModel]" = OrderedDict()
+_MODEL_CACHE_SIZE = 8
+
+
+def model_for(lines: Sequence[str]) -> DocModel:
+    """One model per document version: keyed by the identity of the version's lines (the
+    server keeps one lines object per version; the cache holds it, so the id stays unique)."""
+    key = id(lines)
+    model = _MODELS.get(key)
+    if model is not None and model.lines is lines:
+        _MODELS.move_to_end(key)
+        return model
+    model = DocModel(lines)
+    _MODELS[key] = model
+    if len(_MODELS) > _MODEL_CACHE_SIZE:
+        _MODELS.popitem(last=False)
+    return model
+
+
+def _byte_col(text: str, col: int) -> int:
+    return len(text[:col].encode("utf-8", "surrogatepass"))
+
+
+def _char_col(text: str, byte_col: int) -> int:
+    return len(text.encode("utf-8", "surrogatepass")[:byte_col].decode("utf-8", "surrogatepass"))
+
+
+def _dotted(node: ast.AST) -> bool:
+    while isinstance(node, ast.Attribute):
+        node = node.value
+    return isinstance(node, ast.Name)
+
+
+Known = Callable[[str], bool]
+
+
+def resolve_at(lines: Sequence[str], line: int, col: int, imports: Optional[Imports] = None,
+               known: Optional[Known] = None) -> Optional[Target]:
+    """The API named at (line, code point col), or None. `known(api)` says which qualified
+    names the sheet documents (default: any name under `asyncio`)."""
+    if line < 0 or line >= len(lines):
+        return None
+    known = known or (lambda api: api.startswith("asyncio."))
+    model = model_for(lines)
+    text = model.texts[line]
+    if col < 0 or col > len(text):
+        return None
+    region = model.region_at(line)
+    if region is None or region.tree is None:
+        return _line_based(model, line, col, known, imports) if region is not None else None
+    if line in region.blanked:
+        return _textual(model, region, line, col, known)
+    return _from_tree(model, region, line, col, known)
+
+
+def _from_tree(model: DocModel, region: Region, line: int, col: int, known: Known) -> Optional[Target]:
+    text = model.texts[line]
+    bcol = _byte_col(text, col)
+    line1 = line + 1
+    hit: Optional[ast.AST] = None
+    for node in region.by_line.get(line1, ()):
+        if isinstance(node, ast.Name) and node.col_offset <= bcol < node.end_col_offset:
+            if isinstance(node.ctx, ast.Load):
+                hit = node
+        elif isinstance(node, ast.Attribute) and node.end_lineno == line1:
+            start = node.end_col_offset - len(node.attr.encode("utf-8"))
+            if start <= bcol < node.end_col_offset:
+                hit = node
+        elif isinstance(node, ast.alias):
+            name_end = node.col_offset + len(node.name.encode("utf-8"))
+            if node.col_offset <= bcol < name_end:
+                return _from_import(region, node, line, text, bcol, known)
+    if hit is None:
+        return None
+    node = hit
+    while True:
+        value = evaluate(model, node, region)
+        if isinstance(value, Ref) and known(value.name):
+            return _target(value.name, node, line, text)
+        parent, fld = region.parent(node)
+        if isinstance(parent, ast.Attribute) and fld == "value":
+            node = parent
+            continue
+        return None
+
+
+def _target(api: str, node: ast.AST, line: int, text: str) -> Target:
+    line1 = line + 1
+    if _dotted(node) and node.lineno == line1 and node.end_lineno == line1:  # type: ignore[attr-defined]
+        start, end = node.col_offset, node.end_col_offset  # type: ignore[attr-defined]
+    elif isinstance(node, ast.Attribute):
+        end = node.end_col_offset
+        start = end - len(node.attr.encode("utf-8"))
+    else:
+        start, end = node.col_offset, node.end_col_offset  # type: ignore[attr-defined]
+    return Target(api, line, _char_col(text, start), _char_col(text, end))
+
+
+def _from_import(region: Region, alias: ast.alias, line: int, text: str, bcol: int, known: Known) -> Optional[Target]:
+    """`from asyncio import open_connection`: the imported name is the API itself."""
+    stmt, _ = region.parent(alias)
+    if isinstance(stmt, ast.ImportFrom) and stmt.module and not stmt.level:
+        api = normalize(f"{stmt.module}.{alias.name}")
+    elif isinstance(stmt, ast.Import):
+        # `import asyncio.subprocess`: the part under the cursor and what comes before it
+        parts = alias.name.split(".")
+        offset = alias.col_offset
+        api = ""
+        for i, part in enumerate(parts):
+            end = offset + len(part.encode("utf-8"))
+            if bcol < end:
+                api = normalize(".".join(parts[: i + 1]))
+                break
+            offset = end + 1
+    else:
+        return None
+    if not api or not known(api):
+        return None
+    start = alias.col_offset
+    end = start + len(alias.name.encode("utf-8"))
+    return Target(api, line, _char_col(text, start), _char_col(text, end))
+
+
+def dotted_chain(text: str, col: int) -> Optional[Tuple[List[Optional[str]], List[Tuple[int, int]], int]]:
+    """The dotted chain of identifiers through `col`: parts (None for a non-name root such as
+    a call), their code point spans, and the index of the part under `col`."""
+    spans = [(m.start(), m.end()) for m in _IDENT.finditer(text)]
+    at = next((k for k, (s, e) in enumerate(spans) if s <= col < e), None)
+    if at is None:
+        return None
+
+    def joined(a: Tuple[int, int], b: Tuple[int, int]) -> bool:
+        return text[a[1]:b[0]].strip(" \t") == "."
+
+    first = at
+    while first > 0 and joined(spans[first - 1], spans[first]):
+        first -= 1
+    last = at
+    while last + 1 < len(spans) and joined(spans[last], spans[last + 1]):
+        last += 1
+    parts: List[Optional[str]] = [text[s:e] for s, e in spans[first:last + 1]]
+    chain_spans = spans[first:last + 1]
+    before = text[: chain_spans[0][0]].rstrip(" \t")
+    if before.endswith("."):
+        parts.insert(0, None)
+        chain_spans.insert(0, (chain_spans[0][0], chain_spans[0][0]))
+        at += 1
+    return parts, chain_spans, at - first
+
+
+def _chain_target(model: DocModel, line: int, col: int, known: Known, root) -> Optional[Target]:
+    text = model.texts[line]
+    if in_string_or_comment(text, col):
+        return None
+    found = dotted_chain(text, col)
+    if found is None:
+        return None
+    parts, spans, at = found
+    values: List[object] = [root(parts[0], _byte_col(text, spans[0][0])) if parts[0] is not None else None]
+    for k in range(1, len(parts)):
+        values.append(attribute(values[-1], parts[k]))  # type: ignore[arg-type]
+    first = 0 if parts[0] is not None else 1
+    for k in range(max(at, first), len(parts)):
+        value = values[k]
+        if isinstance(value, Ref) and known(value.name):
+            return Target(value.name, line, spans[first][0], spans[k][1])
+    return None
+
+
+def _textual(model: DocModel, region: Region, line: int, col: int, known: Known) -> Optional[Target]:
+    """The cursor is on a line that had to be blanked to parse its block: read the dotted
+    name from the text and resolve its root through the scopes around the line."""
+    scopes = scopes_at_line(region, line + 1, _indent(model.texts[line]))
+
+    def root(name: str, byte_col: int) -> object:
+        return binding_value(model, lookup(model, name, scopes, (line + 1, byte_col), region))
+
+    return _chain_target(model, line, col, known, root)
+
+
+def _line_based(model: DocModel, line: int, col: int, known: Known, imports: Optional[Imports]) -> Optional[Target]:
+    """Last resort, for a block that stays broken after repair: the file's imports."""
+    names = (imports if imports is not None else scan_imports(model.texts)).names
+
+    def root(name: str, byte_col: int) -> object:
+        return Ref(normalize(names[name])) if name in names else None
+
+    return _chain_target(model, line, col, known, root)
