@@ -9,9 +9,11 @@ sys.path.insert(0, os.path.dirname(__file__))
 from lsp_helpers import PROFILES, SERVER, initialize  # noqa: E402
 
 
-@pytest_lsp.fixture(config=SERVER, params=list(PROFILES))
+@pytest_lsp.fixture(config=SERVER, params=list(PROFILES), scope="module")
 async def client(request, lsp_client: LanguageClient):
-    """sheetls over stdio, initialized with VS Code's or Neovim's real capabilities."""
+    """sheetls over stdio, initialized with VS Code's or Neovim's real capabilities.
+
+    One server per profile and test module: tests open their own documents (unique URIs)."""
     lsp_client.profile = request.param
     await initialize(lsp_client, request.param)
     yield

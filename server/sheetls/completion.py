@@ -181,7 +181,7 @@ def _proposal(match: Match, ctx: CursorContext, imports: Imports, lines: Sequenc
 
 
 def _import_edit(lines: Sequence[str], site, module: str) -> Edit:
-    text = f"import {module}\n" + ("\n" if site.blank_after else "")
+    text = ("\n" if site.blank_before else "") + f"import {module}\n" + ("\n" if site.blank_after else "")
     if site.line >= len(lines):  # past the last line: append after it
         last = len(lines) - 1
         return Edit(last, len(lines[last]), len(lines[last]), "\n" + text.rstrip("\n"))
@@ -195,7 +195,7 @@ def _merge(edits: List[Edit]) -> List[Edit]:
         key = (e.line, e.start)
         if key in merged:
             prev = merged[key]
-            merged[key] = Edit(e.line, e.start, e.end, prev.text.rstrip("\n") + "\n" + e.text)
+            merged[key] = Edit(e.line, e.start, e.end, prev.text.rstrip("\n") + "\n" + e.text.lstrip("\n"))
         else:
             merged[key] = e
     return list(merged.values())

@@ -104,7 +104,8 @@ def scan_imports(lines: Sequence[str], start: int = -1, end: int = -1) -> Import
 @dataclass(frozen=True)
 class ImportSite:
     line: int  # insert before this line
-    blank_after: bool  # add an empty line after the import (the next line is code)
+    blank_after: bool = False  # add an empty line after the import (the next line is code)
+    blank_before: bool = False  # add an empty line before it (it follows a docstring or header)
 
 
 def import_site(lines: Sequence[str], module: str) -> ImportSite:
@@ -147,9 +148,11 @@ def import_site(lines: Sequence[str], module: str) -> ImportSite:
                 return ImportSite(k, False)
             k = _statement(lines, k)[1]
         return ImportSite(k, False)
-    at = last_future if last_future is not None else after_header
-    nxt = lines[at] if at < n else ""
-    return ImportSite(at, bool(nxt.strip()))
+    # No imports yet: before the first code line, set apart by blank lines.
+    at = j
+    if at >= n:
+        return ImportSite(n, False, n > 0 and bool(lines[n - 1].strip()))
+    return ImportSite(at, True, at > 0 and bool(lines[at - 1].strip()))
 
 
 def respell(text: str, imports: Imports, modules: Sequence[str]) -> Tuple[str, List[str]]:
