@@ -538,6 +538,13 @@ def collect_bindings(scope: ast.AST, region: Region) -> ScopeBindings:
         elif isinstance(node, ast.MatchMapping) and node.rest:
             bind(node.rest, Binding(_start(node), "other"))
         stack.extend(reversed(list(ast.iter_child_nodes(node))))
+    if isinstance(scope, _FUNCS) and not isinstance(scope, ast.Lambda):
+        # `nonlocal x` in a nested function rebinds this scope's x
+        for inner in ast.walk(scope):
+            if inner is not scope and isinstance(inner, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                ib = scope_bindings(inner, region)
+                for name in ib.nonlocals & set(out.names):
+                    out.names[name].extend(x for x in ib.names.get(name, ()) if x.kind != "param")
     return out
 
 
@@ -590,6 +597,9 @@ class DocModel:
                     region = self.region(k)
                     node = region.tree.body[0] if region.tree is not None and region.tree.body else None
                     found.append(Binding((b.start + 1, 0), "def", node, region=region))
+                text = self._text_of(k)
+                if "global" in text and word.search(text):
+                    found.extend(self._global_bindings(k, name))
                 continue
             if not word.search(self._text_of(k)):
                 continue
@@ -599,6 +609,19 @@ class DocModel:
             found.extend(scope_bindings(region.tree, region).names.get(name, ()))
         found.sort(key=lambda bd: bd.pos)
         self._module_bindings[name] = found
+        return found
+
+    def _global_bindings(self, k: int, name: str) -> List[Binding]:
+        """Bindings of `name` in functions of block k that declare it `global`."""
+        region = self.region(k)
+        found: List[Binding] = []
+        if region.tree is None:
+            return found
+        for node in ast.walk(region.tree):
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                b = scope_bindings(node, region)
+                if name in b.globals:
+                    found.extend(x for x in b.names.get(name, ()) if x.kind != "param")
         return found
 
     def stars(self) -> List[str]:
