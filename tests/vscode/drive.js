@@ -334,6 +334,29 @@ const scenarios = {
         fs.writeFileSync(settings, JSON.stringify({ 'sheetls.interpreter': opts.goodPython }));
         await page.click('.editor-instance .monaco-editor .view-lines');
         result.hoverAfterFix = await hoverWord(opts.word, opts.expect);
+        step('set sheetls.serverCommand to a missing program');
+        fs.writeFileSync(settings, JSON.stringify({ 'sheetls.serverCommand': [opts.badServer] }));
+        result.serverNotification = await waitNotification('did not start');
+        step('set sheetls.serverCommand to a working server');
+        await page.keyboard.press('Escape');
+        fs.writeFileSync(settings, JSON.stringify({ 'sheetls.serverCommand': opts.goodServer }));
+        await page.click('.editor-instance .monaco-editor .view-lines');
+        result.hoverWithServerCommand = await hoverWord(opts.word, opts.expect);
+    },
+
+    /** Typing `aio` inside an async def lists every entry of the sheet. */
+    async suggestList() {
+        await openWorkbench(opts.folder);
+        await openFile(opts.file);
+        await page.keyboard.press('Control+End');
+        await page.keyboard.press('Enter');
+        step(`type ${opts.prefix}`);
+        await page.keyboard.type(opts.prefix, { delay: 40 });
+        result.rows = await until(`the suggest widget to list ${opts.expect.join(', ')}`, async () => {
+            const rows = await suggestRows();
+            return opts.expect.every((p) => rows.some((r) => r.includes(p))) ? rows : null;
+        }, { nudge: () => page.keyboard.press('Control+Space') });
+        await shot('suggest-list', await widgetClip(['.editor-widget.suggest-widget.visible', '.editor-instance .view-lines .view-line']));
     },
 
     /** Run "sheetls: Show sheet" from the command palette, in each view asked for. */

@@ -173,10 +173,22 @@ def test_restart_command_and_setting_changes_restart_the_server(code_server, wor
     )
     res = drive(code_server.tools, code_server.env, "restartAndSettings", url=code_server.url,
                 folder=str(workspace), file=source.name, word="open_connection", expect=ENTRY_TITLE,
-                badPython="/nonexistent/sheetls-python", goodPython=sys.executable)
-    for key in ("hoverFirst", "hoverAfterRestart", "hoverAfterFix"):
+                badPython="/nonexistent/sheetls-python", goodPython=sys.executable,
+                badServer="/nonexistent/sheetls-server", goodServer=[sys.executable, "-m", "sheetls"])
+    for key in ("hoverFirst", "hoverAfterRestart", "hoverAfterFix", "hoverWithServerCommand"):
         assert res[key].lstrip().startswith(ENTRY_TITLE), f"{key}: {res[key]!r}"
     assert "sheetls.interpreter" in res["notification"], res["notification"]
+    assert "sheetls.serverCommand" in res["serverNotification"], res["serverNotification"]
+
+
+def test_aio_lists_every_entry(code_server, workspace):
+    source = workspace / "listing.py"
+    source.write_text("import asyncio\n\n\nasync def main():")
+    prefixes = ["aioopen", "aioserver", "aioexec", "aioshell", "aiothread", "aioexecutor"]
+    res = drive(code_server.tools, code_server.env, "suggestList", url=code_server.url, folder=str(workspace),
+                file=source.name, prefix="aio", expect=prefixes)
+    labels = {row.split()[0] for row in res["rows"] if row.split()}
+    assert set(prefixes) <= labels, res["rows"]
 
 
 def test_show_sheet_command_opens_the_sheet(code_server, workspace):
