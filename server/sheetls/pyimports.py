@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Dict, List, Optional, Sequence, Tuple
+from typing import Dict, List, Optional, Sequence, Set, Tuple
 
 _IMPORT = re.compile(r"^([ \t]*)import[ \t]+(.+)$")
 _FROM = re.compile(r"^([ \t]*)from[ \t]+([A-Za-z_][\w.]*)[ \t]+import[ \t]+(.+)$")
@@ -22,6 +22,7 @@ class Imports:
 
     names: Dict[str, str] = field(default_factory=dict)
     defined: Dict[str, int] = field(default_factory=dict)  # top-level def/class name -> line
+    statement_lines: Set[int] = field(default_factory=set)  # lines holding the statements above
 
     def local_for(self, qualified: str) -> Optional[str]:
         """The local spelling of a qualified name ('asyncio.open_connection'), if imported."""
@@ -74,6 +75,14 @@ def _bind(imports: Imports, text: str) -> None:
                 imports.names[top] = top
 
 
+_STRUCTURE_START = ("import", "from", "def", "async", "class")
+
+
+def still_valid(imports: Imports, line: int, new_text: str) -> bool:
+    """After a single-line edit of `line` (now `new_text`), do the top-level facts still hold?"""
+    return line not in imports.statement_lines and not new_text.startswith(_STRUCTURE_START)
+
+
 def scan_imports(lines: Sequence[str], start: int = -1, end: int = -1) -> Imports:
     """Top-level imports and defs of the whole file, plus the imports at any indentation in
     lines[start:end] (the enclosing function's lines before the cursor)."""
@@ -85,13 +94,16 @@ def scan_imports(lines: Sequence[str], start: int = -1, end: int = -1) -> Import
         c = line[:1]
         if c == "i" or c == "f":
             if line.startswith("import") or line.startswith("from"):
-                text, i = _statement(lines, i)
+                text, j = _statement(lines, i)
                 _bind(imports, text)
+                imports.statement_lines.update(range(i, j))
+                i = j
                 continue
         elif c == "d" or c == "a" or c == "c":
             m = _DEF.match(line)
             if m:
                 imports.defined.setdefault(m.group(1), i)
+                imports.statement_lines.add(i)
         i += 1
     if start >= 0:
         for k in range(start, min(end, n)):
