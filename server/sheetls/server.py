@@ -18,7 +18,7 @@ from sheetls.hover import hover_at
 from sheetls.index import SheetIndex
 from sheetls.logs import LEVELS, ClientLogHandler
 from sheetls.options import Options, parse_options
-from sheetls.packs import load_packs
+from sheetls.pack_service import PackRuntime
 from sheetls.protocol import ProtocolServer
 from sheetls import debug
 from sheetls.pyimports import Imports, scan_imports
@@ -29,6 +29,7 @@ _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 PYTHON_LANGUAGE_IDS = {"python"}
 PYTHON_SUFFIXES = (".py", ".pyi", ".pyw")
 CMD_RENDER_SHEET = "sheetls.renderSheet"
+CMD_RELOAD = "sheetls.reload"
 
 
 @dataclass
@@ -49,6 +50,7 @@ class SheetServer(ProtocolServer):  # spec-conformant base protocol (sheetls.pro
         self._index: Optional[SheetIndex] = None
         self.facts: Dict[str, DocFacts] = {}
         self.connected = False
+        self.packs = PackRuntime(self)  # pack sources, last good versions, diagnostics, watching
 
     # --- state -------------------------------------------------------------------------
     @property
@@ -58,16 +60,9 @@ class SheetServer(ProtocolServer):  # spec-conformant base protocol (sheetls.pro
             self.reload()
         return self._index  # type: ignore[return-value]
 
-    def reload(self) -> None:
-        packs = load_packs(self.options.packs, self.options.builtin_sheet)
-        for error in packs.errors:
-            log.error("pack error: %s", error)
-        if packs.errors and self.connected:
-            self.window_show_message(types.ShowMessageParams(
-                type=types.MessageType.Error,
-                message=f"sheetls: {len(packs.errors)} error(s) in snippet packs; first: {packs.errors[0]}"))
-        self._index = SheetIndex.build(packs.sheets)
-        log.info("serving %d entries from %d pack(s)", len(self._index.entries), len(packs.sheets))
+    def reload(self, reason: str = "settings") -> None:
+        """(Re)load every pack: errors go to diagnostics, the log and one message (pack_service.py)."""
+        self._index = SheetIndex.build(self.packs.reload(reason))
 
     def document_facts(self, uri: str) -> Optional[DocFacts]:
         """The open Python document at `uri`, as lines; None for unknown or non-Python ones."""
@@ -144,6 +139,7 @@ def on_initialize(ls: SheetServer, params: types.InitializeParams):
 def on_initialized(ls: SheetServer, params: types.InitializedParams):
     ls.connected = True
     _ = ls.index  # load the sheet now, after the initialize answer went out
+    ls.packs.start(ls.client_capabilities)  # watch (or poll) the pack files
 
 
 @server.feature(types.WORKSPACE_DID_CHANGE_CONFIGURATION)
@@ -163,6 +159,42 @@ def on_configuration(ls: SheetServer, params: types.DidChangeConfigurationParams
 @guarded("didClose")
 def on_close(ls: SheetServer, params: types.DidCloseTextDocumentParams):
     ls.facts.pop(params.text_document.uri, None)
+    ls.packs.on_close(params.text_document.uri)
+
+
+@server.feature(types.TEXT_DOCUMENT_DID_OPEN)
+@guarded("didOpen")
+def on_open(ls: SheetServer, params: types.DidOpenTextDocumentParams):
+    ls.packs.on_buffer(params.text_document.uri, params.text_document.text)  # a pack file: check it
+
+
+@server.feature(types.TEXT_DOCUMENT_DID_CHANGE)
+@guarded("didChange")
+def on_change(ls: SheetServer, params: types.DidChangeTextDocumentParams):
+    uri = params.text_document.uri
+    if ls.packs.may_be_pack(uri):
+        ls.packs.on_buffer(uri, ls.workspace.get_text_document(uri).source)  # checked as the user types
+
+
+@server.feature(types.WORKSPACE_DID_CHANGE_WATCHED_FILES)
+@guarded("didChangeWatchedFiles")
+def on_watched_files(ls: SheetServer, params: types.DidChangeWatchedFilesParams):
+    ls.reload("pack files changed: " + ", ".join(c.uri.rsplit("/", 1)[-1] for c in params.changes[:5]))
+
+
+@server.feature(types.WORKSPACE_DID_CHANGE_WORKSPACE_FOLDERS)
+@guarded("didChangeWorkspaceFolders")
+def on_folders(ls: SheetServer, params: types.DidChangeWorkspaceFoldersParams):
+    ls.reload("workspace folders changed")  # also re-registers the file watchers
+
+
+@server.command(CMD_RELOAD)
+def reload_command(ls: SheetServer, *args: Any) -> dict:
+    """`sheetls.reload`: reload every pack now; answers what is served."""
+    ls.reload("sheetls.reload command")
+    state = ls.packs.state
+    return {"packs": len(state.sheets), "entries": len(ls.index.entries),
+            "errors": sum(len(e) for e in state.disk_errors.values())}
 
 
 def client_profile(caps: Optional[types.ClientCapabilities], info: Optional[types.ClientInfo]) -> ClientProfile:
@@ -231,8 +263,11 @@ def completion_item(ls: SheetServer, uri: str, facts: DocFacts, p: Proposal) -> 
         additional_text_edits=[_text_edit(ls, uri, facts, e) for e in p.additional] or None,
         data={"pack": entry.pack, "id": entry.id},
     )
+    pack = ls.packs.state.pack_label(entry)  # another pack defines the same prefix: name the pack
+    if pack:
+        item.detail = f"{entry.title} ({pack})"
     if profile.label_details:
-        item.label_details = types.CompletionItemLabelDetails(description=entry.title)
+        item.label_details = types.CompletionItemLabelDetails(description=item.detail)
     if not profile.resolve_documentation:
         item.documentation = completion_documentation(entry, profile.markdown)
     return item
