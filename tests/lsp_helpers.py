@@ -7,6 +7,8 @@ import sys
 from typing import Optional, Tuple
 
 from lsprotocol import types
+
+from sheetls.snippet_syntax import parse, to_plain
 from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities
 
 SERVER = ClientServerConfig(server_command=[sys.executable, "-m", "sheetls", "--stdio"])
@@ -89,3 +91,23 @@ def apply_edits(text: str, edits) -> str:
 
 def labels(result) -> list:
     return [i.label for i in (result.items if result else [])]
+
+
+def accept_item(profile: str, text: str, item: types.CompletionItem) -> str:
+    """The buffer after the user accepts `item`, as the client would expand it: snippet
+    placeholders at their defaults, and with adjustIndentation (VS Code) or a snippet engine
+    that re-indents (Neovim's vim.snippet), continuation lines get the cursor line's indent."""
+    edit = item.text_edit
+    new = edit.new_text
+    if item.insert_text_format == types.InsertTextFormat.Snippet:
+        new = to_plain(parse(new))
+        reindents = profile == "neovim"
+    else:
+        reindents = False
+    if item.insert_text_mode == types.InsertTextMode.AdjustIndentation or reindents:
+        line = text.split("\n")[edit.range.start.line]
+        indent = line[: len(line) - len(line.lstrip(" \t"))]
+        first, *rest = new.split("\n")
+        new = "\n".join([first] + [indent + r if r.strip() else r for r in rest])
+    main = types.TextEdit(edit.range, new)
+    return apply_edits(text, [main] + list(item.additional_text_edits or []))

@@ -7,30 +7,14 @@ import sys
 import pytest
 from lsprotocol import types
 
-from lsp_helpers import apply_edits, complete_at, labels, split_cursor
+from lsp_helpers import accept_item, apply_edits, complete_at, labels, split_cursor
 from sheetls.snippet_syntax import parse, to_plain
 
 ALL = ["aioopen", "aioserver", "aioexec", "aioshell", "aiothread", "aioexecutor"]
 
 
 def accept(client, text: str, item: types.CompletionItem) -> str:
-    """The buffer after the user accepts `item`, as the client would expand it: snippet
-    placeholders at their defaults, and with adjustIndentation (VS Code) or a snippet engine
-    that re-indents (Neovim's vim.snippet), continuation lines get the cursor line's indent."""
-    edit = item.text_edit
-    new = edit.new_text
-    if item.insert_text_format == types.InsertTextFormat.Snippet:
-        new = to_plain(parse(new))
-        reindents = client.profile == "neovim"
-    else:
-        reindents = False
-    if item.insert_text_mode == types.InsertTextMode.AdjustIndentation or reindents:
-        line = text.split("\n")[edit.range.start.line]
-        indent = line[: len(line) - len(line.lstrip(" \t"))]
-        first, *rest = new.split("\n")
-        new = "\n".join([first] + [indent + r if r.strip() else r for r in rest])
-    main = types.TextEdit(edit.range, new)
-    return apply_edits(text, [main] + list(item.additional_text_edits or []))
+    return accept_item(client.profile, text, item)
 
 
 async def item_for(client, marked: str, label: str):
@@ -292,3 +276,19 @@ async def test_documentation_moves_to_resolve_when_the_client_resolves_it(client
         assert "Open a TCP connection" in resolved.documentation.value
     else:  # Neovim resolves only additionalTextEdits/command: documentation comes up front
         assert "Open a TCP connection" in item.documentation.value
+
+
+@pytest.mark.parametrize("label,expected", [("aioserver", "async def handle(reader, writer):"),
+                                            ("aiothread", "def blocking_read():")])
+async def test_async_def_brings_the_helpers_it_calls(client, label, expected):
+    item, text = await item_for(client, "import asyncio\n\nasync def main():\n    aio|\n", label)
+    out = accept(client, text, item)
+    assert f"    {expected}\n" in out
+    ast.parse(out)
+    # ... unless the file already defines them
+    name = expected.split("def ")[1].split("(")[0]
+    defined = f"import asyncio\nimport time\n\n\ndef {name}(*a):\n    return 1\n\n\nasync def main():\n    aio|\n"
+    item, text = await item_for(client, defined, label)
+    out = accept(client, text, item)
+    assert out.count(f"def {name}(") == 1
+    ast.parse(out)

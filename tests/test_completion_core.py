@@ -4,7 +4,7 @@ import ast
 import pytest
 from lsprotocol import types
 
-from lsp_helpers import apply_edits, complete_at, initialize, labels, utf16_col
+from lsp_helpers import accept_item, apply_edits, complete_at, initialize, labels, utf16_col
 from sheetls.loader import builtin_sheet_path, load_pack
 from sheetls.snippet_syntax import parse, to_plain
 
@@ -34,8 +34,7 @@ async def test_each_prefix_completes_to_its_entry(client, entry):
     assert item.documentation.kind == types.MarkupKind.Markdown
     assert "```python" in item.documentation.value and entry.note in item.documentation.value
     # the inserted body, at defaults, parses in place
-    inserted = apply_edits(text, [item.text_edit] + list(item.additional_text_edits or []))
-    ast.parse(to_plain(parse(inserted)))
+    ast.parse(accept_item(client.profile, text, item))
 
 
 async def test_plain_text_fallback_for_a_client_without_snippets(bare_client):

@@ -95,11 +95,11 @@ def choose_form(entry: Entry, ctx: CursorContext, imports: Imports) -> Tuple[Opt
     """The snippet text that fits the context, or None where no form is valid Python."""
     if ctx.scope == "async":
         if ctx.position == "statement":
-            return entry.body.rstrip("\n"), "body"
+            return forms.body_snippet(entry, imports.defined), "body"
         return forms.expression_snippet(entry, ctx.after_await), "expression"
     if ctx.scope == "class" and ctx.position == "statement":
         stops = snippet_syntax.tab_stops(snippet_syntax.parse(entry.body))
-        return forms.method_snippet(entry, max([s for s in stops if s] or [0]) + 1), "method"
+        return forms.method_snippet(entry, max([s for s in stops if s] or [0]) + 1, imports.defined), "method"
     if ctx.scope == "module" and ctx.position == "statement":
         return forms.program_for_file(entry, imports.defined).rstrip("\n") + "\n", "program"
     return None, ""

@@ -89,10 +89,17 @@ def expression_snippet(entry: Entry, after_await: bool = False) -> Optional[str]
     return None
 
 
-def method_snippet(entry: Entry, name_index: int) -> str:
+def body_snippet(entry: Entry, defined: Dict[str, int]) -> str:
+    """The core lines for the inside of an `async def`, preceded by the helpers they call
+    (nested) unless the file already defines them: what lands runs as it is."""
+    helpers = [c for c in split_helpers(entry.helpers) if helper_name(c) not in defined]
+    return "\n\n".join(helpers + [entry.body.rstrip("\n")])
+
+
+def method_snippet(entry: Entry, name_index: int, defined: Dict[str, int]) -> str:
     """The body wrapped in an async method, for a class body."""
     name = entry.id.replace("-", "_")
-    return f"async def ${{{name_index}:{name}}}(self):\n" + indent_lines(entry.body.rstrip("\n"), INDENT)
+    return f"async def ${{{name_index}:{name}}}(self):\n" + indent_lines(body_snippet(entry, defined), INDENT)
 
 
 def split_helpers(helpers: str) -> List[str]:
