@@ -23,8 +23,9 @@ vsix: $(VSCODE_DIR)/node_modules/.stamp | $(PY)
 	cd $(VSCODE_DIR) && npm run -s build
 	bash $(VSCODE_DIR)/scripts/bundle-server.sh "$(CURDIR)/$(PY)"
 	rm -f $(VSCODE_DIR)/sheetls-*.vsix
-	cd $(VSCODE_DIR) && npx vsce package --no-dependencies --no-rewrite-relative-links \
-		--allow-missing-repository -o sheetls-$(VSCODE_VERSION).vsix
+	cd $(VSCODE_DIR) && node scripts/vsix-readme.js && npx vsce package --no-dependencies \
+		--readme-path dist/README.md --no-rewrite-relative-links --allow-missing-repository \
+		-o sheetls-$(VSCODE_VERSION).vsix
 	@echo "Built $(VSIX)"
 
 $(VSCODE_DIR)/node_modules/.stamp: $(VSCODE_DIR)/package.json $(VSCODE_DIR)/package-lock.json
