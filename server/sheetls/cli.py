@@ -22,68 +22,89 @@ def _serve(args) -> int:
 
 
 def _check(args) -> int:
-    from sheetls.loader import builtin_sheet_path, load_pack
-    from sheetls.packs import pack_files
+    from sheetls.loader import builtin_sheet_path
+    from sheetls.packs import discover, load_path
 
-    files = pack_files(args.paths) if args.paths else [builtin_sheet_path()]
-    if not files:
-        print("sheetls check: no pack files found", file=sys.stderr)
-        return 2
-    failed = 0
-    for path in files:
-        result = load_pack(path)
-        for error in result.errors:
+    if args.paths:
+        sources, missing = discover(args.paths, builtin=False)
+        files = [s.path for s in sources]
+        for error in missing:
             print(error, file=sys.stderr)
-        if result.errors:
+        if not files and not missing:
+            print("sheetls check: no pack files found", file=sys.stderr)
+            return 2
+    else:
+        files, missing = [builtin_sheet_path()], []
+    failed = len(missing)
+    for path in files:
+        loaded = load_path(path)
+        for error in loaded.errors:
+            print(error, file=sys.stderr)
+        if loaded.errors or loaded.sheet is None:
             failed += 1
         else:
-            print(f"{path}: ok ({len(result.sheet.entries)} entries)")
+            left_out = f"; {loaded.other_languages} for other languages left out" if loaded.other_languages else ""
+            print(f"{path}: ok ({len(loaded.sheet.entries)} entries{left_out})")
     return 1 if failed else 0
 
 
-def _load_index(paths: List[str]):
+def _load_index(args):
     from sheetls.index import SheetIndex
     from sheetls.packs import load_packs
 
-    packs = load_packs(paths, builtin=True)
+    packs = load_packs(args.pack, builtin=not args.no_builtin)
     for error in packs.errors:
         print(error, file=sys.stderr)
     return SheetIndex.build(packs.sheets), packs
 
 
 def _list(args) -> int:
-    index, _ = _load_index(args.pack)
+    index, _ = _load_index(args)
+    several = len(index.sheets) > 1
     for entry in index.entries:
-        print(f"{entry.prefix:<14} {entry.title:<40} {', '.join(entry.tags)}")
+        pack = f"{entry.pack:<18} " if several else ""
+        print(f"{pack}{entry.prefix:<14} {entry.title:<40} {', '.join(entry.tags)}".rstrip())
     return 0
 
 
 def _show(args) -> int:
     from sheetls import render
 
-    index, _ = _load_index(args.pack)
-    for entry in index.entries:
-        if entry.prefix == args.prefix:
-            print(render.entry_plain(entry))
-            return 0
+    index, _ = _load_index(args)
+    found = [e for e in index.entries if e.prefix == args.prefix]
+    for k, entry in enumerate(found):
+        if len(found) > 1:
+            print(("\n" if k else "") + f"[pack {entry.pack}]")
+        print(render.entry_plain(entry))
+    if found:
+        return 0
     print(f"sheetls show: no entry with prefix {args.prefix!r}", file=sys.stderr)
     return 1
 
 
 def _export(args) -> int:
-    from sheetls import render
+    from sheetls import export
 
-    index, packs = _load_index(args.pack)
-    if args.format != "markdown":
-        print(f"sheetls export: unknown format {args.format!r}", file=sys.stderr)
-        return 2
-    text = "\n".join(render.sheet_markdown(sheet, args.view) for sheet in index.sheets)
+    if args.dist:
+        if args.check:
+            stale = export.check_dist(args.dist)
+            for path in stale:
+                print(f"{path}: out of date (run: sheetls export --dist {args.dist})", file=sys.stderr)
+            return 1 if stale else 0
+        for path in export.write_dist(args.dist):
+            print(path)
+        return 0
+    index, packs = _load_index(args)
+    if not index.sheets:
+        print("sheetls export: no packs to export", file=sys.stderr)
+        return 1
+    text = export.export(index.sheets, args.format, args.view)
     if args.output:
-        with open(args.output, "w", encoding="utf-8") as f:
+        with open(args.output, "w", encoding="utf-8", newline="\n") as f:
             f.write(text)
     else:
         sys.stdout.write(text)
-    return 0
+    return 1 if packs.errors else 0
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -98,16 +119,23 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command")
     p = sub.add_parser("check", help="validate pack files; exit 1 on errors")
     p.add_argument("paths", nargs="*", help="pack files or folders (default: the built-in sheet)")
+    def pack_options(p):
+        p.add_argument("--pack", action="append", default=[], help="also load this pack (file or folder; repeatable)")
+        p.add_argument("--no-builtin", action="store_true", help="leave the built-in sheet out")
+
     p = sub.add_parser("list", help="print the entries: prefix, title, tags")
-    p.add_argument("--pack", action="append", default=[], help="also load this pack")
-    p = sub.add_parser("show", help="print one entry")
+    pack_options(p)
+    p = sub.add_parser("show", help="print the entries with this prefix")
     p.add_argument("prefix")
-    p.add_argument("--pack", action="append", default=[], help="also load this pack")
-    p = sub.add_parser("export", help="render the sheet")
-    p.add_argument("--format", default="markdown", help="markdown")
-    p.add_argument("--view", default="standard", choices=["standard", "detailed", "compact"])
+    pack_options(p)
+    p = sub.add_parser("export", help="render the sheet: vscode snippets, markdown, html or the json model")
+    p.add_argument("--format", default="markdown", choices=["vscode", "markdown", "html", "json"])
+    p.add_argument("--view", default="standard", choices=["standard", "detailed", "compact"],
+                   help="markdown and html: the views of the original sheet page")
     p.add_argument("-o", "--output", help="write to this file instead of stdout")
-    p.add_argument("--pack", action="append", default=[], help="also load this pack")
+    p.add_argument("--dist", metavar="DIR", help="write every export of the built-in sheet into DIR (snippets/dist)")
+    p.add_argument("--check", action="store_true", help="with --dist: exit 1 if DIR is out of date, write nothing")
+    pack_options(p)
     return parser
 
 
