@@ -625,12 +625,19 @@ def versions(names: list[str]) -> dict[str, str]:
 # ------------------------------------------------------------------ main
 async def main_async(args) -> int:
     specs = default_servers()
+    def command(cmd: str) -> list[str]:
+        # Servers run in a scratch workspace: make a relative program path absolute.
+        argv = shlex.split(cmd)
+        if argv and "/" in argv[0] and not os.path.isabs(argv[0]):
+            argv[0] = os.path.abspath(argv[0])
+        return argv
+
     for extra in args.server:
         name, _, cmd = extra.partition("=")
-        specs[name] = ServerSpec(name, shlex.split(cmd), "python", False)
+        specs[name] = ServerSpec(name, command(cmd), "python", False)
     for extra in args.sheet_server:
         name, _, cmd = extra.partition("=")
-        specs[name] = ServerSpec(name, shlex.split(cmd), "sheet", True)
+        specs[name] = ServerSpec(name, command(cmd), "sheet", True)
     names = [s for s in args.servers.split(",") if s]
     for s in names:
         if s not in specs:
