@@ -39,7 +39,7 @@ vscode-apt:
 		echo "vscode-apt: $(VSCODE_APT) already installed"; \
 	else \
 		$(VSCODE_SUDO) apt-get update -q && \
-		DEBIAN_FRONTEND=noninteractive $(VSCODE_SUDO) apt-get install -y -q --no-install-recommends $(VSCODE_APT); \
+		DEBIAN_FRONTEND=noninteractive $(VSCODE_SUDO) apt-get install -y -q $(VSCODE_APT); \
 	fi
 
 vscode-tools: $(VSCODE_TOOLS)/.stamp
