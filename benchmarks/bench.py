@@ -7,6 +7,7 @@ async Python files, time what an editor user waits for, check every answer.
 
 Servers (same files, same run, interleaved rounds, a fresh process each round):
   floor    benchmarks/floor_server.py, a bare pygls 2.1 server answering from a dict
+  floor-lines  the same with sheetls's incremental line store (server/sheetls/documents.py)
   sheetls  python -m sheetls
   jedi     jedi-language-server
 Add others with --server NAME=COMMAND (profile "python": answers checked like jedi's).
@@ -60,6 +61,8 @@ def default_servers() -> dict[str, ServerSpec]:
         "jedi-language-server") or str(bindir / "jedi-language-server")
     return {
         "floor": ServerSpec("floor", [py, str(HERE / "floor_server.py")], "sheet", True),
+        "floor-lines": ServerSpec("floor-lines", [py, str(HERE / "floor_server.py"), "--line-store"],
+                                  "sheet", True),
         "sheetls": ServerSpec("sheetls", [py, "-m", "sheetls"], "sheet", True),
         "jedi": ServerSpec("jedi", [jedi], "python", False),
     }
@@ -598,11 +601,12 @@ def server_label(name: str, info: Optional[dict]) -> str:
     (jedi-language-server reports jedi's version in serverInfo)."""
     from importlib import metadata
 
-    dist = {"floor": "pygls", "sheetls": "sheetls", "jedi": "jedi-language-server"}.get(name)
+    dist = {"floor": "pygls", "floor-lines": "pygls", "sheetls": "sheetls",
+            "jedi": "jedi-language-server"}.get(name)
     try:
         if dist:
-            what = "bare pygls" if name == "floor" else dist
-            return f"{name} ({what} {metadata.version(dist)})"
+            label = f"{name} ({'bare pygls' if dist == 'pygls' else dist} {metadata.version(dist)}"
+            return label + (" + sheetls line store)" if name == "floor-lines" else ")")
     except metadata.PackageNotFoundError:
         pass
     if info and info.get("name"):
@@ -741,7 +745,8 @@ def parse_args(argv=None):
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--quick", action="store_true",
                     help="1 round, 15 requests per metric, files of 100 and 1,000 lines, pack of 1,000")
-    ap.add_argument("--servers", default="floor,sheetls,jedi")
+    ap.add_argument("--servers", default="floor,floor-lines,sheetls,jedi",
+                    help="comma-separated, from: floor, floor-lines, sheetls, jedi (default: all)")
     ap.add_argument("--server", action="append", default=[], metavar="NAME=COMMAND",
                     help="another server command (answers checked like a Python server's)")
     ap.add_argument("--sheet-server", action="append", default=[], metavar="NAME=COMMAND",

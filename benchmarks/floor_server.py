@@ -9,7 +9,10 @@ baseline, not a sheet server), and it loads packs given as
 ``initializationOptions: {"packs": [path, ...]}`` into the same dict, so the
 pack benchmark has a floor too (one YAML load + a sorted list to bisect).
 
-Run: ``python benchmarks/floor_server.py`` (stdio).
+Run: ``python benchmarks/floor_server.py`` (stdio). With ``--line-store`` its
+documents are sheetls's ``LineDocument`` s (server/sheetls/documents.py)
+instead of pygls's ``TextDocument`` s: the same floor with an incrementally
+updated line store, to see what the store alone buys.
 """
 
 from __future__ import annotations
@@ -48,8 +51,15 @@ def _load_pack(path: str) -> None:
                 BY_TRIGGER[trig] = (title, f"### {title}\n\n{e.get('summary', '')}")
 
 
+LINE_STORE = "--line-store" in sys.argv  # documents in sheetls.documents.LineDocument
+
+
 @server.feature(types.INITIALIZE)
 def on_initialize(params: types.InitializeParams) -> None:
+    if LINE_STORE:
+        from sheetls.documents import use_line_store
+
+        use_line_store(server)
     opts = params.initialization_options or {}
     for path in opts.get("packs", []) if isinstance(opts, dict) else []:
         _load_pack(path)

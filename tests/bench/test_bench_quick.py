@@ -1,5 +1,5 @@
 """The benchmark works: `benchmarks/bench.py --quick` drives the real servers
-(floor, sheetls, jedi-language-server) over stdio, checks their answers and
+(floor, floor with sheetls's line store, sheetls, jedi-language-server) over stdio, checks their answers and
 prints the table. Speed is never asserted here; only that the benchmark runs
 and every server answered correctly."""
 
@@ -16,7 +16,7 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 
 import generate  # noqa: E402
 
-SERVERS = ["floor", "sheetls", "jedi"]
+SERVERS = ["floor", "floor-lines", "sheetls", "jedi"]
 
 
 def test_generated_files_are_python_with_probes_on_the_apis():
@@ -72,5 +72,5 @@ def test_quick_benchmark_produces_the_table_with_correct_answers(tmp_path):
         assert rnd[s]["initialize_ms"] > 0
     # The pack benchmark ran for the servers that take packs.
     (prnd,) = data["pack_rounds"]
-    for s in ("floor", "sheetls"):
+    for s in ("floor", "floor-lines", "sheetls"):
         assert prnd[s]["completion"]["n"] > 0 and prnd[s]["wrong"] == 0, prnd[s]
