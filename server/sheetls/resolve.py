@@ -31,6 +31,7 @@ import ast
 import bisect
 import re
 from collections import OrderedDict, defaultdict
+from itertools import accumulate
 from dataclasses import dataclass, field
 from typing import Callable, Dict, List, Optional, Sequence, Tuple
 
@@ -226,36 +227,77 @@ class Block:
     defines: Optional[str]  # the name a `def`/`class` block binds; None for other statements
 
 
-def scan_blocks(texts: Sequence[str]) -> List[Block]:
+_NOT_A_START = frozenset(" \t#)]}\f")
+_TRIPLE = re.compile(r"\"\"\"|'''")
+_BACKSLASH_EOL = re.compile(r"\\\n")
+
+
+def scan_blocks(texts: Sequence[str], source: Optional[str] = None) -> List[Block]:
     """Top-level statements: a line starting at column 0 (not a comment, a closing bracket,
-    an `else:`-like clause, a line after a backslash or a decorated def) starts a block."""
+    an `else:`-like clause, a line after a backslash, a decorated def, or a line inside a
+    triple-quoted string) starts a block.
+
+    Regular expressions over the joined text find the few lines that matter (column-0 lines,
+    lines with triple quotes, lines ending in a backslash); Python only loops over those."""
+    if source is None:
+        source = "\n".join(texts)
+    offsets: List[int] = []
+
+    def line_of(offset: int) -> int:
+        if not offsets:
+            offsets.append(0)
+            offsets.extend(accumulate(len(t) + 1 for t in texts))
+        return bisect.bisect_right(offsets, offset) - 1
+
+    # lines inside triple-quoted strings (from the line after the opening quote to the closing line)
+    inside: List[Tuple[int, int]] = []
+    string: Optional[str] = None
+    opened = -1
+    seen = -1
+    for m in _TRIPLE.finditer(source) if ('"""' in source or "'''" in source) else ():
+        i = line_of(m.start())
+        if i <= seen:
+            continue
+        seen = i
+        state = _string_state(texts[i], string)
+        if string is None and state is not None:
+            opened = i
+        elif string is not None and state is None:
+            inside.append((opened + 1, i + 1))
+        elif string is not None and state is not None and state != string:
+            inside.append((opened + 1, i + 1))
+            opened = i
+        string = state
+    if string is not None:
+        inside.append((opened + 1, len(texts)))
+    inside_starts = [a for a, _ in inside]
+    continued = {line_of(m.start()) + 1 for m in _BACKSLASH_EOL.finditer(source)} if "\\\n" in source else set()
+
+    def in_string(i: int) -> bool:
+        k = bisect.bisect_right(inside_starts, i) - 1
+        return k >= 0 and inside[k][0] <= i < inside[k][1]
+
     starts: List[int] = []
     names: List[Optional[str]] = []
-    string: Optional[str] = None
-    continued = False
     decorator = False
-    for i, text in enumerate(texts):
-        if string:
-            string = _string_state(text, string)
+    candidates = [i for i, t in enumerate(texts) if t and t[0] not in _NOT_A_START]
+    for i in candidates:
+        text = texts[i]
+        if (continued and i in continued) or (inside and in_string(i)) or (text[0] in "efE" and _CONTINUATION.match(text)):
             continue
-        c = text[:1]
-        if c and c not in " \t#)]}\f" and not continued and not _CONTINUATION.match(text):
-            m = _DEF_HEAD.match(text)
-            if decorator and m:
-                names[-1] = m.group(1)
-            elif decorator and c == "@":
-                pass
-            else:
-                starts.append(i)
-                names.append(m.group(1) if m else None)
-            decorator = c == "@"
-        if '"""' in text or "'''" in text:
-            string = _string_state(text, None)
-        continued = text.endswith("\\")
+        d = _DEF_HEAD.match(text) if text[0] in "dac" else None
+        if decorator and d:
+            names[-1] = d.group(1)
+        elif decorator and text[0] == "@":
+            pass
+        else:
+            starts.append(i)
+            names.append(d.group(1) if d else None)
+        decorator = text[0] == "@"
     blocks = []
-    for k, s in enumerate(starts):
+    for k, st in enumerate(starts):
         e = starts[k + 1] if k + 1 < len(starts) else len(texts)
-        blocks.append(Block(s, e, names[k]))
+        blocks.append(Block(st, e, names[k]))
     return blocks
 
 
@@ -381,7 +423,7 @@ class Region:
 
 
 _REGIONS: "OrderedDict[Tuple[int, str], Region]" = OrderedDict()
-_REGION_CACHE_SIZE = 256
+_REGION_CACHE_SIZE = 512
 
 
 def region_for(start: int, texts: List[str]) -> Region:
@@ -554,7 +596,10 @@ class DocModel:
 
     def __init__(self, lines: Sequence[str]):
         self.lines = lines
-        self.texts = [_strip_eol(t) for t in lines]
+        if lines and (lines[0][-1:] in ("\n", "\r") or lines[-1][-1:] in ("\n", "\r")):
+            self.texts = [t.rstrip("\r\n") for t in lines]  # lines that keep their line ends
+        else:
+            self.texts = list(lines)
         self.blocks = scan_blocks(self.texts)
         self._starts = [b.start for b in self.blocks]
         self._module_bindings: Dict[str, List[Binding]] = {}
@@ -591,6 +636,9 @@ class DocModel:
             return found
         found = []
         word = re.compile(rf"(?<![\w]){re.escape(name)}(?!\w)")
+        n = re.escape(name)
+        # statements that may bind the name (a use such as `asyncio.run(...)` does not)
+        binds = re.compile(rf"(?<![\w.]){n}\s*(?:[,:)\]]|=(?!=))|\bas\s+{n}\b|\bdel\b|\bglobal\b|\bimport\b")
         for k, b in enumerate(self.blocks):
             if b.defines is not None:
                 if b.defines == name:
@@ -601,7 +649,8 @@ class DocModel:
                 if "global" in text and word.search(text):
                     found.extend(self._global_bindings(k, name))
                 continue
-            if not word.search(self._text_of(k)):
+            text = self._text_of(k)
+            if not word.search(text) or not binds.search(text):
                 continue
             region = self.region(k)
             if region.tree is None:

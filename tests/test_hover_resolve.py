@@ -1,0 +1,153 @@
+"""The resolver's parts as plain functions (issue 4): the block scanner, the repair of
+half-typed blocks, and that a hover parses only the block it needs. The protocol behaviour
+is tested in test_hover_names.py."""
+import ast
+
+import pytest
+
+from sheetls import resolve
+from sheetls.resolve import dotted_chain, in_string_or_comment, repair_parse, resolve_at, scan_blocks
+
+
+def starts(src: str):
+    return [(b.start, b.defines) for b in scan_blocks(src.split("\n"))]
+
+
+def test_blocks_start_at_column_zero_statements():
+    src = (
+        "import asyncio\n"            # 0
+        "\n"
+        "# a comment\n"               # 2
+        "@decorator\n"                # 3
+        "@other(\n"                   # 4
+        ")\n"                         # 5
+        "async def main():\n"         # 6
+        "    pass\n"
+        "if x:\n"                     # 8
+        "    pass\n"
+        "else:\n"                     # 10
+        "    pass\n"
+        "try:\n"                      # 12
+        "    pass\n"
+        "except E:\n"                 # 14
+        "    pass\n"
+        "finally:\n"                  # 16
+        "    pass\n"
+        "elsewhere = 1\n"             # 18
+        "x = 1 + \\\n"                # 19
+        "2\n"                         # 20
+        "class C:\n"                  # 21
+        "    pass\n"
+    )
+    assert starts(src) == [(0, None), (3, "main"), (8, None), (12, None), (18, None), (19, None), (21, "C")]
+
+
+def test_lines_inside_triple_quoted_strings_start_nothing():
+    src = (
+        '"""Module docstring\n'       # 0
+        "import not_code\n"
+        '"""\n'
+        "HELP = '''\n"                # 3
+        "def not_a_function():\n"
+        "'''\n"
+        'x = """one line"""\n'        # 6
+        "def f():\n"                  # 7
+        '    s = """\n'
+        "class NotAClass:\n"
+        '    """\n'
+        "    return s\n"
+        "y = 'has \"\"\" inside'\n"   # 12
+        "z = 2\n"                     # 13
+    )
+    assert starts(src) == [(0, None), (3, None), (6, None), (7, "f"), (12, None), (13, None)]
+
+
+@pytest.mark.parametrize("src,fixed", [
+    ("async def main():\n    r, w = await asyncio.open_connection('h', 80\n    w.write(b'x')\n",
+     "async def main():\n    r, w = await asyncio.open_connection('h', 80)\n    w.write(b'x')\n"),
+    ("async def main()\n    pass\n", "async def main():\n    pass\n"),
+    ("async def main():\n", "async def main(): pass\n"),
+    ("def f():\n    x = foo(\n        1,\n        2,\n    y = 3\n", "def f():\n    x = foo()\n\n\n    y = 3\n"),
+    ("def f():\n    writer.\n    y = 3\n", "def f():\n\n    y = 3\n"),
+    ("def f():\n    if x\n        y = 3\n", "def f():\n    if x:\n        y = 3\n"),
+    ("def f():\n    for x in (:\n        y = 3\n", "def f():\n    if True:\n        y = 3\n"),
+])
+def test_repair_keeps_what_makes_sense(src, fixed):
+    tree, texts, _ = repair_parse(src.split("\n"))
+    assert tree is not None
+    assert "\n".join(texts) == fixed
+    ast.parse(fixed)
+
+
+def test_strings_and_comments():
+    line = "x = 'asyncio.open_connection' + f(a) # asyncio.open_connection"
+    assert in_string_or_comment(line, line.index("asyncio"))
+    assert not in_string_or_comment(line, line.index("f(a)"))
+    assert in_string_or_comment(line, line.rindex("asyncio"))
+    assert in_string_or_comment('s = "unterminated asyncio', 20)
+    assert not in_string_or_comment('s = "a\\"b" + asyncio', 17)
+
+
+def test_dotted_chain_reads_names_around_the_cursor():
+    parts, spans, at = dotted_chain("    x = await asyncio . subprocess.PIPE(", 24)
+    assert parts == ["asyncio", "subprocess", "PIPE"] and at == 1
+    assert spans[0] == (14, 21)
+    parts, spans, at = dotted_chain("    get_loop().run_in_executor(None, f)", 20)
+    assert parts == [None, "run_in_executor"] and at == 1
+    assert dotted_chain("    x = (1, 2)", 6) is None
+
+
+def test_hover_parses_only_the_blocks_it_needs(monkeypatch):
+    """In a file of many functions, a hover parses the function under the cursor and the
+    module-level statements naming the hovered root, and nothing else."""
+    functions = "".join(f"async def f{i}(writer):\n    await writer.drain()\n\n\n" for i in range(200))
+    src = "import asyncio\nimport time\n\n\n" + functions + "async def main():\n    await asyncio.to_thread(time.sleep, 1)\n"
+    lines = src.split("\n")
+    parsed = []
+    real = resolve.Region.__init__
+
+    def spy(self, start, texts):
+        parsed.append(start)
+        real(self, start, texts)
+
+    monkeypatch.setattr(resolve.Region, "__init__", spy)
+    resolve._REGIONS.clear()
+    line = len(lines) - 2
+    target = resolve_at(lines, line, lines[line].index("to_thread"))
+    assert target is not None and target.api == "asyncio.to_thread"
+    assert sorted(parsed) == [0, line - 1]  # `import asyncio` and main()
+    parsed.clear()
+    assert resolve_at(lines, line, lines[line].index("to_thread")).api == "asyncio.to_thread"
+    assert parsed == []  # same version: nothing parsed again
+    edited = list(lines)
+    edited[line] += "  # edited"
+    assert resolve_at(edited, line, lines[line].index("to_thread")).api == "asyncio.to_thread"
+    assert parsed == [line - 1]  # a new version re-parses only the edited block
+
+
+def test_default_known_names_and_out_of_range():
+    lines = ["import asyncio", "asyncio.open_connection"]
+    assert resolve_at(lines, 1, 10).api == "asyncio.open_connection"
+    assert resolve_at(lines, 5, 0) is None
+    assert resolve_at(lines, 1, 99) is None
+    assert resolve_at(lines, 1, 10, known=lambda api: False) is None
+
+
+def test_module_level_uses_are_not_parsed_for_bindings(monkeypatch):
+    """A script of module-level statements: only the statements that may bind the hovered
+    root (the import, the rebinding) are parsed, not every statement that uses it."""
+    uses = "".join(f"asyncio.run(job{i}())\n" for i in range(300))
+    src = "import asyncio\n" + uses + "x = asyncio.to_thread\n" + uses
+    lines = src.split("\n")
+    parsed = []
+    real = resolve.Region.__init__
+
+    def spy(self, start, texts):
+        parsed.append(start)
+        real(self, start, texts)
+
+    monkeypatch.setattr(resolve.Region, "__init__", spy)
+    resolve._REGIONS.clear()
+    line = 301
+    assert resolve_at(lines, line, lines[line].index("to_thread")).api == "asyncio.to_thread"
+    assert sorted(parsed) == [0, 301]
