@@ -24,11 +24,12 @@ def frame(body: Any) -> bytes:
 class RawServer:
     """sheetls as a subprocess; replies are parsed on a thread into a queue."""
 
-    def __init__(self, env: Optional[Dict[str, str]] = None, args: Optional[List[str]] = None):
+    def __init__(self, env: Optional[Dict[str, str]] = None, args: Optional[List[str]] = None,
+                 prefix: Optional[List[str]] = None):
         full_env = dict(os.environ)
         full_env.update(env or {})
         self.stderr_lines: List[str] = []
-        self.proc = subprocess.Popen(SERVER_CMD + (args or []), stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+        self.proc = subprocess.Popen((prefix or []) + SERVER_CMD + (args or []), stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                      stderr=subprocess.PIPE, env=full_env)
         self.messages: "queue.Queue[dict]" = queue.Queue()
         self.notifications: List[dict] = []  # every message from the server that has a method

@@ -1,0 +1,267 @@
+"""Hostile packs (issue 8): a pack file from any repository cannot crash sheetls, hang it,
+exhaust its memory or make it run code. Each kind gets a clear error naming the file, in
+bounded memory (asserted: peak RSS of the whole `sheetls check` process) and time (the
+`timeout` below only keeps a hang from stalling CI; SECURITY.md gives the measured times);
+the server keeps serving the last good version of a pack.
+
+Unreadable files: as root, chmod 000 is still readable, so the check runs under
+`setpriv --bounding-set -dac_override,-dac_read_search` (util-linux), which takes root's
+power to bypass file permissions away; as another user chmod 000 is enough.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Callable, Dict, List, Tuple
+
+import pytest
+
+from rawlsp import RawServer
+
+CHECK_RSS_BOUND_MB = 250  # peak RSS of `sheetls check` on any one hostile file
+SERVER_RSS_BOUND_MB = 300  # the server after loading all of them
+HANG_GUARD_S = 300
+
+GOOD = """\
+id: {id}
+title: Good pack
+summary: A pack that loads.
+sections:
+  - id: main
+    title: Main
+    summary: The only section.
+    entries:
+      - id: good-entry
+        title: Reliable greeting
+        summary: Print a greeting.
+        prefix: {prefix}
+        body: |
+          print("hello")
+"""
+MARKER_NAME = "code-was-executed"
+
+
+def _bomb() -> str:
+    lines = ["a: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol]"]
+    for i in range(1, 10):
+        p, c = chr(ord("a") + i - 1), chr(ord("a") + i)
+        lines.append(f"{c}: &{c} [" + ", ".join([f"*{p}"] * 9) + "]")
+    return "\n".join(lines) + "\n"
+
+
+def _python_tags(marker: Path) -> str:
+    return GOOD.format(id="evil", prefix="zzevil").replace(
+        "summary: Print a greeting.",
+        f"summary: !!python/object/apply:os.system [\"touch {marker}\"]\n"
+        f"        note: !!python/object/new:subprocess.Popen [[\"touch\", \"{marker}\"]]\n"
+        f"        signature: !!python/name:os.system")
+
+
+def _write(path: Path, data) -> Path:
+    if isinstance(data, str):
+        data = data.encode("utf-8")
+    path.write_bytes(data)
+    return path
+
+
+def _huge(path: Path) -> Path:  # 50 MB of real YAML text
+    line = b"- " + b"x" * 98 + b"\n"
+    with open(path, "wb") as f:
+        for _ in range(50 * 1024 * 1024 // len(line) + 1):
+            f.write(line)
+    return path
+
+
+def _symlink_loop(path: Path) -> Path:
+    other = path.with_name("loop-b.yaml")
+    os.symlink(other.name, path)
+    os.symlink(path.name, other)
+    return path
+
+
+def _fifo(path: Path) -> Path:
+    os.mkfifo(path)
+    return path
+
+
+def _directory(path: Path) -> Path:
+    path.mkdir()
+    (path / "inside.yaml").write_text("not: [a pack\n")
+    return path
+
+
+def _unreadable(path: Path) -> Path:
+    _write(path, GOOD.format(id="locked", prefix="zzlocked"))
+    path.chmod(0)
+    return path
+
+
+# name -> (make(path) -> path, text the error must contain)
+HOSTILE: Dict[str, Tuple[Callable[[Path], Path], str]] = {
+    "invalid-yaml": (lambda p: _write(p, "id: x\nsections: [unclosed\n  - {a: \n"), "invalid YAML"),
+    "wrong-types": (lambda p: _write(p, "id: 12\ntitle: [a, b]\nsummary: {}\nsections: nope\n"), "expected"),
+    "deep-flow": (lambda p: _write(p, "a: " + "[" * 100_000 + "]" * 100_000 + "\n"), "nesting"),
+    "deep-block": (lambda p: _write(p, "".join(" " * i + f"k{i}:\n" for i in range(200)) + " " * 200 + "x\n"),
+                   "nesting deeper than 32 levels"),
+    "alias-bomb": (lambda p: _write(p, _bomb()), "aliases (*name) are not allowed"),
+    "huge-50MB": (_huge, "over the 8,388,608-byte limit"),
+    "node-flood": (lambda p: _write(p, "- a\n" * 2_000_000), "more than 500,000 YAML values"),
+    "long-int": (lambda p: _write(p, "schema: " + "9" * 5000 + "\n"), "cannot read !!int"),
+    "binary": (lambda p: _write(p, bytes(range(256)) * 64), "binary file"),
+    "latin-1": (lambda p: _write(p, "id: café\n".encode("latin-1")), "not UTF-8"),
+    "utf-16": (lambda p: _write(p, GOOD.format(id="u16", prefix="zzu16").encode("utf-16")), "binary file"),
+    "symlink-loop": (_symlink_loop, "Too many levels of symbolic links"),
+    "fifo": (_fifo, "FIFO"),
+    "unreadable": (_unreadable, "Permission denied"),
+    "python-tags": (None, "tag !!python/object/apply:os.system is not allowed"),  # made with the marker path
+}
+
+
+def privilege_prefix() -> List[str]:
+    """A command prefix under which chmod 000 really is unreadable."""
+    if os.geteuid() != 0:
+        return []
+    setpriv = shutil.which("setpriv")
+    if setpriv is None:
+        pytest.fail("running as root needs setpriv (util-linux) to drop CAP_DAC_OVERRIDE")
+    return [setpriv, "--bounding-set", "-dac_override,-dac_read_search"]
+
+
+def make(kind: str, folder: Path) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{kind}.yaml"
+    if kind == "python-tags":
+        return _write(path, _python_tags(folder / MARKER_NAME))
+    return HOSTILE[kind][0](path)
+
+
+# Named explicitly, a FIFO or a link loop is reported by packs.discover() as "no such file or
+# folder" (os.path.isfile is False); found in a pack folder, it reaches the reader, which must
+# refuse it without blocking. These two are checked the second way.
+FOLDER_SCAN = {"fifo", "symlink-loop"}
+
+
+def run_check(path: Path) -> Tuple[int, str, str, float, int]:
+    """`sheetls check path`: (exit code, stdout, stderr, seconds, peak RSS in MB)."""
+    t0 = time.monotonic()
+    proc = subprocess.Popen(privilege_prefix() + [sys.executable, "-m", "sheetls", "check", str(path)],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        out, err = proc.communicate(timeout=HANG_GUARD_S)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        pytest.fail(f"sheetls check hung on {path.name}")
+    # wait4 gives this one child's resource usage; communicate() has reaped it already, so
+    # read the peak from the kernel's per-child accounting via getrusage deltas instead.
+    seconds = time.monotonic() - t0
+    return proc.returncode, out.decode(), err.decode(), seconds, _peak_rss_mb(proc)
+
+
+_rss: Dict[int, int] = {}
+
+
+def _peak_rss_mb(proc) -> int:
+    return _rss.get(proc.pid, -1)
+
+
+@pytest.fixture(autouse=True)
+def _track_children(monkeypatch):
+    """Reap children with os.wait4 so each one's own peak RSS is known."""
+    real_wait = subprocess.Popen._try_wait
+
+    def try_wait(self, wait_flags):
+        try:
+            pid, status, usage = os.wait4(self.pid, wait_flags)
+        except ChildProcessError:
+            pid, status = self.pid, 0
+        else:
+            if pid == self.pid:
+                _rss[pid] = usage.ru_maxrss // 1024
+        return pid, status
+
+    monkeypatch.setattr(subprocess.Popen, "_try_wait", try_wait)
+    yield
+    monkeypatch.setattr(subprocess.Popen, "_try_wait", real_wait)
+
+
+MEASURED: Dict[str, Tuple[float, int]] = {}
+
+
+@pytest.mark.parametrize("kind", list(HOSTILE))
+def test_sheetls_check_names_the_file_and_stays_bounded(tmp_path, kind):
+    path = make(kind, tmp_path / "packs")
+    code, out, err, seconds, rss = run_check(path.parent if kind in FOLDER_SCAN else path)
+    MEASURED[kind] = (seconds, rss)
+    print(f"\n{kind}: {seconds:.2f} s, peak RSS {rss} MB")
+    assert code == 1, (out, err)
+    assert "Traceback" not in err, err
+    expected = HOSTILE[kind][1]
+    assert str(path) in err and any(e in err for e in ((expected,) if isinstance(expected, str) else expected)), err
+    assert 0 < rss < CHECK_RSS_BOUND_MB, f"{kind}: peak RSS {rss} MB"
+    assert not (tmp_path / "packs" / MARKER_NAME).exists(), "a pack made sheetls run code"
+
+
+@pytest.mark.parametrize("make_it, kind", [
+    (lambda p: _directory(p), "a directory"), (lambda p: _fifo(p), "a FIFO"), (lambda p: Path("/dev/zero"), "a device"),
+])
+def test_the_reader_refuses_what_is_not_a_regular_file_without_blocking(tmp_path, make_it, kind):
+    from sheetls.yaml_source import YamlError, read_text
+
+    path = make_it(tmp_path / "odd.yaml")
+    with pytest.raises(YamlError) as info:
+        read_text(str(path))
+    assert f"it is {kind}, not a regular file" in info.value.message
+
+
+def test_the_server_serves_good_packs_beside_hostile_ones_and_names_each_bad_file(tmp_path):
+    hostile = tmp_path / "hostile"
+    paths = [make(kind, hostile) for kind in HOSTILE]
+    good = _write(tmp_path / "good.yaml", GOOD.format(id="good", prefix="zzgreet"))
+    with RawServer(prefix=privilege_prefix()) as srv:
+        srv.initialize(options={"packs": [str(good)] + [str(p) for p in paths]})
+        uri = "file:///tmp/reliability/hostile.py"
+        srv.open(uri, "import asyncio\n\nasync def main():\n    zzgr\n    aio\n")
+        answer = srv.call("textDocument/completion", {"textDocument": {"uri": uri}, "position": {"line": 3, "character": 8}},
+                          timeout=HANG_GUARD_S)
+        assert [i["label"] for i in answer["result"]["items"]] == ["zzgreet"]
+        answer = srv.call("textDocument/completion", {"textDocument": {"uri": uri}, "position": {"line": 4, "character": 7}})
+        assert len(answer["result"]["items"]) == 6  # the built-in sheet
+        told = "\n".join(str(n.get("params")) for n in srv.notifications)
+        for kind, path in zip(HOSTILE, paths):
+            assert path.name in told, f"no message names {path.name}"
+        assert srv.rss_kb() // 1024 < SERVER_RSS_BOUND_MB
+        assert srv.shutdown_and_exit() == 0
+    assert not (hostile / MARKER_NAME).exists(), "a pack made sheetls run code"
+
+
+@pytest.mark.parametrize("kind", ["alias-bomb", "python-tags", "binary", "huge-50MB", "invalid-yaml", "node-flood"])
+def test_a_pack_turned_hostile_keeps_its_last_good_version(tmp_path, kind):
+    live = _write(tmp_path / "live.yaml", GOOD.format(id="live", prefix="zzlive"))
+    uri = "file:///tmp/reliability/live.py"
+    where = {"textDocument": {"uri": uri}, "position": {"line": 0, "character": 4}}
+    with RawServer() as srv:
+        srv.initialize(options={"packs": [str(live)]})
+        srv.open(uri, "zzli\n")
+        assert [i["label"] for i in srv.call("textDocument/completion", where)["result"]["items"]] == ["zzlive"]
+
+        live.unlink()
+        bad = make(kind, tmp_path / "bad")
+        os.rename(bad, live)
+        answer = srv.call("workspace/executeCommand", {"command": "sheetls.reload", "arguments": []}, timeout=HANG_GUARD_S)
+        assert "error" not in answer, answer
+        assert [i["label"] for i in srv.call("textDocument/completion", where)["result"]["items"]] == ["zzlive"]
+        assert any(str(live) in str(n.get("params")) for n in srv.notifications), "the error must name the file"
+
+        if live.is_dir():
+            shutil.rmtree(live)
+        else:
+            live.unlink()
+        _write(live, GOOD.format(id="live", prefix="zzlivenew"))
+        srv.call("workspace/executeCommand", {"command": "sheetls.reload", "arguments": []})
+        assert [i["label"] for i in srv.call("textDocument/completion", where)["result"]["items"]] == ["zzlivenew"]
+        assert srv.shutdown_and_exit() == 0
+    assert not (tmp_path / "bad" / MARKER_NAME).exists()
