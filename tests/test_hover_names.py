@@ -279,6 +279,14 @@ async def send(writer: asyncio.StreamWriter, data: bytes) -> None:
     writer.write(data)
     await writer.dr|ain()
 """,
+    # wrapped in asyncio.wait_for (a timeout)
+    """import asyncio
+
+
+async def main():
+    reader, writer = await asyncio.wait_for(asyncio.open_connection("h", 80), timeout=5)
+    await writer.dr|ain()
+""",
     # async with ... as
     """import asyncio
 
@@ -290,11 +298,22 @@ async def main():
 ]
 
 
-@pytest.mark.parametrize("src", HANDLERS, ids=["method", "nested", "partial", "annotation", "async-with-as"])
+@pytest.mark.parametrize("src", HANDLERS, ids=["method", "nested", "partial", "annotation", "wait_for", "async-with-as"])
 async def test_handlers_annotations_and_context_managers(client, src):
     api = "asyncio.Server.serve_forever" if "serve_for|ever" in src else "asyncio.StreamWriter.drain"
     name = src.split("|")[0].rsplit(" ", 1)[-1].split("(")[-1] + src.split("|")[1].split("(")[0]
     await expect(client, src, api, name)
+
+
+async def test_run_in_executor_on_a_loop_sheetls_cannot_see(client):
+    """`run_in_executor` names only the event loop's method: a loop kept on `self` or passed
+    as a parameter still gets the entry; a receiver known to be something else does not."""
+    await expect(client, "class Worker:\n    async def go(self):\n        return await self.loop.run_in_exec|utor(None, f)\n",
+                 "asyncio.AbstractEventLoop.run_in_executor", "self.loop.run_in_executor")
+    await expect(client, "async def go(loop):\n    return await loop.run_in_exec|utor(None, f)\n",
+                 "asyncio.AbstractEventLoop.run_in_executor", "loop.run_in_executor")
+    await expect_null(client, "import mylib\n\nmylib.run_in_exec|utor(None, f)\n")
+    await expect_null(client, "def run_in_executor():\n    pass\n\n\nrun_in_exec|utor()\n")
 
 
 async def test_a_function_not_passed_to_start_server_gets_no_stream_notes(client):

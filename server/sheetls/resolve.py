@@ -115,6 +115,8 @@ RETURNS: Dict[str, object] = {
     "asyncio.get_event_loop": Inst(LOOP),
     "asyncio.new_event_loop": Inst(LOOP),
 }
+# Calls whose awaited result is the awaited result of their first argument.
+PASSTHROUGH = {"asyncio.wait_for", "asyncio.shield", "asyncio.create_task", "asyncio.ensure_future"}
 ATTRIBUTES: Dict[str, object] = {
     PROCESS + ".stdout": Inst(READER),
     PROCESS + ".stderr": Inst(READER),
@@ -890,7 +892,10 @@ def evaluate(model: DocModel, node: Optional[ast.AST], region: Optional[Region],
     if isinstance(node, ast.Attribute):
         return attribute(evaluate(model, node.value, region, depth + 1), node.attr)
     if isinstance(node, ast.Call):
-        return call_result(evaluate(model, node.func, region, depth + 1))
+        func = evaluate(model, node.func, region, depth + 1)
+        if isinstance(func, Ref) and func.name in PASSTHROUGH and node.args:
+            return evaluate(model, node.args[0], region, depth + 1)
+        return call_result(func)
     if isinstance(node, ast.Await):
         return evaluate(model, node.value, region, depth + 1)
     if isinstance(node, ast.NamedExpr):
