@@ -3,6 +3,9 @@
 - `workspace/executeCommand` `sheetls.debugDocumentText` with arguments `[uri]` (or
   `[{"uri": uri}]`) answers `{"uri", "version", "text"}`: the server's current text of an
   open document, so a test can check the document model against its own after any edits.
+- `sheetls.debugStats` answers the sizes of the server's per-document and per-request
+  tables (open documents, cached document facts, in-flight futures, pending result types),
+  so a test can check that none grows without bound.
 - Fault injection: a document with a line containing `sheetls-debug-fault: hover` (or
   `completion`) makes that feature raise inside its handler for that document, so a test
   can watch one failing feature being contained (logged with its traceback, answered null)
@@ -18,6 +21,7 @@ import os
 from typing import Any
 
 CMD_DOCUMENT_TEXT = "sheetls.debugDocumentText"
+CMD_STATS = "sheetls.debugStats"
 FAULT_MARK = "sheetls-debug-fault:"
 
 
@@ -40,6 +44,16 @@ def install(server) -> None:
         if doc is None:
             return None
         return {"uri": uri, "version": doc.version, "text": doc.source}
+
+    @server.command(CMD_STATS)
+    def stats(ls, *args: Any):
+        protocol = ls.protocol
+        return {
+            "documents": len(ls.workspace.text_documents),
+            "facts": len(getattr(ls, "facts", {})),
+            "request_futures": len(protocol._request_futures),
+            "result_types": len(protocol._result_types),
+        }
 
     srv.hover_at = _faulty("hover", srv.hover_at)
     srv.propose = _faulty("completion", srv.propose)
