@@ -39,12 +39,13 @@ from lsprotocol import types
 from pygls.workspace import TextDocument, Workspace
 from pygls.workspace.position_codec import ServerTextPosition
 
-__all__ = ["ContentLines", "Lines", "LineDocument", "LineWorkspace", "split_lines", "use_line_store"]
+__all__ = ["Lines", "LineDocument", "LineWorkspace", "split_lines", "use_line_store"]
 
 LOG_LENGTH = 256  # changes remembered for changes_since()
 CHUNK = 256  # lines per chunk when (re)chunking; a chunk is split above 2 * CHUNK
 
 _LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+")
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
 
 
 def split_lines(text: str) -> List[str]:
@@ -123,53 +124,33 @@ class Lines(Sequence[str]):
     __hash__ = None  # type: ignore[assignment]
 
 
-class ContentLines(Sequence[str]):
-    """An immutable snapshot of a document's lines without their line breaks,
-    as the LSP counts lines: equal to ``re.split(r"\\r\\n|\\r|\\n", source)``
-    (so a document ending in a line break, or empty, has a last empty line).
-    Each access strips one line: O(1) to make, O(log chunks) to index."""
-
-    __slots__ = ("_lines", "_len")
-
-    def __init__(self, lines: Lines):
-        self._lines = lines
-        n = len(lines)
-        self._len = n + 1 if n == 0 or lines[n - 1].endswith(("\n", "\r")) else n
-
-    def __len__(self) -> int:
-        return self._len
-
-    def __getitem__(self, i):
-        if isinstance(i, slice):
-            return [self[j] for j in range(*i.indices(self._len))]
-        if i < 0:
-            i += self._len
-        if not 0 <= i < self._len:
-            raise IndexError("line index out of range")
-        if i == len(self._lines):
-            return ""
-        line = self._lines[i]
-        return line[: _content_len(line)]
-
-    def __iter__(self) -> Iterator[str]:
-        for line in self._lines:
-            yield line[: _content_len(line)]
-        if self._len > len(self._lines):
-            yield ""
-
-    def __repr__(self) -> str:
-        return f"<ContentLines: {self._len} lines>"
-
-
 class _Store:
     """Chunked lines plus per-chunk line and character offsets. Every edit builds
     new outer lists and new chunk lists for the touched chunks only; lists are
     never mutated after construction, so snapshots stay valid."""
 
-    __slots__ = ("chunks", "starts", "char_starts", "n", "nchars")
+    __slots__ = ("chunks", "starts", "char_starts", "n", "nchars", "_stripped")
 
     def __init__(self, lines: List[str]):
         self._set(_chunked(lines))
+        # id(chunk) -> (chunk, its lines without line breaks); chunks never change.
+        self._stripped: dict = {}
+
+    def content_lines(self) -> List[str]:
+        """All lines without their line breaks (+ a last "" after a final break)."""
+        old = self._stripped
+        cache = {}
+        out: List[str] = []
+        for chunk in self.chunks:
+            hit = old.get(id(chunk))
+            if hit is None or hit[0] is not chunk:
+                hit = (chunk, [line[: _content_len(line)] for line in chunk])
+            cache[id(chunk)] = hit
+            out += hit[1]
+        self._stripped = cache
+        if not self.chunks or _content_len(self.chunks[-1][-1]) < len(self.chunks[-1][-1]):
+            out.append("")
+        return out
 
     def _set(self, chunks: List[List[str]]) -> None:
         self.chunks = chunks
@@ -254,7 +235,7 @@ class LineDocument(TextDocument):
         super().__init__(uri, source, *args, **kwargs)
         self._store: Optional[_Store] = None  # built from _source when first needed
         self._lines_view: Optional[Lines] = None
-        self._content_view: Optional[ContentLines] = None
+        self._content_view: Optional[List[str]] = None
         # Which lines each change replaced, for consumers that update per-line
         # state instead of rescanning: (revision after, first line, lines
         # removed, lines inserted); a full change is (revision, 0, -1, -1).
@@ -285,10 +266,17 @@ class LineDocument(TextDocument):
         return self._lines_view
 
     @property
-    def content_lines(self) -> ContentLines:
-        """The lines without their line breaks, LSP-counted (see ``ContentLines``)."""
-        if self._content_view is None or self._content_view._lines is not self.lines:
-            self._content_view = ContentLines(self.lines)
+    def content_lines(self) -> List[str]:
+        """The lines without their line breaks, as the LSP counts lines: equal to
+        ``re.split(r"\\r\\n|\\r|\\n", source)`` (so a document that ends in a line
+        break, or is empty, has a last empty line). A plain list, fast to index;
+        one per version, made on first use from per-chunk stripped lines that
+        are kept across versions: O(chunks + touched chunk) work plus one copy of
+        the line references (~0.1 ms at 10,000 lines). Do not mutate it."""
+        if self._content_view is None:
+            if self._store is None and self._source is None and self.path:
+                return _LINE_BREAK.split(super().source)
+            self._content_view = self._ensure_store().content_lines()
         return self._content_view
 
     def line(self, i: int) -> str:
@@ -340,6 +328,7 @@ class LineDocument(TextDocument):
         self._log.append((self.revision, a, b - a, len(new_lines)))
         self._source = None
         self._lines_view = None
+        self._content_view = None
 
     def _apply_full_change(self, change: types.TextDocumentContentChangeEvent) -> None:
         self.revision += 1
@@ -347,6 +336,7 @@ class LineDocument(TextDocument):
         self._source = change.text
         self._store = None
         self._lines_view = None
+        self._content_view = None
 
     def changes_since(self, revision: int) -> Optional[List[Tuple[int, int, int]]]:
         """The line replacements made after ``revision`` (see ``self.revision``),

@@ -125,6 +125,7 @@ def check_same(doc: LineDocument, text: str) -> None:
     assert len(doc.lines) == len(split_lines(text))
     expected = re.split(r"\r\n|\r|\n", text)
     content_lines = doc.content_lines
+    assert isinstance(content_lines, list)
     assert list(content_lines) == expected and len(content_lines) == len(expected)
     assert [content_lines[i] for i in range(-len(expected), len(expected))] == expected * 2
 
