@@ -1,29 +1,35 @@
 """What the name under the cursor refers to, as a fully qualified API name, resolved the way
-Python resolves names.
+Python resolves it.
 
 How it works:
 - The document is cut into top-level blocks (a statement starting at column 0 and the
-  indented lines after it) by one cheap line scan. Only the block under the cursor is parsed
-  with `ast`, plus, for a name bound at module level, the few non-`def` blocks that mention
-  that name (imports, assignments). Parsed blocks are cached by their text, and the block
-  list per document version, in small bounded caches: a hover on a 10,000-line file parses
-  one function, not the file.
+  indented lines after it) by one cheap scan (about 2 ms at 10,000 lines; lines inside
+  triple-quoted strings, after a backslash, `else:`-like clauses and decorated defs are
+  handled). Only the block under the cursor is parsed with `ast`, plus, for a name bound at
+  module level, the few non-`def` statements that may bind that name (imports,
+  assignments, `as` targets). Parsed blocks are cached by their text and place (so an edit
+  re-parses only the edited block), and the block list per document version, both in small
+  bounded LRU caches.
 - A block that does not parse (a line being typed, an unclosed bracket) is repaired before
   parsing: the unclosed bracket is closed at the end of its line, a missing `:` added, an
-  empty block given `pass`, and a line that still fails is blanked (a header line becomes
-  `if True:` so its body keeps its scope). Everything else in the block resolves as usual;
-  on a blanked line the dotted name under the cursor is read from the text.
+  empty block given `pass`, continuation lines of a cut statement dropped, and a line that
+  still fails is blanked (a header line becomes `if True:` so its body keeps its scope).
+  Everything else in the block resolves as usual; on a blanked line the dotted name under
+  the cursor is read from the text and its root resolved through the scopes around it.
 - Names resolve through Python's scopes: function (parameters, assignments, imports inside
   the function, `global`/`nonlocal`), enclosing functions, class bodies (only for code
-  directly in them), comprehensions, then the module. In the scope of the cursor, the last
-  binding before the cursor counts (a name rebound after its import is no longer the
-  import); from a nested scope, the scope's last binding counts.
+  directly in them), comprehensions, then the module, then `from asyncio import *`. In the
+  scope of the cursor, the last binding before the cursor counts (a name rebound after its
+  import is no longer the import; a name assigned later in the same function is a local);
+  from a nested scope (a function body seen from the module), the scope's last binding.
 - Values are followed through the calls the sheet documents: `open_connection` gives a
   (StreamReader, StreamWriter) pair, `start_server` a Server, `create_subprocess_*` a
-  Process, `get_running_loop()` the loop; `async with server as s`, tuple unpacking,
-  `proc.stdout`, parameter annotations, and the `(reader, writer)` parameters of a
-  handler passed to `start_server` (a function, a method via `self.x`, a lambda, or
-  `functools.partial`).
+  Process, `get_running_loop()` the loop; tuple unpacking, `wait_for(...)`,
+  `async with server as s`, `proc.stdout`/`stdin`/`stderr`, parameter annotations, and the
+  `(reader, writer)` parameters of a handler passed to `start_server` (a function, a
+  method via `self.x`, a lambda, or `functools.partial`).
+- `<receiver>.run_in_executor` with a receiver sheetls cannot see into (a parameter,
+  `self.loop`) is taken as the loop's method: the name is asyncio's own.
 """
 from __future__ import annotations
 
