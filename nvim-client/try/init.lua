@@ -44,11 +44,13 @@ vim.api.nvim_create_autocmd('VimEnter', {
         vim.api.nvim_win_set_cursor(0, { row, 0 })
         vim.cmd('normal! zz')
       end
-      vim.api.nvim_echo({
-        { 'sheetls demo: ', 'Title' },
-        { 'o, type aio, <C-x><C-o> (<C-n>/<C-p>, <C-y> inserts, <Tab> next field) · ' },
-        { 'K on open_connection hovers · :SheetlsSheet shows the sheet · :qa! quits' },
-      }, false, {})
+      -- one line that fits the screen: a longer message would stop at a hit-enter prompt
+      local msg = 'sheetls demo: o, aio, <C-x><C-o>, <C-y> · K hovers · :SheetlsSheet · :qa! quits'
+      local width = vim.o.columns - 12
+      if vim.fn.strdisplaywidth(msg) > width then
+        msg = vim.fn.strcharpart(msg, 0, math.max(width, 10))
+      end
+      vim.api.nvim_echo({ { msg } }, false, {})
     end)
   end,
 })

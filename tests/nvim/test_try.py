@@ -1,7 +1,18 @@
 """`make try` without a terminal: nvim-client/try.sh runs the demo headless and prints
 what a user would see (the menu for `aio`, the hover on asyncio.open_connection)."""
 
+import fcntl
+import os
+import pty
+import signal
+import struct
 import subprocess
+import termios
+import threading
+import time
+from pathlib import Path
+
+import pytest
 
 from nvim_support import ROOT, editor_env, sheet_entries
 
@@ -40,3 +51,74 @@ def test_try_without_a_terminal_prints_the_menu_and_the_hover(nvim, sheetls_bin,
     assert second.returncode == 0, second.stdout + second.stderr
     assert second.stdout == first.stdout
     assert (ROOT / "nvim-client" / "demo" / "demo.py").read_bytes() == demo
+
+
+def _remote(nvim, sock, expr):
+    r = subprocess.run(
+        [nvim, "--server", str(sock), "--remote-expr", expr],
+        capture_output=True, text=True, timeout=30, stdin=subprocess.DEVNULL,
+    )
+    return r.stdout.strip() if r.returncode == 0 else None
+
+
+def _until(fn, what, tries=600):
+    """Poll fn() every 0.1 s (a guard against hanging, not a speed check)."""
+    for _ in range(tries):
+        v = fn()
+        if v:
+            return v
+        time.sleep(0.1)
+    pytest.fail(f"gave up waiting for {what}", pytrace=False)
+
+
+def test_try_in_a_terminal_opens_neovim_on_the_demo(nvim, sheetls_bin, tmp_path):
+    """`make try` from a terminal: a real pty; keys typed as a user would, the editor's state
+    read through Neovim's own RPC socket."""
+    env = editor_env(tmp_path)
+    env["TERM"] = "xterm-256color"
+    tmpdir = Path(env["TMPDIR"])
+    master, slave = pty.openpty()
+    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 40, 120, 0, 0))
+    proc = subprocess.Popen(
+        ["bash", str(ROOT / "nvim-client" / "try.sh")],
+        cwd=ROOT, env=env, stdin=slave, stdout=slave, stderr=slave, start_new_session=True,
+    )
+    os.close(slave)
+    screen = bytearray()
+
+    def drain():
+        while True:
+            try:
+                data = os.read(master, 65536)
+            except OSError:
+                return
+            if not data:
+                return
+            screen.extend(data)
+
+    reader = threading.Thread(target=drain, daemon=True)
+    reader.start()
+    try:
+        sock = _until(lambda: next(iter(tmpdir.glob("**/nvim.*.0")), None), "Neovim's RPC socket")
+        remote = lambda expr: _remote(nvim, sock, expr)  # noqa: E731
+        _until(lambda: remote("luaeval('#vim.lsp.get_clients({name=\"sheetls\"})')") == "1", "sheetls to attach")
+        assert remote("expand('%:t')") == "demo.py"
+        assert "# Try here" in remote("getline('.')"), "the cursor is not on the demo's 'Try here' line"
+
+        os.write(master, b"oaio\x18\x0f")  # o, aio, <C-x><C-o>
+        labels = _until(
+            lambda: (remote("luaeval('table.concat(vim.tbl_map(function(i) return i.abbr end, vim.fn.complete_info({\"items\"}).items), \" \")')") or None),
+            "the completion menu",
+        )
+        assert labels.split() == [e["prefix"] for e in sheet_entries()]
+        os.write(master, b"\x19")  # <C-y>
+        _until(lambda: "open_connection(" in (remote("getline(line('.'))") or ""), "the snippet to expand")
+        os.write(master, b"\x1b:qa!\r")
+        assert proc.wait(timeout=60) == 0
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+        os.close(master)
+        reader.join(timeout=5)
+    assert not list(tmpdir.glob("sheetls-try.*")), "try.sh left its temporary folder behind"

@@ -3,9 +3,11 @@
 import pytest
 
 
+@pytest.mark.parametrize("caps", ["builtin", "nvim-cmp", "blink.cmp"])
 @pytest.mark.parametrize("expandtab", ["1", "0"], ids=["expandtab", "noexpandtab"])
-def test_snippet_expands_indented_with_tab_stops(run_lua, expandtab):
-    run_lua("test_snippet_typing.lua", SHEETLS_EXPANDTAB=expandtab)
+def test_snippet_expands_indented_with_tab_stops(run_lua, expandtab, caps):
+    """Neovim's own capabilities, and those nvim-cmp / blink.cmp declare."""
+    run_lua("test_snippet_typing.lua", SHEETLS_EXPANDTAB=expandtab, SHEETLS_CAPS=caps)
 
 
 def test_aio_offers_the_sheet_where_code_goes_and_nothing_in_comments_or_strings(run_lua):

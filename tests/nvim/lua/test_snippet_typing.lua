@@ -4,6 +4,36 @@
 -- editor's indent character, <Tab> must reach the next tab stop, typing must replace
 -- the placeholder, and the file must parse.
 local H = dofile(os.getenv('SHEETLS_ROOT') .. '/tests/nvim/lua/harness.lua')
+
+-- SHEETLS_CAPS: the completion capabilities the client declares. `builtin` is Neovim 0.11's
+-- own; `nvim-cmp` and `blink.cmp` are what those plugins add to it (cmp_nvim_lsp's
+-- default_capabilities(), blink.cmp's get_lsp_capabilities()), so the test shows what
+-- sheetls sends their users; expansion is by vim.snippet, the engine blink.cmp uses by
+-- default and nvim-cmp's `snippet.expand` usually calls.
+local caps = os.getenv('SHEETLS_CAPS') or 'builtin'
+local DECLARED = {
+  ['nvim-cmp'] = {
+    snippetSupport = true,
+    insertReplaceSupport = true,
+    labelDetailsSupport = true,
+    resolveSupport = { properties = { 'documentation', 'detail', 'additionalTextEdits' } },
+    insertTextModeSupport = { valueSet = { 1, 2 } },
+  },
+  ['blink.cmp'] = {
+    snippetSupport = true,
+    insertReplaceSupport = true,
+    labelDetailsSupport = true,
+    resolveSupport = { properties = { 'documentation', 'detail', 'additionalTextEdits' } },
+    insertTextModeSupport = { valueSet = { 1 } },
+  },
+}
+if caps ~= 'builtin' then
+  vim.lsp.config('sheetls', {
+    capabilities = {
+      textDocument = { completion = { completionItem = assert(DECLARED[caps], caps), insertTextMode = 1 } },
+    },
+  })
+end
 H.setup()
 
 local expandtab = os.getenv('SHEETLS_EXPANDTAB') ~= '0'
@@ -109,7 +139,7 @@ H.run(function()
   local sheetls = c.sheetls
   set_indent_options()
 
-  H.check('aioopen <C-x><C-o> <C-y> in an async def nested two levels (' .. style .. ')', function()
+  H.check('aioopen <C-x><C-o> <C-y> in an async def nested two levels (' .. style .. ', ' .. caps .. ' capabilities)', function()
     H.cursor_on(bufnr, 'try:')
     local try_row = vim.api.nvim_win_get_cursor(0)[1] -- 1-based
     local base = unit:rep(3)
@@ -121,6 +151,15 @@ H.run(function()
       return i.abbr
     end, H.menu_from(sheetls))
     H.ok(vim.list_contains(labels, 'aioopen'), 'aioopen not offered', labels)
+    for _, it in ipairs(H.menu_from(sheetls)) do
+      if it.abbr == 'aioopen' then
+        local item = H.lsp_item(it)
+        H.log(('     %s client: sheetls sent insertTextFormat=%s insertTextMode=%s, %s, first lines %q'):format(
+          caps, tostring(item.insertTextFormat), tostring(item.insertTextMode),
+          item.textEdit and (item.textEdit.range and 'textEdit' or 'InsertReplaceEdit') or 'insertText',
+          ((item.textEdit and item.textEdit.newText or item.insertText or ''):match('^[^\n]*\n[^\n]*') or '')))
+      end
+    end
     local lines_before = vim.api.nvim_buf_line_count(bufnr)
     accept('aioopen')
     H.wait(function()
@@ -176,7 +215,7 @@ H.run(function()
     H.assert_parses(bufnr)
   end)
 
-  H.check('aioserver: a body with a nested block keeps its structure (' .. style .. ')', function()
+  H.check('aioserver: a body with a nested block keeps its structure (' .. style .. ', ' .. caps .. ' capabilities)', function()
     H.cursor_on(bufnr, 'while True:')
     local row = vim.api.nvim_win_get_cursor(0)[1]
     local base = unit:rep(3)
