@@ -166,6 +166,8 @@ async def start(client: LanguageClient, folder: Optional[Path], *, profile: str 
         initialization_options=options,
     ))
     await wait_for_log(client, "packs reloaded", since=0)
+    if watch and (folder or (options or {}).get("packs")):
+        await wait_for_log(client, "the client watches the pack files", since=0)
     return result
 
 
