@@ -21,6 +21,8 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import ctypes
+import ctypes.util
 import dataclasses
 import datetime
 import json
@@ -216,18 +218,52 @@ class Metric:
     def __init__(self):
         self.samples: list[int] = []
         self.wrong = 0
+        self.cpu_per_req: Optional[float] = None  # server CPU ms per request
         self.errors: list[str] = []
 
 
-async def timed_loop(n: int, warmup: int, budget_s: float, one: Callable) -> Metric:
+class _Timespec(ctypes.Structure):
+    _fields_ = [("tv_sec", ctypes.c_long), ("tv_nsec", ctypes.c_long)]
+
+
+try:
+    _LIBC = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+except OSError:  # pragma: no cover - not glibc
+    _LIBC = None
+
+
+def cpu_ms(pid: int) -> Optional[float]:
+    """CPU time (user + system, all threads) a process has used, in ms: the
+    process CPU clock (clock_getcpuclockid, ns resolution), else /proc/PID/stat
+    (10 ms ticks). Far less sensitive than wall time to other work on a shared
+    machine."""
+    if _LIBC is not None:
+        cid, ts = ctypes.c_int(), _Timespec()
+        if _LIBC.clock_getcpuclockid(pid, ctypes.byref(cid)) == 0 and \
+                _LIBC.clock_gettime(cid.value, ctypes.byref(ts)) == 0:
+            return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6
+    try:
+        with open(f"/proc/{pid}/stat") as fh:
+            fields = fh.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) * 1000.0 / os.sysconf("SC_CLK_TCK")
+    except (OSError, IndexError, ValueError):
+        return None
+
+
+async def timed_loop(n: int, warmup: int, budget_s: float, one: Callable,
+                     pid: Optional[int] = None) -> Metric:
     m = Metric()
     for _ in range(warmup):
         await one(Metric())
     t_end = time.monotonic() + budget_s
+    cpu0 = cpu_ms(pid) if pid else None
     for k in range(n):
         await one(m)
         if time.monotonic() > t_end and k >= 29:
             break
+    cpu1 = cpu_ms(pid) if pid else None
+    if cpu0 is not None and cpu1 is not None and m.samples:
+        m.cpu_per_req = (cpu1 - cpu0) / len(m.samples)
     return m
 
 
@@ -327,19 +363,19 @@ async def run_server_round(spec: ServerSpec, opts: Options, files: dict, log) ->
                     if len(m.errors) < 3:
                         m.errors.append(f"resolve returned {str(res)[:60]}")
 
-            n, ne, w, b = opts.iterations, opts.edit_iterations, opts.warmup, opts.budget_s
+            n, ne, w, b, pid = opts.iterations, opts.edit_iterations, opts.warmup, opts.budget_s, client.pid
             results = {
-                "hover": await timed_loop(n, w, b, hover_once),
-                "completion": await timed_loop(n, w, b, completion_once),
+                "hover": await timed_loop(n, w, b, hover_once, pid),
+                "completion": await timed_loop(n, w, b, completion_once, pid),
             }
             if resolve_supported and state["item"] is not None:
-                results["resolve"] = await timed_loop(n, w, b, resolve_once)
-            results["edit+hover"] = await timed_loop(ne, w, b, lambda m: hover_once(m, True))
-            results["edit+completion"] = await timed_loop(ne, w, b, lambda m: completion_once(m, True))
+                results["resolve"] = await timed_loop(n, w, b, resolve_once, pid)
+            results["edit+hover"] = await timed_loop(ne, w, b, lambda m: hover_once(m, True), pid)
+            results["edit+completion"] = await timed_loop(ne, w, b, lambda m: completion_once(m, True), pid)
             if d.inserted:  # leave the document as generated
                 d.edit()
             for name, m in results.items():
-                out["metrics"][f"{name}@{size}"] = summarize(m.samples)
+                out["metrics"][f"{name}@{size}"] = {**summarize(m.samples), "cpu": m.cpu_per_req}
                 out["wrong"][f"{name}@{size}"] = m.wrong
                 out["errors"].extend(m.errors)
             log(f"    {spec.name} @{size}: " + ", ".join(
@@ -544,8 +580,8 @@ def build_report(data: dict) -> str:
     # Details
     lines.append("<details><summary>All figures: median [min–max over rounds] (×floor)</summary>")
     lines.append("")
-    lines.append("| server | metric | p50 | p90 | p99 | max | n |")
-    lines.append("|---|---|---|---|---|---|---|")
+    lines.append("| server | metric | p50 | p90 | p99 | max | n | server CPU / request |")
+    lines.append("|---|---|---|---|---|---|---|---|")
     metrics = ["hover", "completion", "resolve", "edit+hover", "edit+completion"]
     for s in servers:
         for g, name in [(lambda r: r["initialize_ms"], "spawn → initialize result"),
@@ -553,7 +589,7 @@ def build_report(data: dict) -> str:
                         (lambda r: r["first_completion_ms"], "first completion"),
                         (lambda r: r["rss_mb"], "RSS after load, MB")]:
             m, lo, hi = figure(s, g)
-            lines.append(f"| {s} | {name} | {fmt(m)} [{fmt(lo)}–{fmt(hi)}]{ratio(s, g)} | | | | |")
+            lines.append(f"| {s} | {name} | {fmt(m)} [{fmt(lo)}–{fmt(hi)}]{ratio(s, g)} | | | | | |")
         for size in sizes:
             for met in metrics:
                 key = f"{met}@{size}"
@@ -565,19 +601,26 @@ def build_report(data: dict) -> str:
                     m, lo, hi = figure(s, g)
                     cells.append(f"{fmt(m)} [{fmt(lo)}–{fmt(hi)}]{ratio(s, g)}")
                 n = int(figure(s, lambda r: r["metrics"][key]["n"])[0])
-                lines.append(f"| {s} | {met} @{size:,} | " + " | ".join(cells) + f" | {n} |")
+                gc = lambda r: r["metrics"][key].get("cpu")  # noqa: E731
+                c = figure(s, gc)[0]
+                cpu = f"{fmt(c, 3)}{ratio(s, gc)}" if c == c else "n/a"
+                lines.append(f"| {s} | {met} @{size:,} | " + " | ".join(cells) + f" | {n} | {cpu} |")
         if packs and collect(packs, s, lambda r: r["load_ms"]):
             g = lambda r: r["load_ms"]  # noqa: E731
             m, lo, hi = figure(s, g, packs)
             lines.append(f"| {s} | pack: spawn → first correct pack completion | "
-                         f"{fmt(m)} [{fmt(lo)}–{fmt(hi)}]{ratio(s, g, packs)} | | | | |")
+                         f"{fmt(m)} [{fmt(lo)}–{fmt(hi)}]{ratio(s, g, packs)} | | | | | |")
+            g = lambda r: r["load_ms"] - r["initialize_ms"]  # noqa: E731
+            m, lo, hi = figure(s, g, packs)
+            lines.append(f"| {s} | pack: initialize result → first correct pack completion | "
+                         f"{fmt(m)} [{fmt(lo)}–{fmt(hi)}]{ratio(s, g, packs)} | | | | | |")
             cells = []
             for q in ("p50", "p90", "p99", "max"):
                 g = (lambda q: lambda r: r["completion"][q])(q)
                 m, lo, hi = figure(s, g, packs)
                 cells.append(f"{fmt(m)} [{fmt(lo)}–{fmt(hi)}]{ratio(s, g, packs)}")
             n = int(figure(s, lambda r: r["completion"]["n"], packs)[0])
-            lines.append(f"| {s} | pack completion | " + " | ".join(cells) + f" | {n} |")
+            lines.append(f"| {s} | pack completion | " + " | ".join(cells) + f" | {n} | |")
     lines.append("")
     lines.append("</details>")
     return "\n".join(lines) + "\n"
