@@ -61,6 +61,17 @@ class RawServer:
     def stderr(self) -> str:
         return "".join(self.stderr_lines)
 
+    def wait_for_stderr(self, text: str, timeout: float = 10) -> bool:
+        """True once `text` shows up on the server's stderr (written by another thread)."""
+        import time
+
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if text in self.stderr:
+                return True
+            time.sleep(0.05)
+        return False
+
     # --- input side ----------------------------------------------------------------------
     def write(self, data: bytes) -> None:
         self.proc.stdin.write(data)
