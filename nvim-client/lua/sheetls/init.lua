@@ -30,7 +30,10 @@ local function start_detached()
     return nil
   end
   config = vim.deepcopy(config)
-  config.root_dir = config.root_dir or vim.fn.getcwd()
+  if type(config.root_dir) ~= 'string' then
+    -- (a root_dir function needs a buffer; the sheet does not depend on the root)
+    config.root_dir = vim.fs.root(0, config.root_markers or {}) or vim.fn.getcwd()
+  end
   local ok, id = pcall(vim.lsp.start, config, { attach = false, silent = true })
   if ok and id then
     return vim.lsp.get_client_by_id(id)
