@@ -155,11 +155,11 @@ pre.signature { background: #fff; border-style: dashed; white-space: pre-wrap; }
 a { color: var(--accent); }
 ul.members { margin: .25rem 0 0; padding-left: 1.25rem; font-size: .92rem; }
 body.compact { max-width: 72rem; }
-body.compact .entries { display: grid; grid-template-columns: repeat(auto-fill, minmax(22rem, 1fr)); gap: .75rem; }
+body.compact .entries { display: grid; grid-template-columns: repeat(auto-fit, minmax(24rem, 1fr)); gap: .75rem; }
 body.compact article.entry { margin: 0; padding: .6rem .8rem; }
 body.compact article.entry h3 { font-size: 1rem; }
 body.compact article.entry p { margin: .2rem 0; font-size: .9rem; }
-body.compact pre { font-size: 11.5px; padding: .5rem .6rem; }
+body.compact pre { font-size: 11.5px; padding: .5rem .6rem; white-space: pre-wrap; overflow-wrap: anywhere; }
 footer { margin-top: 3rem; font-size: .8rem; color: var(--muted); }
 
 @media print {
