@@ -188,6 +188,14 @@ def _last_unescaped(body: str, what: str) -> int:
     return at
 
 
+def mark_raw(entry: Entry) -> Entry:
+    """Mark an entry as inserting as it is. Until model.Entry has a `raw` field, the mark is
+    an attribute outside the dataclass fields (equality and hashing ignore it)."""
+    if not _HAS_RAW:
+        object.__setattr__(entry, "raw", True)
+    return entry
+
+
 # --- the model ------------------------------------------------------------------------------------
 
 def slug(text: str) -> str:
@@ -308,7 +316,7 @@ def read_snippet_file(path: str, text: str, pack: str, section: str, file_langua
             )
             if _HAS_RAW:
                 kwargs["raw"] = True
-            entries.append(Entry(**kwargs))
+            entries.append(mark_raw(Entry(**kwargs)))
     return SnippetFile(entries, errors, other)
 
 
