@@ -145,8 +145,19 @@ def pack_folders(paths: Sequence[str], folders: Sequence[str]) -> List[str]:
 
 
 def load_source(src: PackSource, texts: Optional[Dict[str, str]] = None) -> LoadedPack:
-    """Read one pack; `texts` overrides file contents (open editor buffers)."""
-    texts = texts or {}
+    """Read one pack; `texts` overrides file contents (open editor buffers).
+
+    Never raises: a pack that breaks the reader itself (say, nesting deep enough to exhaust
+    Python's parser) is an invalid pack like any other, so the other packs stay served."""
+    try:
+        return _load_source(src, texts or {})
+    except Exception as exc:  # RecursionError, MemoryError from a parser, OSError...
+        path = os.path.join(src.path, "package.json") if src.kind == PACKAGE else src.path
+        error = PackError(path, 0, "", f"the pack could not be read: {type(exc).__name__}: {exc}")
+        return LoadedPack(src, LoadResult(None, [error]), (path,))
+
+
+def _load_source(src: PackSource, texts: Dict[str, str]) -> LoadedPack:
     if src.kind == PACKAGE:
         got = vscode_snippets.load_package(src.path, texts)
         return LoadedPack(src, got.result, got.files, got.other_languages)
