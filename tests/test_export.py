@@ -292,3 +292,19 @@ def test_dist_check_from_the_command_line(tmp_path):
     assert sheetls("export", "--dist", str(out), "--check").returncode == 0
     (out / "asyncio-streams.compact.md").write_text("edited by hand\n")
     assert sheetls("export", "--dist", str(out), "--check").returncode == 1
+
+
+async def test_render_sheet_command_renders_the_served_packs_in_each_format(client, tmp_path):
+    from lsprotocol import types as t
+
+    from packs_support import TEAM_YAML
+
+    (tmp_path / ".sheetls").mkdir()
+    (tmp_path / ".sheetls" / "team.yaml").write_text(TEAM_YAML)
+    await start(client, tmp_path)
+    for fmt in ("markdown", "html", "json", "vscode"):
+        text = await client.workspace_execute_command_async(t.ExecuteCommandParams(
+            command="sheetls.renderSheet", arguments=[{"format": fmt, "view": "compact"}]))
+        served = export.export([SHEET, load_path(str(tmp_path / ".sheetls" / "team.yaml")).sheet], fmt, "compact")
+        assert text == served
+        assert "Gather awaitables" in text and "Open a TCP connection" in text

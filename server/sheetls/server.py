@@ -312,15 +312,18 @@ def on_hover(ls: SheetServer, params: types.HoverParams) -> Optional[types.Hover
 
 @server.command(CMD_RENDER_SHEET)
 def render_sheet(ls: SheetServer, *args: Any) -> str:
-    """`sheetls.renderSheet [{"format": "markdown", "view": "standard"}]`: the whole sheet."""
+    """`sheetls.renderSheet [{"format": "markdown", "view": "standard"}]`: the served packs,
+    in any export format (markdown, html, json, vscode; see export.py)."""
+    from sheetls import export
+
     opts = args[0] if args and isinstance(args[0], dict) else {}
     view = opts.get("view", "standard")
     fmt = opts.get("format", "markdown")
-    if fmt != "markdown":
-        raise ValueError(f"unknown format {fmt!r}: sheetls.renderSheet renders 'markdown'")
+    if fmt not in export.FORMATS:
+        raise ValueError(f"unknown format {fmt!r}: choose from {', '.join(export.FORMATS)}")
     if view not in render.VIEWS:
         raise ValueError(f"unknown view {view!r}: choose from {', '.join(render.VIEWS)}")
-    return "\n".join(render.sheet_markdown(sheet, view) for sheet in ls.index.sheets)
+    return export.export(ls.index.sheets, fmt, view)
 
 
 def attach_client_logging(ls: SheetServer) -> None:
