@@ -118,7 +118,22 @@ HOSTILE: Dict[str, Tuple[Callable[[Path], Path], str]] = {
     "fifo": (_fifo, "FIFO"),
     "unreadable": (_unreadable, "Permission denied"),
     "python-tags": (None, "tag !!python/object/apply:os.system is not allowed"),  # made with the marker path
+    # Valid YAML whose example code or snippet is nested too deep for Python's parsers.
+    "deep-expression": (lambda p: _write(p, GOOD.format(id="deep", prefix="zzdeep").replace(
+        'print("hello")', "x = " + "-" * 100_000 + "1")), ("could not be read", "too deep", "nested")),
+    "deep-snippet": (lambda p: _write(p, GOOD.format(id="deeps", prefix="zzdeeps").replace(
+        'print("hello")', "print(" + "${1:" * 3000 + "x" + "}" * 3000 + ")")), ("could not be read", "too deep", "nested")),
 }
+
+# Valid YAML that Python's parsers cannot take (ast.parse: MemoryError "parser stack
+# overflowed"; snippet placeholders: RecursionError). These escaped load_pack and, in the
+# server, left no index at all until packs.load_source learned to contain them (59c7e78).
+KNOWN_CRASH: set = set()  # kinds to mark xfail(strict=True) while a found crash awaits its fix
+_XFAIL = pytest.mark.xfail(strict=True, reason="a parser error escapes load_pack")
+
+
+def kinds():
+    return [pytest.param(k, marks=_XFAIL) if k in KNOWN_CRASH else k for k in HOSTILE]
 
 
 def privilege_prefix() -> List[str]:
@@ -191,7 +206,7 @@ def _track_children(monkeypatch):
 MEASURED: Dict[str, Tuple[float, int]] = {}
 
 
-@pytest.mark.parametrize("kind", list(HOSTILE))
+@pytest.mark.parametrize("kind", kinds())
 def test_sheetls_check_names_the_file_and_stays_bounded(tmp_path, kind):
     path = make(kind, tmp_path / "packs")
     code, out, err, seconds, rss = run_check(path.parent if kind in FOLDER_SCAN else path)
@@ -219,7 +234,7 @@ def test_the_reader_refuses_what_is_not_a_regular_file_without_blocking(tmp_path
 
 def test_the_server_serves_good_packs_beside_hostile_ones_and_names_each_bad_file(tmp_path):
     hostile = tmp_path / "hostile"
-    paths = [make(kind, hostile) for kind in HOSTILE]
+    paths = [make(kind, hostile) for kind in HOSTILE if kind not in KNOWN_CRASH]
     good = _write(tmp_path / "good.yaml", GOOD.format(id="good", prefix="zzgreet"))
     with RawServer(prefix=privilege_prefix()) as srv:
         srv.initialize(options={"packs": [str(good)] + [str(p) for p in paths]})
@@ -231,14 +246,17 @@ def test_the_server_serves_good_packs_beside_hostile_ones_and_names_each_bad_fil
         answer = srv.call("textDocument/completion", {"textDocument": {"uri": uri}, "position": {"line": 4, "character": 7}})
         assert len(answer["result"]["items"]) == 6  # the built-in sheet
         told = "\n".join(str(n.get("params")) for n in srv.notifications)
-        for kind, path in zip(HOSTILE, paths):
+        for path in paths:
             assert path.name in told, f"no message names {path.name}"
-        assert srv.rss_kb() // 1024 < SERVER_RSS_BOUND_MB
+        rss = srv.rss_kb() // 1024
+        print(f"\nserver RSS with {len(paths)} hostile packs loaded: {rss} MB")
+        assert rss < SERVER_RSS_BOUND_MB
         assert srv.shutdown_and_exit() == 0
     assert not (hostile / MARKER_NAME).exists(), "a pack made sheetls run code"
 
 
-@pytest.mark.parametrize("kind", ["alias-bomb", "python-tags", "binary", "huge-50MB", "invalid-yaml", "node-flood"])
+@pytest.mark.parametrize("kind", ["alias-bomb", "python-tags", "binary", "huge-50MB", "invalid-yaml", "node-flood",
+                                  "deep-expression"])
 def test_a_pack_turned_hostile_keeps_its_last_good_version(tmp_path, kind):
     live = _write(tmp_path / "live.yaml", GOOD.format(id="live", prefix="zzlive"))
     uri = "file:///tmp/reliability/live.py"
@@ -265,3 +283,18 @@ def test_a_pack_turned_hostile_keeps_its_last_good_version(tmp_path, kind):
         assert [i["label"] for i in srv.call("textDocument/completion", where)["result"]["items"]] == ["zzlivenew"]
         assert srv.shutdown_and_exit() == 0
     assert not (tmp_path / "bad" / MARKER_NAME).exists()
+
+
+@pytest.mark.parametrize("kind", ["deep-expression", "deep-snippet"])
+def test_a_pack_that_trips_the_validator_does_not_take_the_sheet_down(tmp_path, kind):
+    path = make(kind, tmp_path)
+    good = _write(tmp_path / "good.yaml", GOOD.format(id="good", prefix="zzgreet"))
+    with RawServer() as srv:
+        srv.initialize(options={"packs": [str(path), str(good)]})
+        uri = "file:///tmp/reliability/validator.py"
+        srv.open(uri, "zzgr\naio\n")
+        first = srv.call("textDocument/completion", {"textDocument": {"uri": uri}, "position": {"line": 0, "character": 4}})
+        builtin = srv.call("textDocument/completion", {"textDocument": {"uri": uri}, "position": {"line": 1, "character": 3}})
+        assert srv.shutdown_and_exit() == 0
+    assert [i["label"] for i in (first["result"] or {}).get("items", [])] == ["zzgreet"]
+    assert len((builtin["result"] or {}).get("items", [])) == 6
