@@ -207,3 +207,25 @@ async def test_label_details_name_the_pack_for_a_client_that_shows_them(client, 
     result = await complete(client, IN_ASYNC_DEF.format(word="aioop"))
     assert [i.label_details.description for i in result.items] == [
         "Open a TCP connection (asyncio-streams)", "Open a connection with a timeout (our-net)"]
+
+
+def test_the_schema_readme_matches_the_schema(tmp_path):
+    """snippets/README.md documents the schema: its example loads, and its field table lists
+    every field of loader.SCHEMA with the right required flag."""
+    import re
+    from pathlib import Path
+
+    from sheetls.loader import SCHEMA, load_pack
+
+    text = (Path(__file__).resolve().parents[1] / "snippets" / "README.md").read_text()
+    example = tmp_path / "example.yaml"
+    example.write_text(re.search(r"```yaml\n(.*?)```", text, re.S).group(1))
+    assert load_pack(str(example)).errors == []
+    table = {}
+    where = ""
+    for row in re.findall(r"^\|\s*(.*?)\s*\|\s*(.*?)\s*\|.*\|\s*(yes|no)\s*\|$", text, re.M):
+        where = {"top level": "sheet"}.get(row[0], row[0]) or where
+        for name in re.findall(r"`(\w+)`", row[1]):
+            table[(where, name)] = row[2] == "yes"
+    expected = {(kind, name): required for kind, fields in SCHEMA.items() for name, (_, required) in fields.items()}
+    assert table == expected
