@@ -223,9 +223,12 @@ def test_the_schema_readme_matches_the_schema(tmp_path):
     assert load_pack(str(example)).errors == []
     table = {}
     where = ""
-    for row in re.findall(r"^\|\s*(.*?)\s*\|\s*(.*?)\s*\|.*\|\s*(yes|no)\s*\|$", text, re.M):
-        where = {"top level": "sheet"}.get(row[0], row[0]) or where
-        for name in re.findall(r"`(\w+)`", row[1]):
-            table[(where, name)] = row[2] == "yes"
+    for line in text.splitlines():
+        cells = [c.strip() for c in line.strip().strip("|").split("|")] if line.startswith("|") else []
+        if len(cells) != 4 or cells[3] not in ("yes", "no"):
+            continue
+        where = {"top level": "sheet"}.get(cells[0], cells[0]) or where
+        for name in re.findall(r"`(\w+)`", cells[1]):
+            table[(where, name)] = cells[3] == "yes"
     expected = {(kind, name): required for kind, fields in SCHEMA.items() for name, (_, required) in fields.items()}
     assert table == expected
