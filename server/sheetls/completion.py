@@ -93,6 +93,8 @@ def _indent_rest(text: str, indent: str) -> str:
 
 def choose_form(entry: Entry, ctx: CursorContext, imports: Imports) -> Tuple[Optional[str], str]:
     """The snippet text that fits the context, or None where no form is valid Python."""
+    if entry.raw:  # a VS Code snippet: no forms, its body as written, wherever code goes
+        return entry.body.rstrip("\n"), "raw"
     if ctx.scope == "async":
         if ctx.position == "statement":
             return forms.body_snippet(entry, imports.defined), "body"
@@ -149,7 +151,7 @@ def _proposal(match: Match, ctx: CursorContext, imports: Imports, lines: Sequenc
     snippet, form = choose_form(entry, ctx, imports)
     if snippet is None:
         return None
-    modules = list(entry.imports) or ["asyncio"]
+    modules = [] if entry.raw else (list(entry.imports) or ["asyncio"])
     snippet, missing = respell(snippet, imports, modules)
     additional: List[Edit] = []
     inline_imports: List[str] = []

@@ -23,6 +23,7 @@ class Entry:
     imports: Tuple[str, ...] = ()  # modules the full program imports
     helpers: str = ""  # LSP snippet syntax: module-level helpers the program needs
     example: str = ""  # the runnable program, assembled from imports/helpers/body (forms.py)
+    raw: bool = False  # insert `body` as it is, wherever code goes (VS Code snippet files)
     pack: str = ""  # id of the pack that defines the entry
     path: str = ""  # file the entry was loaded from
     lines: Dict[str, int] = field(default_factory=dict, compare=False, hash=False)  # field -> 1-based line
