@@ -17,3 +17,7 @@ def test_aio_offers_the_sheet_where_code_goes_and_nothing_in_comments_or_strings
 @pytest.mark.parametrize("encoding", ["", "utf-8", "utf-16", "utf-32"], ids=["negotiated", "utf-8", "utf-16", "utf-32"])
 def test_emoji_and_cjk_before_the_cursor(run_lua, encoding):
     run_lua("test_unicode.lua", SHEETLS_ENCODING=encoding)
+
+
+def test_accepted_entries_bring_their_import_once_and_fit_plain_defs(run_lua):
+    run_lua("test_imports.lua")
