@@ -549,3 +549,20 @@ async def test_non_python_documents_get_nothing(client):
     result = await client.text_document_hover_async(types.HoverParams(
         types.TextDocumentIdentifier(uri), types.Position(line, col)))
     assert result is None
+
+
+async def test_big_class_with_a_half_typed_method(client):
+    """A class of over 1,000 lines (parsed as a skeleton around the method under the cursor):
+    handler methods passed as `self.handle`, and a method being typed."""
+    methods = "".join(f"    async def m{i}(self, host):\n        r, w = await asyncio.open_connection(host, {i})\n"
+                      f"        await w.drain()\n\n" for i in range(300))
+    head = "import asyncio\n\n\nclass Big:\n"
+    handler = "    async def handle(self, reader, writer):\n        line = await reader.readline()\n        await writer.dr|ain()\n\n"
+    typing = "    async def typing(self):\n        proc = await asyncio.create_subprocess_exec('ls',\n        out, err = await proc.communi|cate()\n\n"
+    serve = "    async def serve(self):\n        await asyncio.start_server(self.handle, port=0)\n"
+    text = head + methods + handler + methods + typing.replace("|", "") + serve
+    await expect(client, text.replace("await writer.drain", "await writer.dr|ain"), "asyncio.StreamWriter.drain", "writer.drain")
+    await expect(client, head + methods + handler.replace("|", "") + methods + typing + serve,
+                 "asyncio.subprocess.Process.communicate", "proc.communicate")
+    await expect_null(client, head + methods + handler.replace("|", "") + methods + typing.replace("|", "")
+                      + serve.replace("self.handle", "self.other") + "    async def x(self, reader, writer):\n        await writer.dr|ain()\n")

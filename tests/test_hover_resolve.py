@@ -151,3 +151,47 @@ def test_module_level_uses_are_not_parsed_for_bindings(monkeypatch):
     line = 301
     assert resolve_at(lines, line, lines[line].index("to_thread")).api == "asyncio.to_thread"
     assert sorted(parsed) == [0, 301]
+
+
+def big_class(methods: int, extra: str = "") -> str:
+    body = "".join(f"    async def m{i}(self, host):\n        r, w = await asyncio.open_connection(host, {i})\n"
+                   f"        await w.drain()\n\n" for i in range(methods))
+    return "import asyncio\n\n\nclass Big:\n    limit = 10\n\n" + body + extra
+
+
+def test_skeleton_of_a_big_block_keeps_the_focused_method_and_the_names():
+    src = big_class(120)
+    lines = src.split("\n")
+    blocks, in_string = resolve.scan(lines)
+    cls = blocks[1]
+    assert cls.end - cls.start > resolve.BIG_BLOCK
+    focus = lines.index("    async def m60(self, host):") + 2
+    cut = resolve.skeleton(lines, cls.start, cls.end, focus, in_string)
+    assert len(cut) == cls.end - cls.start  # line numbers unchanged
+    text = "\n".join(cut)
+    tree = ast.parse(text)
+    methods = [n.name for n in tree.body[0].body if isinstance(n, ast.AsyncFunctionDef)]
+    assert methods == [f"m{i}" for i in range(120)]  # every method still bound
+    assert "limit = 10" in text
+    assert text.count("open_connection") == 1  # only the focused method's body is kept
+    assert cut[focus - cls.start] == lines[focus]
+
+
+def test_hover_in_a_big_class_parses_a_skeleton(monkeypatch):
+    src = big_class(200, "    async def handle(self, reader, writer):\n        await writer.drain()\n\n"
+                         "    async def serve(self):\n        await asyncio.start_server(self.handle, port=0)\n")
+    lines = src.split("\n")
+    sizes = []
+    real = resolve.Region.__init__
+
+    def spy(self, start, texts):
+        sizes.append(sum(1 for t in texts if t.strip()))
+        real(self, start, texts)
+
+    monkeypatch.setattr(resolve.Region, "__init__", spy)
+    resolve._REGIONS.clear()
+    line = lines.index("        await w.drain()", 400)
+    assert resolve_at(lines, line, lines[line].index("drain")).api == "asyncio.StreamWriter.drain"
+    line = lines.index("        await writer.drain()")
+    assert resolve_at(lines, line, lines[line].index("drain")).api == "asyncio.StreamWriter.drain"
+    assert max(sizes) < 500  # never the whole class (over 800 lines of code)

@@ -241,6 +241,10 @@ _BACKSLASH_EOL = re.compile(r"\\\n")
 
 
 def scan_blocks(texts: Sequence[str], source: Optional[str] = None) -> List[Block]:
+    return scan(texts, source)[0]
+
+
+def scan(texts: Sequence[str], source: Optional[str] = None) -> Tuple[List[Block], Callable[[int], bool]]:
     """Top-level statements: a line starting at column 0 (not a comment, a closing bracket,
     an `else:`-like clause, a line after a backslash, a decorated def, or a line inside a
     triple-quoted string) starts a block.
@@ -306,7 +310,72 @@ def scan_blocks(texts: Sequence[str], source: Optional[str] = None) -> List[Bloc
     for k, st in enumerate(starts):
         e = starts[k + 1] if k + 1 < len(starts) else len(texts)
         blocks.append(Block(st, e, names[k]))
-    return blocks
+    return blocks, in_string
+
+
+# --- big blocks -----------------------------------------------------------------------------
+BIG_BLOCK = 300  # lines: a larger block is parsed as a skeleton around the line that matters
+
+
+def _header_end(texts: Sequence[str], lo: int, hi: int) -> Optional[int]:
+    """The line ending the compound-statement header that starts at `lo` (the one ending in
+    `:`), or None."""
+    for i in range(lo, min(hi, lo + 30)):
+        if texts[i].split("#", 1)[0].rstrip().endswith(":"):
+            return i
+    return None
+
+
+def skeleton(texts: Sequence[str], lo: int, hi: int, focus: Optional[int],
+             in_string: Callable[[int], bool]) -> List[str]:
+    """The lines of the compound statement texts[lo:hi] with every function and class that
+    does not hold line `focus` cut to its header and `pass` (line numbers unchanged): what
+    they bind stays, their bodies are not parsed. Big statements holding `focus` are cut
+    the same way inside, recursively."""
+    out = list(texts[lo:hi])
+    _cut(texts, lo, hi, focus, in_string, out, lo)
+    return out
+
+
+def _cut(texts, lo, hi, focus, in_string, out, base) -> None:
+    head = _header_end(texts, lo, hi)
+    if head is None:
+        return
+    children: List[int] = []
+    body_indent = None
+    for i in range(head + 1, hi):
+        t = texts[i]
+        stripped = t.lstrip(" \t")
+        if not stripped or stripped[0] == "#" or in_string(i):
+            continue
+        ind = len(t) - len(stripped)
+        if body_indent is None:
+            body_indent = ind
+        if ind != body_indent or stripped[0] in ")]}" or _CONTINUATION.match(stripped):
+            continue
+        if children and texts[children[-1]].lstrip(" \t").startswith("@"):
+            if not stripped.startswith("@"):
+                children.append(-i)  # the def of a decorated child: same child
+            continue
+        children.append(i)
+    starts = [c for c in children if c >= 0]
+    defs = {-c for c in children if c < 0}
+    for k, a in enumerate(starts):
+        b = starts[k + 1] if k + 1 < len(starts) else hi
+        d = next((x for x in range(a, b) if x in defs), a)
+        if focus is not None and a <= focus < b:
+            if b - a > BIG_BLOCK:
+                _cut(texts, d, b, focus, in_string, out, base)
+            continue
+        if not _DEF_HEAD.match(texts[d].lstrip(" \t")):
+            continue
+        he = _header_end(texts, d, b)
+        if he is None or he + 1 >= b:
+            continue
+        indent = texts[d][: len(texts[d]) - len(texts[d].lstrip(" \t"))]
+        out[he + 1 - base] = indent + " pass"
+        for i in range(he + 2, b):
+            out[i - base] = ""
 
 
 # --- parsed regions --------------------------------------------------------------------------
@@ -344,25 +413,28 @@ def _indent(text: str) -> int:
     return len(text) - len(text.lstrip(" \t"))
 
 
-def repair_parse(texts: List[str], attempts: int = 40) -> Tuple[Optional[ast.Module], List[str], set]:
-    """Parse `texts` (one block), repairing what a half-typed file breaks. Returns the tree
-    (or None), the lines as parsed, and the 0-based lines that were blanked."""
+def repair_parse(texts: List[str], attempts: int = 40, first_line: int = 0
+                 ) -> Tuple[Optional[ast.Module], List[str], set]:
+    """Parse `texts` (one block starting at 0-based line `first_line` of the document),
+    repairing what a half-typed file breaks. Returns the tree (its line numbers are the
+    document's), the lines as parsed, and the block's lines (0-based) that were blanked."""
     texts = list(texts)
+    lead = "\n" * first_line
     blanked: set = set()
     touched: Dict[int, int] = defaultdict(int)
     for _ in range(attempts):
         try:
-            return ast.parse("\n".join(texts)), texts, blanked
+            return ast.parse(lead + "\n".join(texts)), texts, blanked
         except SyntaxError as err:
             msg = err.msg or ""
-            line = (err.lineno or 0) - 1
+            line = (err.lineno or 0) - 1 - first_line
             if not 0 <= line < len(texts):
                 line = len(texts) - 1
             touched[line] += 1
             text = texts[line]
             m = _INDENTED_AFTER.search(msg)
-            if msg.startswith("expected an indented block") and m and 0 < int(m.group(1)) <= len(texts):
-                head = int(m.group(1)) - 1
+            if msg.startswith("expected an indented block") and m and 0 < int(m.group(1)) - first_line <= len(texts):
+                head = int(m.group(1)) - 1 - first_line
                 texts[head] = texts[head] + " pass"
                 continue
             if touched[line] == 1 and "was never closed" in msg:
@@ -399,35 +471,83 @@ def repair_parse(texts: List[str], attempts: int = 40) -> Tuple[Optional[ast.Mod
     return None, texts, blanked
 
 
+_INDEXED = (ast.Name, ast.Attribute, ast.Call, ast.alias)
+
+
 class Region:
-    """One parsed top-level block, with the indexes the resolver asks."""
+    """One parsed top-level block. Parent links and the nodes of a line are indexed lazily,
+    line by line, by descending only into the nodes that span the line: a hover in one
+    method of a big class does not walk the whole class."""
 
     def __init__(self, start: int, texts: List[str]):
         self.start = start
-        tree, parsed, blanked = repair_parse(texts)
-        self.tree = tree
-        self.texts = parsed  # the lines as parsed (repaired), for byte offsets
+        tree, _, blanked = repair_parse(texts, first_line=start)
+        self.tree = tree  # line numbers are the document's (1-based)
         self.blanked = {start + k for k in blanked}
         self.parents: Dict[int, Tuple[ast.AST, str]] = {}
-        self.by_line: Dict[int, List[ast.AST]] = defaultdict(list)  # 1-based line -> nodes
-        self.statements: List[ast.stmt] = []
+        self.lines: Dict[int, List[ast.AST]] = {}  # 1-based line -> Name/Attribute/Call/alias spanning it
         self.bindings: Dict[int, "ScopeBindings"] = {}
-        if tree is None:
-            return
-        ast.increment_lineno(tree, start)
-        for node in ast.walk(tree):
-            for name, value in ast.iter_fields(node):
+        self._keys: Dict[int, List[int]] = {}
+
+    def nodes_on(self, line1: int) -> List[ast.AST]:
+        """The names, attributes, calls and import aliases whose span includes `line1`."""
+        found = self.lines.get(line1)
+        if found is None:
+            found = self.lines[line1] = []
+            if self.tree is not None:
+                self._descend(self.tree, line1, found)
+        return found
+
+    def _descend(self, node: ast.AST, line1: int, found: List[ast.AST]) -> None:
+        stack = [node]
+        while stack:
+            node = stack.pop()
+            for name in node._fields:
+                value = getattr(node, name, None)
                 if isinstance(value, ast.AST):
                     self.parents[id(value)] = (node, name)
-                elif isinstance(value, list):
-                    for item in value:
+                    if self._spans(value, line1):
+                        stack.append(value)
+                elif isinstance(value, list) and value:
+                    items = value
+                    if len(value) > 16 and isinstance(value[0], ast.stmt):
+                        items = self._near(value, line1)
+                    for item in items:
                         if isinstance(item, ast.AST):
                             self.parents[id(item)] = (node, name)
-            if isinstance(node, (ast.Name, ast.Attribute, ast.Call, ast.alias)):
-                self.by_line[node.end_lineno if isinstance(node, ast.Attribute) else node.lineno].append(node)
+                            if self._spans(item, line1):
+                                stack.append(item)
+            if isinstance(node, _INDEXED):
+                found.append(node)
+
+    @staticmethod
+    def _first_line(node: ast.AST) -> Optional[int]:
+        decorators = getattr(node, "decorator_list", None)
+        return decorators[0].lineno if decorators else getattr(node, "lineno", None)
+
+    @classmethod
+    def _spans(cls, node: ast.AST, line1: int) -> bool:
+        lineno = cls._first_line(node)
+        if lineno is None:  # arguments, comprehension, withitem, match_case...
+            return True
+        return lineno <= line1 <= (getattr(node, "end_lineno", None) or lineno)
+
+    def _near(self, body: List[ast.stmt], line1: int) -> List[ast.stmt]:
+        """The statements of a long body that may span `line1` (bodies are in line order)."""
+        keys = self._keys.get(id(body))
+        if keys is None:
+            keys = self._keys[id(body)] = [self._first_line(st) or 0 for st in body]
+        i = bisect.bisect_right(keys, line1)
+        return body[max(0, i - 1):i]
 
     def parent(self, node: ast.AST) -> Tuple[Optional[ast.AST], str]:
-        return self.parents.get(id(node), (None, ""))
+        found = self.parents.get(id(node))
+        if found is None:
+            lineno = getattr(node, "lineno", None)
+            if lineno is not None:
+                self.nodes_on(lineno)
+                found = self.parents.get(id(node))
+        return found or (None, "")
 
 
 _REGIONS: "OrderedDict[Tuple[int, str], Region]" = OrderedDict()
@@ -608,27 +728,65 @@ class DocModel:
             self.texts = [t.rstrip("\r\n") for t in lines]  # lines that keep their line ends
         else:
             self.texts = list(lines)
-        self.blocks = scan_blocks(self.texts)
+        self.blocks, self.in_string = scan(self.texts)
         self._starts = [b.start for b in self.blocks]
         self._module_bindings: Dict[str, List[Binding]] = {}
         self._stars: Optional[List[str]] = None
         self._handlers: Optional[Dict[Tuple[int, int], int]] = None
         self._block_text: Dict[int, str] = {}
-        self._regions: Dict[int, Region] = {}
+        self._regions: Dict[Tuple[int, Optional[int]], Region] = {}
 
     def block_index(self, line: int) -> int:
         return bisect.bisect_right(self._starts, line) - 1
 
-    def region(self, k: int) -> Region:
-        region = self._regions.get(k)
+    def region(self, k: int, focus: Optional[int] = None) -> Region:
+        """Block k parsed; a big block as a skeleton with only the part around line `focus`
+        whole (with focus None: functions and classes cut to their headers)."""
+        b = self.blocks[k]
+        if b.end - b.start <= BIG_BLOCK:
+            focus = None
+        elif focus is not None:
+            # one skeleton per top-level child of the block (not per line)
+            focus = self._child_start(k, focus)
+        region = self._regions.get((k, focus))
         if region is None:
-            b = self.blocks[k]
-            region = self._regions[k] = region_for(b.start, self.texts[b.start:b.end])
+            if b.end - b.start <= BIG_BLOCK:
+                region = region_for(b.start, self.texts[b.start:b.end])
+            else:
+                region = region_for(b.start, skeleton(self.texts, b.start, b.end, focus, self.in_string))
+                if region.tree is None:  # the cut went wrong: parse the whole block
+                    region = region_for(b.start, self.texts[b.start:b.end])
+            self._regions[(k, focus)] = region
         return region
+
+    def _child_start(self, k: int, line: int) -> int:
+        """The first line of the statement at the block's body indentation holding `line`."""
+        b = self.blocks[k]
+        head = _header_end(self.texts, b.start, b.end)
+        if head is None or line <= head:
+            return b.start
+        indent = None
+        for i in range(head + 1, b.end):
+            t = self.texts[i]
+            stripped = t.lstrip(" \t")
+            if stripped and stripped[0] != "#" and not self.in_string(i):
+                indent = len(t) - len(stripped)
+                break
+        if indent is None:
+            return b.start
+        i = line
+        while i > head + 1:
+            t = self.texts[i]
+            stripped = t.lstrip(" \t")
+            if (stripped and stripped[0] not in "#)]}" and len(t) - len(stripped) == indent
+                    and not self.in_string(i) and not _CONTINUATION.match(stripped)):
+                break
+            i -= 1
+        return i
 
     def region_at(self, line: int) -> Optional[Region]:
         k = self.block_index(line)
-        return self.region(k) if k >= 0 else None
+        return self.region(k, line) if k >= 0 else None
 
     def _text_of(self, k: int) -> str:
         text = self._block_text.get(k)
@@ -670,15 +828,19 @@ class DocModel:
 
     def _global_bindings(self, k: int, name: str) -> List[Binding]:
         """Bindings of `name` in functions of block k that declare it `global`."""
-        region = self.region(k)
         found: List[Binding] = []
-        if region.tree is None:
-            return found
-        for node in ast.walk(region.tree):
-            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
-                b = scope_bindings(node, region)
-                if name in b.globals:
-                    found.extend(x for x in b.names.get(name, ()) if x.kind != "param")
+        block = self.blocks[k]
+        focuses = {None} if block.end - block.start <= BIG_BLOCK else {
+            i for i in range(block.start, block.end) if "global" in self.texts[i] and name in self.texts[i]}
+        for focus in focuses:
+            region = self.region(k, focus)
+            if region.tree is None:
+                continue
+            for node in ast.walk(region.tree):
+                if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                    b = scope_bindings(node, region)
+                    if name in b.globals:
+                        found.extend(x for x in b.names.get(name, ()) if x.kind != "param" and x not in found)
         return found
 
     def stars(self) -> List[str]:
@@ -702,16 +864,15 @@ class DocModel:
             if "start_server" not in text:
                 continue
             k = self.block_index(i)
-            if k < 0 or k in seen:
+            region = self.region(k, i) if k >= 0 else None
+            if region is None or id(region) in seen:
                 continue
-            seen.add(k)
-            region = self.region(k)
+            seen.add(id(region))
             if region.tree is None:
                 continue
-            for line_nodes in list(region.by_line.values()):
-                for node in line_nodes:
-                    if isinstance(node, ast.Call):
-                        self._handler_of_call(node, region)
+            for node in list(region.nodes_on(i + 1)):
+                if isinstance(node, ast.Call):
+                    self._handler_of_call(node, region)
         return self._handlers
 
     def _handler_of_call(self, call: ast.Call, region: Region) -> None:
@@ -981,15 +1142,15 @@ def _from_tree(model: DocModel, region: Region, line: int, col: int, known: Know
     bcol = _byte_col(text, col)
     line1 = line + 1
     hit: Optional[ast.AST] = None
-    for node in region.by_line.get(line1, ()):
-        if isinstance(node, ast.Name) and node.col_offset <= bcol < node.end_col_offset:
+    for node in region.nodes_on(line1):
+        if isinstance(node, ast.Name) and node.lineno == line1 and node.col_offset <= bcol < node.end_col_offset:
             if isinstance(node.ctx, ast.Load):
                 hit = node
         elif isinstance(node, ast.Attribute) and node.end_lineno == line1:
             start = node.end_col_offset - len(node.attr.encode("utf-8"))
             if start <= bcol < node.end_col_offset:
                 hit = node
-        elif isinstance(node, ast.alias):
+        elif isinstance(node, ast.alias) and node.lineno == line1:
             name_end = node.col_offset + len(node.name.encode("utf-8"))
             if node.col_offset <= bcol < name_end:
                 return _from_import(region, node, line, text, bcol, known)
