@@ -566,3 +566,9 @@ async def test_big_class_with_a_half_typed_method(client):
                  "asyncio.subprocess.Process.communicate", "proc.communicate")
     await expect_null(client, head + methods + handler.replace("|", "") + methods + typing.replace("|", "")
                       + serve.replace("self.handle", "self.other") + "    async def x(self, reader, writer):\n        await writer.dr|ain()\n")
+
+
+async def test_non_ascii_identifiers(client):
+    src = "import asyncio\n\n\nasync def main():\n    r, 書き手 = await asyncio.open_connection('h', 1)\n    書き手.wri|te(b'x'){tail}\n"
+    await expect(client, src.format(tail=""), "asyncio.StreamWriter.write", "書き手.write")
+    await expect(client, src.format(tail=" +"), "asyncio.StreamWriter.write", "書き手.write")  # a line being typed

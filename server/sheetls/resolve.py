@@ -167,15 +167,7 @@ def instance_of(annotation: object) -> object:
 # --- lines and blocks ------------------------------------------------------------------------
 _DEF_HEAD = re.compile(r"(?:async[ \t]+)?(?:def|class)[ \t]+([A-Za-z_]\w*)")
 _CONTINUATION = re.compile(r"(?:else|elif|except|finally)\b")
-_IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
-
-
-def _strip_eol(text: str) -> str:
-    if text.endswith("\n"):
-        text = text[:-1]
-    if text.endswith("\r"):
-        text = text[:-1]
-    return text
+_IDENT = re.compile(r"[^\W\d]\w*")  # Python identifiers, Unicode included
 
 
 def _string_state(text: str, state: Optional[str]) -> Optional[str]:
