@@ -195,3 +195,26 @@ def test_hover_in_a_big_class_parses_a_skeleton(monkeypatch):
     line = lines.index("        await writer.drain()")
     assert resolve_at(lines, line, lines[line].index("drain")).api == "asyncio.StreamWriter.drain"
     assert max(sizes) < 500  # never the whole class (over 800 lines of code)
+
+
+from hypothesis import given, settings, strategies as st  # noqa: E402
+
+from sheetls.loader import builtin_sheet_path, load_pack  # noqa: E402
+
+EXAMPLES = "\n\n".join(e.example for e in load_pack(builtin_sheet_path()).sheet.entries)
+
+
+@settings(max_examples=300, deadline=None)
+@given(cut=st.integers(0, len(EXAMPLES)), drop=st.integers(0, 12), insert=st.sampled_from(["", "(", ")", ":", "'", '"""', "\n    ", "x.", "é", "😀"]),
+       where=st.floats(0, 1))
+def test_any_edit_of_the_sheet_resolves_without_error(cut, drop, insert, where):
+    """Whatever half-typed state the sheet's code is in, hover answers None or a range on the
+    cursor's line that covers the cursor."""
+    text = EXAMPLES[:cut] + insert + EXAMPLES[cut + drop:]
+    lines = text.split("\n")
+    line = min(int(where * len(lines)), len(lines) - 1)
+    for col in range(0, len(lines[line]) + 1):
+        target = resolve_at(lines, line, col)
+        if target is not None:
+            assert target.line == line and target.start <= col < target.end
+            assert target.api.startswith("asyncio.")
