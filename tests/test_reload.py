@@ -297,3 +297,21 @@ async def test_yaml_files_that_are_not_packs_get_no_diagnostics(client, tmp_path
         text_document=types.TextDocumentItem(uri=doc, language_id="yaml", version=1, text="services: {}\n")))
     await reload_by_command(client)  # a request answered after the didOpen was handled
     assert doc not in client.diagnostics
+
+
+async def test_a_workspace_folder_added_later_brings_its_packs_and_its_watcher(client, tmp_path):
+    first, second = tmp_path / "first", tmp_path / "second"
+    first.mkdir()
+    (second / ".sheetls").mkdir(parents=True)
+    (second / ".sheetls" / "team.yaml").write_text(TEAM_YAML)
+    await start(client, first, watch=True)
+    assert await details(client) == []
+    since = len(client.log_messages)
+    client.workspace_did_change_workspace_folders(types.DidChangeWorkspaceFoldersParams(
+        event=types.WorkspaceFoldersChangeEvent(added=[types.WorkspaceFolder(uri=uri(second), name="second")], removed=[])))
+    await wait_for_log(client, "the client watches the pack files", since)
+    assert await details(client) == ["Gather awaitables"]
+    [unreg] = client.unregistrations
+    assert unreg.id == client.registrations[0].id
+    globs = [w["globPattern"] for w in client.registrations[-1].register_options["watchers"]]
+    assert {"baseUri": uri(second), "pattern": ".sheetls/**"} in globs
