@@ -5,6 +5,7 @@ kept in service, one showMessage per problem, and open pack files checked as the
 from __future__ import annotations
 
 import json
+import os
 import textwrap
 
 import pytest
@@ -87,13 +88,19 @@ async def test_polling_picks_up_add_edit_delete_without_client_watching(client, 
     assert client.registrations == []  # nothing asked of a client that cannot watch
     pack = tmp_path / ".sheetls" / "team.code-snippets"
     pack.parent.mkdir()
+
+    def atomic_write(text):  # the poll must never see half a file
+        tmp = tmp_path / "pack.tmp"
+        tmp.write_text(text)
+        os.replace(tmp, pack)
+
     since = len(client.log_messages)
-    pack.write_text(CODE_SNIPPETS)
+    atomic_write(CODE_SNIPPETS)
     await wait_for_log(client, "a pack file changed on disk", since)
     assert await labels_for(client, "aiotim") == ["aiotimeout"]
 
     since = len(client.log_messages)
-    pack.write_text(CODE_SNIPPETS.replace('"aiotimeout"', '"aiodeadline"'))
+    atomic_write(CODE_SNIPPETS.replace('"aiotimeout"', '"aiodeadline"'))
     await wait_for_log(client, "a pack file changed on disk", since)
     assert await labels_for(client, "aiotim") == []
     assert await labels_for(client, "aiodead") == ["aiodeadline"]
