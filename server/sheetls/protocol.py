@@ -16,8 +16,8 @@ pygls 2.1 serves well-formed traffic, but on bad traffic it departs from the spe
 - a wrong Content-Length loses the following message too, a header line in another case
   (`content-length:`) is not recognised, and a huge Content-Length is read into memory.
 
-`SheetProtocol` fixes the message level, `ProtocolServer.start_io` the framing and the exit
-code. Limits: a header line is at most MAX_HEADER_LINE bytes, a message body at most
+`SheetProtocol` fixes the message level, `ProtocolServer.start_io` / `start_tcp` the framing
+and the exit code. Limits: a header line is at most MAX_HEADER_LINE bytes, a message body at most
 MAX_MESSAGE_BYTES; a bigger body is skipped in chunks (never held in memory) and logged.
 """
 from __future__ import annotations
@@ -339,6 +339,36 @@ class ProtocolServer(LanguageServer):
             pass
         finally:
             pool.shutdown(wait=False)
+            self.shutdown()
+        if code is not None:
+            logging.shutdown()
+            sys.exit(code)
+
+    def start_tcp(self, host: str, port: int) -> None:
+        """Serve one client at a time over TCP with the same framing and exit codes as stdio."""
+        self._stop_event = threading.Event()
+
+        async def connection(reader: asyncio.StreamReader, writer: asyncio.StreamWriter):
+            log.info("client connected from %s", writer.get_extra_info("peername"))
+            self.protocol.set_writer(writer)  # type: ignore[arg-type]
+            await read_frames(FrameReader(lambda: reader.read(READ_CHUNK)), self.protocol, self._stop_event)
+            log.info("client disconnected")
+            self.shutdown()
+
+        async def serve():
+            self._server = await asyncio.start_server(connection, host, port)
+            log.info("serving on %s", ", ".join(str(s.getsockname()) for s in self._server.sockets))
+            async with self._server:
+                await self._server.serve_forever()
+
+        code: Optional[int] = None
+        try:
+            asyncio.run(serve())
+        except SystemExit as exc:
+            code = exc.code if isinstance(exc.code, int) else 1
+        except (asyncio.CancelledError, KeyboardInterrupt):
+            pass
+        finally:
             self.shutdown()
         if code is not None:
             logging.shutdown()
