@@ -322,3 +322,15 @@ async def test_a_workspace_folder_added_later_brings_its_packs_and_its_watcher(c
     assert unreg.id == client.registrations[0].id
     globs = [w["globPattern"] for w in client.registrations[-1].register_options["watchers"]]
     assert {"baseUri": uri(second), "pattern": ".sheetls/**"} in globs
+
+
+async def test_diagnostic_ranges_are_in_utf16_units(client, tmp_path):
+    pack = tmp_path / ".sheetls" / "team.yaml"
+    pack.parent.mkdir()
+    text = _yaml("tags: [tasks, gather]", "tags: 🐍 snakes")
+    pack.write_text(text, encoding="utf-8")
+    await start(client, tmp_path)
+    diags = await wait_for_diagnostics(client, uri(pack), lambda d: bool(d))
+    line = text.split("\n")[diags[0].range.start.line]
+    assert "🐍" in line
+    assert diags[0].range.end.character == len(line.encode("utf-16-le")) // 2  # the emoji counts 2

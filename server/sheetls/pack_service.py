@@ -295,8 +295,14 @@ class PackRuntime:
                     text = ""
             lines = text.splitlines()
         diagnostics = []
+        try:
+            units = self.server.workspace.position_codec.client_num_units  # UTF-16 unless negotiated
+        except Exception:
+            units = len
         for err in errors:
             k, start, end = diagnostic_range(lines, err.line)
+            if lines and k < len(lines):
+                start, end = units(lines[k][:start]), units(lines[k][:end])
             diagnostics.append(types.Diagnostic(
                 range=types.Range(types.Position(k, start), types.Position(k, end)),
                 message=f"{err.field}: {err.message}" if err.field else err.message,
