@@ -23,3 +23,32 @@ end, {
     end, require('sheetls').views)
   end,
 })
+
+-- With only `vim.lsp.enable('sheetls')`, <C-x><C-o> lists sheetls's entries (Neovim's default
+-- LSP omnifunc) but accepting one would insert just its trigger word: the snippet expansion
+-- lives in vim.lsp.completion. Enable it (no autotrigger) for buffers sheetls attaches to,
+-- unless the user's own LspAttach set-up already enabled it for the buffer (it runs first:
+-- this waits for the end of the LspAttach event). Opt out: vim.g.sheetls_builtin_completion = false.
+vim.api.nvim_create_autocmd('LspAttach', {
+  group = vim.api.nvim_create_augroup('sheetls.completion', {}),
+  desc = 'sheetls: expand its snippets when accepted from the built-in completion',
+  callback = function(ev)
+    if vim.g.sheetls_builtin_completion == false then
+      return
+    end
+    local client = vim.lsp.get_client_by_id(ev.data.client_id)
+    if not client or client.name ~= 'sheetls' then
+      return
+    end
+    vim.schedule(function()
+      if not vim.api.nvim_buf_is_valid(ev.buf) or not vim.lsp.buf_is_attached(ev.buf, client.id) then
+        return
+      end
+      local ok, existing = pcall(vim.api.nvim_get_autocmds, { group = 'nvim.lsp.completion_' .. ev.buf })
+      if ok and #existing > 0 then
+        return -- the user's set-up enabled built-in completion here: leave its options alone
+      end
+      vim.lsp.completion.enable(true, client.id, ev.buf, { autotrigger = false })
+    end)
+  end,
+})

@@ -11,3 +11,7 @@ def test_g_sheetls_cmd_overrides_the_command(run_lua, sheetls_bin):
 
 def test_sheet_command_shows_the_sheet(run_lua):
     run_lua("test_sheet_command.lua")
+
+
+def test_two_lines_of_set_up_give_expanding_snippets(run_lua):
+    run_lua("test_two_lines.lua")

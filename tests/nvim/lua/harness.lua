@@ -49,7 +49,9 @@ end
 H.log = out
 
 --- Settings every test shares, as a user's minimal init would have them. Call at the top.
---- @param opts? { watchdog_ms?: integer, enable?: boolean }
+--- opts.two_lines: only the two lines of the README (runtimepath + vim.lsp.enable), with
+--- Neovim's default 'completeopt' and no LspAttach set-up of our own.
+--- @param opts? { watchdog_ms?: integer, enable?: boolean, two_lines?: boolean }
 function H.setup(opts)
   opts = opts or {}
   assert(#H.entries > 0, 'SHEETLS_ENTRIES is empty: run the Lua tests through pytest')
@@ -60,7 +62,9 @@ function H.setup(opts)
   -- as nvim-client/README.md recommends: a menu even for one match, nothing inserted
   -- before <C-y> (with the default 'menu' alone, a single match is inserted without a
   -- menu and <C-y> then means "copy the character above the cursor")
-  vim.o.completeopt = 'menu,menuone,noinsert,popup'
+  if not opts.two_lines then
+    vim.o.completeopt = 'menu,menuone,noinsert,popup'
+  end
   vim.opt.runtimepath:prepend(H.root .. '/nvim-client')
   vim.cmd('filetype plugin indent on')
 
@@ -73,14 +77,16 @@ function H.setup(opts)
   end
 
   -- The user setup from nvim-client/README.md: builtin LSP completion on <C-x><C-o>.
-  vim.api.nvim_create_autocmd('LspAttach', {
-    callback = function(ev)
-      local client = vim.lsp.get_client_by_id(ev.data.client_id)
-      if client and client:supports_method('textDocument/completion') then
-        vim.lsp.completion.enable(true, client.id, ev.buf, { autotrigger = false })
-      end
-    end,
-  })
+  if not opts.two_lines then
+    vim.api.nvim_create_autocmd('LspAttach', {
+      callback = function(ev)
+        local client = vim.lsp.get_client_by_id(ev.data.client_id)
+        if client and client:supports_method('textDocument/completion') then
+          vim.lsp.completion.enable(true, client.id, ev.buf, { autotrigger = false })
+        end
+      end,
+    })
+  end
 
   -- Count answered requests per client and method (to know when a server has replied).
   H.answered = {}
