@@ -65,7 +65,8 @@ CASES = [
      "unescaped '\\'", "writer.write(${3:"),
     ("example not Python", "          stdout, _ = await proc.communicate()", "          stdout, _ = await proc.communicate(",
      "sections[1].entries[1].body", "not valid Python", "          stdout, _ = await proc.communicate(\n"),
-    ("member pointing nowhere", "sections:\n", "members:\n  - api: asyncio.StreamWriter.drain\n    entry: no-such-entry\n    summary: x\nsections:\n",
+    ("member pointing nowhere", "members:\n  - api: asyncio.StreamWriter.write\n    entry: open-tcp-connection",
+     "members:\n  - api: asyncio.StreamWriter.write\n    entry: no-such-entry",
      "members[0].entry", "no entry with id 'no-such-entry'", "    entry: no-such-entry"),
 ]
 
