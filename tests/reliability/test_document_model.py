@@ -20,7 +20,9 @@ from hypothesis import strategies as st
 from rawlsp import RawServer
 
 EXAMPLES = int(os.environ.get("SHEETLS_HYPOTHESIS_EXAMPLES", "30"))
-PROFILE = settings(max_examples=EXAMPLES, derandomize=EXAMPLES <= 30, deadline=None, print_blob=True,
+_FIXED = EXAMPLES <= 30  # CI: the same examples every run, nothing stored between runs
+PROFILE = settings(max_examples=EXAMPLES, derandomize=_FIXED, database=None if _FIXED else settings.default.database,
+                   deadline=None, print_blob=True,
                    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 
 UNITS = {
