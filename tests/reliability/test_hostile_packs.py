@@ -298,3 +298,21 @@ def test_a_pack_that_trips_the_validator_does_not_take_the_sheet_down(tmp_path, 
         assert srv.shutdown_and_exit() == 0
     assert [i["label"] for i in (first["result"] or {}).get("items", [])] == ["zzgreet"]
     assert len((builtin["result"] or {}).get("items", [])) == 6
+
+
+@pytest.mark.xfail(strict=True, reason="pack_service.PackRuntime.publish re-reads a pack with errors with a plain "
+                   "open(): on a FIFO that blocks the server forever (use yaml_source.read_text there)")
+def test_a_fifo_in_a_pack_folder_does_not_hang_the_server(tmp_path):
+    folder = tmp_path / "packs"
+    make("fifo", folder)
+    _write(folder / "good.yaml", GOOD.format(id="good", prefix="zzgreet"))
+    with RawServer() as srv:
+        srv.initialize(options={"packs": [str(folder)]})
+        uri = "file:///tmp/reliability/fifo-folder.py"
+        srv.open(uri, "zzgr\n")
+        try:
+            answer = srv.call("textDocument/completion",
+                              {"textDocument": {"uri": uri}, "position": {"line": 0, "character": 4}}, timeout=20)
+        finally:
+            srv.proc.kill()  # a hung server would never read shutdown
+        assert [i["label"] for i in answer["result"]["items"]] == ["zzgreet"]
