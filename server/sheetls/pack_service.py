@@ -25,6 +25,7 @@ from typing import Dict, List, Optional, Sequence, Tuple
 
 from sheetls.loader import PackError
 from sheetls.model import Entry, Sheet
+from sheetls.yaml_source import YamlError, read_text
 from sheetls.vscode_snippets import mark_raw
 from sheetls.packs import (LoadedPack, PackSource, discover, kind_of, load_source, pack_folders)
 
@@ -288,10 +289,9 @@ class PackRuntime:
         lines: List[str] = []
         if errors:
             if text is None:
-                try:
-                    with open(path, encoding="utf-8", errors="replace") as f:
-                        text = f.read()
-                except OSError:
+                try:  # the reader that never blocks (a FIFO) and refuses what is not a pack
+                    text = read_text(path)
+                except YamlError:
                     text = ""
             lines = text.splitlines()
         diagnostics = []
