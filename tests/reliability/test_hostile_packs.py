@@ -10,6 +10,7 @@ power to bypass file permissions away; as another user chmod 000 is enough.
 """
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -123,13 +124,23 @@ HOSTILE: Dict[str, Tuple[Callable[[Path], Path], str]] = {
         'print("hello")', "x = " + "-" * 100_000 + "1")), ("could not be read", "too deep", "nested")),
     "deep-snippet": (lambda p: _write(p, GOOD.format(id="deeps", prefix="zzdeeps").replace(
         'print("hello")', "print(" + "${1:" * 3000 + "x" + "}" * 3000 + ")")), ("could not be read", "too deep", "nested")),
+    # A 7 MB snippet body with a typo elsewhere: must be checked in bounded memory.
+    "long-body": (lambda p: _write(p, GOOD.format(id="long", prefix="zzlong").replace(
+        'print("hello")', 'x = "' + "x" * 7_000_000 + '"').replace("title: Main", "title: [Main")), "invalid YAML"),
+    # VS Code snippet files (vscode_snippets.py): nesting, and a 2 MB body.
+    "vscode-deep": (lambda p: _write(p, "[" * 100_000 + "]" * 100_000), "nesting deeper than"),
+    "vscode-long-body": (lambda p: _write(p, json.dumps({"s": {"prefix": "zzvs", "body": "x" * 2_000_000, "scope": "python",
+                                                              "description": 12}})), "description"),
 }
 
 # Valid YAML that Python's parsers cannot take (ast.parse: MemoryError "parser stack
 # overflowed"; snippet placeholders: RecursionError). These escaped load_pack and, in the
 # server, left no index at all until packs.load_source learned to contain them (59c7e78).
-KNOWN_CRASH: set = set()  # kinds to mark xfail(strict=True) while a found crash awaits its fix
-_XFAIL = pytest.mark.xfail(strict=True, reason="a parser error escapes load_pack")
+# Kinds found to break a bound, marked xfail(strict=True) until fixed (the code is not the
+# reliability owner's; the marker goes when the fix lands, strict makes sure of that).
+KNOWN_CRASH = {"vscode-long-body"}
+_XFAIL = pytest.mark.xfail(strict=True, reason="vscode_snippets: a 2 MB snippet body takes ~400 MB to check "
+                           "(1 MB: 208 MB, 8 MB: 1.5 GB); the YAML reader takes 42 MB for the same body")
 
 
 def kinds():
@@ -148,7 +159,7 @@ def privilege_prefix() -> List[str]:
 
 def make(kind: str, folder: Path) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
-    path = folder / f"{kind}.yaml"
+    path = folder / (f"{kind}.code-snippets" if kind.startswith("vscode-") else f"{kind}.yaml")
     if kind == "python-tags":
         return _write(path, _python_tags(folder / MARKER_NAME))
     return HOSTILE[kind][0](path)
