@@ -311,9 +311,9 @@ def test_a_pack_that_trips_the_validator_does_not_take_the_sheet_down(tmp_path, 
     assert len((builtin["result"] or {}).get("items", [])) == 6
 
 
-@pytest.mark.xfail(strict=True, reason="pack_service.PackRuntime.publish re-reads a pack with errors with a plain "
-                   "open(): on a FIFO that blocks the server forever (use yaml_source.read_text there)")
 def test_a_fifo_in_a_pack_folder_does_not_hang_the_server(tmp_path):
+    """pack_service re-read a pack with errors with open() for diagnostics: on a FIFO that
+    blocked the server forever (fixed in d3c6ff5: it reads through yaml_source.read_text)."""
     folder = tmp_path / "packs"
     make("fifo", folder)
     _write(folder / "good.yaml", GOOD.format(id="good", prefix="zzgreet"))
