@@ -111,7 +111,7 @@ def test_hover_parses_only_the_blocks_it_needs(monkeypatch):
         real(self, start, texts)
 
     monkeypatch.setattr(resolve.Region, "__init__", spy)
-    resolve._REGIONS.clear()
+    resolve.clear_caches()
     line = len(lines) - 2
     target = resolve_at(lines, line, lines[line].index("to_thread"))
     assert target is not None and target.api == "asyncio.to_thread"
@@ -147,7 +147,7 @@ def test_module_level_uses_are_not_parsed_for_bindings(monkeypatch):
         real(self, start, texts)
 
     monkeypatch.setattr(resolve.Region, "__init__", spy)
-    resolve._REGIONS.clear()
+    resolve.clear_caches()
     line = 301
     assert resolve_at(lines, line, lines[line].index("to_thread")).api == "asyncio.to_thread"
     assert sorted(parsed) == [0, 301]
@@ -189,7 +189,7 @@ def test_hover_in_a_big_class_parses_a_skeleton(monkeypatch):
         real(self, start, texts)
 
     monkeypatch.setattr(resolve.Region, "__init__", spy)
-    resolve._REGIONS.clear()
+    resolve.clear_caches()
     line = lines.index("        await w.drain()", 400)
     assert resolve_at(lines, line, lines[line].index("drain")).api == "asyncio.StreamWriter.drain"
     line = lines.index("        await writer.drain()")
@@ -218,3 +218,14 @@ def test_any_edit_of_the_sheet_resolves_without_error(cut, drop, insert, where):
         if target is not None:
             assert target.line == line and target.start <= col < target.end
             assert target.api.startswith("asyncio.")
+
+
+def test_parsed_blocks_are_bounded_by_count_and_text(monkeypatch):
+    monkeypatch.setattr(resolve, "_REGION_CACHE_CHARS", 2000)
+    resolve.clear_caches()
+    for i in range(50):
+        lines = ["import asyncio", "", f"async def f{i}():", "    await asyncio.to_thread(print)" + " " * 100]
+        assert resolve_at(lines, 3, 14).api == "asyncio.to_thread"
+    assert sum(len(text) for _, text in resolve._REGIONS) <= 2000
+    assert len(resolve._REGIONS) >= 2
+    resolve.clear_caches()

@@ -565,21 +565,34 @@ class Region:
 
 
 _REGIONS: "OrderedDict[Tuple[int, str], Region]" = OrderedDict()
-_REGION_CACHE_SIZE = 512
+_REGION_CACHE_SIZE = 512  # parsed blocks kept...
+_REGION_CACHE_CHARS = 8_000_000  # ...and at most this much block text (a big block's skeleton is large)
+_region_chars = 0
 
 
 def region_for(start: int, texts: List[str]) -> Region:
     """The parsed block, shared between document versions while its text and place stay."""
+    global _region_chars
     key = (start, "\n".join(texts))
     region = _REGIONS.get(key)
     if region is None:
         region = Region(start, texts)
         _REGIONS[key] = region
-        if len(_REGIONS) > _REGION_CACHE_SIZE:
-            _REGIONS.popitem(last=False)
+        _region_chars += len(key[1])
+        while len(_REGIONS) > 1 and (len(_REGIONS) > _REGION_CACHE_SIZE or _region_chars > _REGION_CACHE_CHARS):
+            old, _ = _REGIONS.popitem(last=False)
+            _region_chars -= len(old[1])
     else:
         _REGIONS.move_to_end(key)
     return region
+
+
+def clear_caches() -> None:
+    """Forget every parsed block and document model (tests; memory pressure)."""
+    global _region_chars
+    _REGIONS.clear()
+    _MODELS.clear()
+    _region_chars = 0
 
 
 # --- bindings --------------------------------------------------------------------------------
