@@ -232,3 +232,20 @@ def test_the_schema_readme_matches_the_schema(tmp_path):
             table[(where, name)] = cells[3] == "yes"
     expected = {(kind, name): required for kind, fields in SCHEMA.items() for name, (_, required) in fields.items()}
     assert table == expected
+
+
+def test_a_package_cannot_read_files_outside_its_folder(tmp_path):
+    from packs_support import write_friendly
+    import json as _json
+
+    secret = tmp_path / "secret.json"
+    secret.write_text('{"s": {"prefix": "stolen", "body": "x"}}')
+    pkg = write_friendly(tmp_path / "pkg")
+    manifest = _json.loads((pkg / "package.json").read_text())
+    manifest["contributes"]["snippets"].append({"language": "python", "path": "../secret.json"})
+    (pkg / "package.json").write_text(_json.dumps(manifest, indent=4))
+    loaded = load_packs([str(pkg)], builtin=False).loaded[0]
+    assert "stolen" not in [e.prefix for e in loaded.sheet.entries]
+    [error] = loaded.errors
+    assert error.field == "contributes.snippets[4].path" and "inside the package folder" in error.message
+    assert "../secret.json" in (pkg / "package.json").read_text().split("\n")[error.line - 1]

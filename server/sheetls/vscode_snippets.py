@@ -402,6 +402,11 @@ def load_package(folder: str, texts: Optional[Dict[str, str]] = None) -> VsCodeL
         target = os.path.normpath(os.path.join(folder, path_node.value))
         if not serves_python(languages):
             continue
+        inside = os.path.realpath(folder).rstrip(os.sep) + os.sep
+        if not os.path.realpath(target).startswith(inside):  # packs come from any repository
+            errors.append(PackError(manifest, path_node.line, f"{field}.path",
+                                    f"{path_node.value}: a contributed file must be inside the package folder"))
+            continue
         if target in seen_paths:
             continue
         seen_paths.add(target)
