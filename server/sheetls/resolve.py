@@ -1188,6 +1188,10 @@ def _from_tree(model: DocModel, region: Region, line: int, col: int, known: Know
             name_end = node.col_offset + len(node.name.encode("utf-8"))
             if node.col_offset <= bcol < name_end:
                 return _from_import(region, node, line, text, bcol, known)
+            if node.asname and node.end_lineno == line1:
+                as_start = node.end_col_offset - len(node.asname.encode("utf-8"))
+                if as_start <= bcol < node.end_col_offset:  # `as oc`: the local name of the API
+                    return _from_import(region, node, line, text, bcol, known, (as_start, node.end_col_offset))
     if hit is None:
         return None
     node = hit
@@ -1214,11 +1218,15 @@ def _target(api: str, node: ast.AST, line: int, text: str) -> Target:
     return Target(api, line, _char_col(text, start), _char_col(text, end))
 
 
-def _from_import(region: Region, alias: ast.alias, line: int, text: str, bcol: int, known: Known) -> Optional[Target]:
-    """`from asyncio import open_connection`: the imported name is the API itself."""
+def _from_import(region: Region, alias: ast.alias, line: int, text: str, bcol: int, known: Known,
+                 asname: Optional[Tuple[int, int]] = None) -> Optional[Target]:
+    """`from asyncio import open_connection [as oc]`: the imported name (or its local name)
+    is the API itself."""
     stmt, _ = region.parent(alias)
     if isinstance(stmt, ast.ImportFrom) and stmt.module and not stmt.level:
         api = normalize(f"{stmt.module}.{alias.name}")
+    elif isinstance(stmt, ast.Import) and asname is not None:
+        api = normalize(alias.name)
     elif isinstance(stmt, ast.Import):
         # `import asyncio.subprocess`: the part under the cursor and what comes before it
         parts = alias.name.split(".")
@@ -1234,8 +1242,7 @@ def _from_import(region: Region, alias: ast.alias, line: int, text: str, bcol: i
         return None
     if not api or not known(api):
         return None
-    start = alias.col_offset
-    end = start + len(alias.name.encode("utf-8"))
+    start, end = asname or (alias.col_offset, alias.col_offset + len(alias.name.encode("utf-8")))
     return Target(api, line, _char_col(text, start), _char_col(text, end))
 
 
