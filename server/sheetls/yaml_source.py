@@ -12,7 +12,8 @@ PyYAML's beyond the standard scalars):
   FIFO, a device or a directory named like a pack is refused without blocking).
 
 Measured bounds (SECURITY.md has the table; tests/reliability/test_hostile_packs.py measures
-them again): a pack at the node limit parses in about 2 s and 200 MB peak RSS.
+them again): the worst shape found under these limits (480,000 values nested 31 deep) takes
+4-6 s and 126 MB peak RSS for the whole `sheetls check`; a 10,000-entry pack parses in 0.54 s.
 """
 from __future__ import annotations
 
