@@ -8,12 +8,13 @@ PIP    := $(PY) -m pip --disable-pip-version-check
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 
 .DEFAULT_GOAL := help
-.PHONY: help install install-test install-try try test test-fast check bench
+.PHONY: help install install-test install-try try test test-fast check dist bench
 
 help:
 	@echo "make try    - set up and open Neovim on a demo file with sheetls attached"
 	@echo "make test   - set up everything the tests need and run them all"
 	@echo "make bench  - run the benchmark suite"
+	@echo "make dist   - regenerate snippets/dist/ from the snippet source"
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -45,3 +46,8 @@ test-fast: install-test
 
 check: install
 	$(VENV)/bin/sheetls check snippets
+
+# Regenerate the exports kept in snippets/dist/ after editing the snippet source
+# (a test fails while they are out of sync).
+dist: install
+	$(VENV)/bin/sheetls export --dist snippets/dist

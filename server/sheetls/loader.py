@@ -323,6 +323,8 @@ def load_pack(path: str) -> LoadResult:
         root = parse_yaml(read_text(path))
     except YamlError as exc:
         return LoadResult(None, [PackError(path, exc.line, "", exc.message)])
+    except (RecursionError, MemoryError) as exc:
+        return LoadResult(None, [PackError(path, 0, "", f"the pack is too deeply nested or too large to read ({type(exc).__name__})")])
     return build_sheet(root, path)
 
 
@@ -332,6 +334,8 @@ def load_text(text: str, path: str) -> LoadResult:
         root = parse_yaml(text)
     except YamlError as exc:
         return LoadResult(None, [PackError(path, exc.line, "", exc.message)])
+    except (RecursionError, MemoryError) as exc:
+        return LoadResult(None, [PackError(path, 0, "", f"the pack is too deeply nested or too large to read ({type(exc).__name__})")])
     return build_sheet(root, path)
 
 
