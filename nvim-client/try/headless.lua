@@ -94,7 +94,18 @@ local function demo()
   local hrow = vim.fn.search('asyncio.open_connection', 'nw')
   local line = vim.api.nvim_buf_get_lines(bufnr, hrow - 1, hrow, false)[1]
   local col = line:find('open_connection', 1, true)
+  local moved = false
+  vim.api.nvim_create_autocmd('CursorMoved', {
+    once = true,
+    callback = function()
+      moved = true
+    end,
+  })
   vim.api.nvim_win_set_cursor(0, { hrow, col + 2 })
+  -- CursorMoved closes hover floats: let it fire before asking for the hover
+  wait(function()
+    return moved
+  end, 'the cursor to move')
   vim.lsp.buf.hover()
   answered(client, 'textDocument/hover')
   local win = wait(function()

@@ -236,6 +236,11 @@ function H.open(name, lines, clients)
   vim.fn.writefile(lines, path)
   vim.cmd.edit(vim.fn.fnameescape(path))
   local bufnr = vim.api.nvim_get_current_buf()
+  -- New lines copy the indentation of the line they are opened from ('autoindent'): the
+  -- Python indent script computes it with a searchpair() that gives up after 150 ms, which
+  -- a loaded machine reaches, and the tests are about what sheetls inserts, not about it.
+  vim.bo[bufnr].indentexpr = ''
+  vim.bo[bufnr].autoindent = true
   local by_name = {}
   for _, cname in ipairs(clients) do
     by_name[cname] = H.wait(function()
@@ -360,7 +365,25 @@ function H.cursor_on(bufnr, needle, offset, row)
     if row == nil or row == i - 1 then
       local s = l:find(needle, 1, true)
       if s then
-        vim.api.nvim_win_set_cursor(0, { i, s - 1 + (offset or 0) })
+        local target = { i, s - 1 + (offset or 0) }
+        local moved = false
+        local au
+        if vim.fn.mode() == 'n' and not vim.deep_equal(target, vim.api.nvim_win_get_cursor(0)) then
+          au = vim.api.nvim_create_autocmd('CursorMoved', {
+            once = true,
+            callback = function()
+              moved = true
+            end,
+          })
+        end
+        vim.api.nvim_win_set_cursor(0, target)
+        if au then
+          -- let CursorMoved fire now, as it has long before a user presses K: fired later,
+          -- it would close the hover float that the next request opens
+          H.wait(function()
+            return moved
+          end, 'CursorMoved after moving the cursor')
+        end
         return i - 1, s - 1
       end
     end

@@ -143,8 +143,9 @@ H.run(function()
     H.cursor_on(bufnr, 'try:')
     local try_row = vim.api.nvim_win_get_cursor(0)[1] -- 1-based
     local base = unit:rep(3)
-    H.feed('o')
-    H.eq(base, indent_of(vim.api.nvim_get_current_line()), 'auto-indent of the new line (fixture sanity)')
+    vim.api.nvim_win_set_cursor(0, { try_row + 1, 0 }) -- the `pass` of the try block
+    H.feed('O')
+    H.eq(base, indent_of(vim.api.nvim_get_current_line()), 'indent of the new line (fixture sanity)')
     H.feed('aioopen')
     H.omni({ sheetls })
     local labels = vim.tbl_map(function(i)
@@ -219,8 +220,9 @@ H.run(function()
     H.cursor_on(bufnr, 'while True:')
     local row = vim.api.nvim_win_get_cursor(0)[1]
     local base = unit:rep(3)
-    H.feed('o')
-    H.eq(base, indent_of(vim.api.nvim_get_current_line()), 'auto-indent of the new line (fixture sanity)')
+    vim.api.nvim_win_set_cursor(0, { row + 1, 0 }) -- the `pass` of the loop
+    H.feed('O')
+    H.eq(base, indent_of(vim.api.nvim_get_current_line()), 'indent of the new line (fixture sanity)')
     H.feed('aioserver')
     H.omni({ sheetls })
     local lines_before = vim.api.nvim_buf_line_count(bufnr)
