@@ -37,8 +37,9 @@ PIECES = ["a", "x", "_", " ", "    ", "\t", "\n", "\r\n", "\r", "é", "中文", 
           "    await asyncio.to_thread(f)\n", "# ü €\n", "'''\n", '"', "("]
 INSERT = st.lists(st.sampled_from(PIECES), max_size=6).map("".join)
 SEED = st.integers(min_value=0, max_value=2**31)
-EDIT = st.tuples(SEED, SEED, INSERT)
 START = st.lists(st.sampled_from(PIECES), max_size=30).map("".join)
+# (kind, seed, seed, text, whole text): kind 0 (one change in 20) replaces the whole document
+EDIT = st.tuples(st.integers(0, 19), SEED, SEED, INSERT, START)
 
 
 class Model:
@@ -64,6 +65,12 @@ class Model:
         start, content = lines[line]
         col = (seed // len(lines)) % (len(content) + 1)
         return start + col, line, sum(self.units(ch) for ch in content[:col])
+
+    def change(self, kind: int, seed_a: int, seed_b: int, new: str, whole: str) -> dict:
+        if kind == 0:
+            self.text = whole
+            return {"text": whole}
+        return self.edit(seed_a, seed_b, new)
 
     def edit(self, seed_a: int, seed_b: int, new: str) -> dict:
         a, b = sorted([self.position(seed_a), self.position(seed_b)])
@@ -100,7 +107,7 @@ def test_incremental_edits_keep_the_text_exact(server, start, batches, probes):
     model = Model(start, enc)
     srv.open(uri, start)
     for version, batch in enumerate(batches, start=2):
-        changes = [model.edit(*e) for e in batch]  # applied in order, as the spec says
+        changes = [model.change(*e) for e in batch]  # applied in order, as the spec says
         srv.notify("textDocument/didChange", {"textDocument": {"uri": uri, "version": version},
                                               "contentChanges": changes})
     assert server_text(srv, uri) == model.text
