@@ -31,6 +31,7 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, BinaryIO, Callable, Optional
 
+import attrs
 from cattrs.errors import ClassValidationError
 from lsprotocol import types
 from pygls.exceptions import JsonRpcException
@@ -107,6 +108,11 @@ class SheetProtocol(LanguageServerProtocol):
             log.warning("invalid message (neither method nor id): %.200s", data)
             self.send_error(None, INVALID_REQUEST, "Invalid Request: a message needs a method or an id")
             return
+        if method is not None and has_id and _is_notification(self.get_message_type(method)):
+            # e.g. {"id": 1, "method": "exit"}: every request gets an answer, and a
+            # notification's handler must not run as a request (exit would end the process)
+            self.send_error(msg_id, INVALID_REQUEST, f"Invalid Request: {method} is a notification, sent with an id")
+            return
         if not self.admit(method, msg_id, method is not None and has_id):
             return
         try:
@@ -165,6 +171,11 @@ class SheetProtocol(LanguageServerProtocol):
         is_request = method is not None and isinstance(message, RPCRequest)
         if self.admit(method, getattr(message, "id", None), is_request):
             super().handle_message(message)
+
+
+def _is_notification(message_type) -> bool:
+    """An lsprotocol message type without an id field: a notification."""
+    return message_type is not None and attrs.has(message_type) and "id" not in attrs.fields_dict(message_type)
 
 
 def _validation_summary(exc: BaseException) -> str:

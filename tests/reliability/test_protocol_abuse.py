@@ -120,6 +120,13 @@ def test_malformed_envelopes_are_invalid_requests(srv, message, msg_id):
     assert_serving(srv)
 
 
+@pytest.mark.parametrize("method", ["exit", "initialized", "textDocument/didClose"])
+def test_a_notification_method_sent_as_a_request_is_answered_not_run(srv, method):
+    srv.send({"jsonrpc": "2.0", "id": 31, "method": method, "params": {"textDocument": {"uri": URI}}})
+    assert "is a notification" in error_of(srv.response(), INVALID_REQUEST, 31)
+    assert_serving(srv)  # still running (exit did not run), the document still open
+
+
 def test_malformed_headers_are_skipped(srv):
     srv.write(b"this is not a header\r\n\r\n")
     srv.write(b"Content-Length: twelve\r\n\r\n{}")  # a body with no usable length: skipped
