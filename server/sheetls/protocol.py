@@ -13,6 +13,8 @@ pygls 2.1 serves well-formed traffic, but on bad traffic it departs from the spe
   without `shutdown`, then swallows it in `start_io` (the spec: 0 after shutdown, 1 without);
 - every notification with a built-in handler (didOpen, didChange, didClose...) leaves a
   Future behind in `_request_futures`: memory grows with every keystroke;
+- a notification handler that raises pops up "Error in server" in the editor, and its
+  traceback is logged nowhere;
 - a wrong Content-Length loses the following message too, a header line in another case
   (`content-length:`) is not recognised, and a huge Content-Length is read into memory.
 
@@ -324,6 +326,19 @@ class ProtocolServer(LanguageServer):
     def __init__(self, name: str, version: str, *args, **kwargs):
         kwargs.setdefault("protocol_cls", SheetProtocol)
         super().__init__(name, version, *args, **kwargs)
+
+    def report_server_error(self, error: Exception, source) -> None:
+        """A failed notification handler (or a failed send): log it with its traceback, to
+        stderr and the client's log. pygls would pop up "Error in server: ..." in the editor
+        instead, without the traceback anywhere; request failures are answered, not reported."""
+        from pygls.exceptions import FeatureRequestError
+
+        if source is FeatureRequestError:
+            return
+        data = getattr(error, "data", None)
+        trace = "".join(data.get("traceback", [])) if isinstance(data, dict) else ""
+        where = getattr(source, "__name__", str(source))
+        log.error("%s: %s\nTraceback (most recent call last):\n%s", where, getattr(error, "message", None) or error, trace)
 
     def start_io(self, stdin: Optional[BinaryIO] = None, stdout: Optional[BinaryIO] = None):
         """Serve over stdio until EOF or `exit`; `exit` ends the process with 0 after

@@ -67,3 +67,21 @@ def test_without_sheetls_debug_there_are_no_hooks():
         assert answer["error"]["code"] == -32602, answer  # no such command
         assert srv.logged_errors() == []
         assert srv.shutdown_and_exit() == 0
+
+
+def test_a_failing_notification_handler_is_logged_with_its_traceback_not_popped_up():
+    with RawServer() as srv:
+        srv.initialize()
+        # an edit to a document that was never opened makes pygls's didChange raise KeyError
+        srv.notify("textDocument/didChange", {"textDocument": {"uri": "file:///never/opened.py", "version": 2},
+                                              "contentChanges": [{"range": {"start": {"line": 0, "character": 0},
+                                                                            "end": {"line": 0, "character": 0}},
+                                                                  "text": "x"}]})
+        uri = "file:///tmp/reliability/after-failure.py"
+        srv.open(uri, SOURCE)
+        assert hover(srv, uri)["result"]["contents"]["value"].startswith("### Open a TCP connection")
+        logged = srv.logged_errors()
+        assert len(logged) == 1 and "KeyError" in logged[0] and "Traceback (most recent call last)" in logged[0], logged
+        assert "update_text_document" in logged[0]  # the traceback's frames, not just the message
+        assert not [n for n in srv.notifications if n["method"] == "window/showMessage"], srv.notifications
+        assert srv.shutdown_and_exit() == 0
