@@ -121,6 +121,8 @@ class SheetProtocol(LanguageServerProtocol):
             message = self._converter.structure(data, self._message_type(data))
         except Exception as exc:  # ClassValidationError, or whatever cattrs raises on odd input
             detail = _validation_summary(exc)
+            if method == types.INITIALIZE:
+                self.initialize_seen = False  # a failed initialize does not count
             if method is not None and has_id:
                 log.warning("request %r (id %r): invalid params: %s", method, msg_id, detail)
                 self.send_error(msg_id, INVALID_PARAMS, f"Invalid params for {method}: {detail}")

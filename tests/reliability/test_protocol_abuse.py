@@ -61,6 +61,16 @@ def test_before_initialize_requests_fail_and_notifications_are_dropped():
         assert s.shutdown_and_exit() == 0
 
 
+def test_an_initialize_with_bad_params_can_be_retried():
+    with RawServer() as s:
+        error_of(s.call("initialize", {"capabilities": "none"}), INVALID_PARAMS, 1)
+        error_of(s.call("textDocument/hover", HOVER), SERVER_NOT_INITIALIZED, 2)
+        assert s.initialize()["result"]["serverInfo"]["name"] == "sheetls"
+        s.open(URI, DOC)
+        assert_serving(s)
+        assert s.shutdown_and_exit() == 0
+
+
 def test_after_shutdown_requests_are_invalid_and_exit_gives_0():
     with RawServer() as s:
         s.initialize()
