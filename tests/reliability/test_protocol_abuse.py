@@ -63,7 +63,7 @@ def test_before_initialize_requests_fail_and_notifications_are_dropped():
 
 def test_an_initialize_with_bad_params_can_be_retried():
     with RawServer() as s:
-        error_of(s.call("initialize", {"capabilities": "none"}), INVALID_PARAMS, 1)
+        error_of(s.call("initialize", {"processId": None}), INVALID_PARAMS, 1)  # no capabilities
         error_of(s.call("textDocument/hover", HOVER), SERVER_NOT_INITIALIZED, 2)
         assert s.initialize()["result"]["serverInfo"]["name"] == "sheetls"
         s.open(URI, DOC)
