@@ -206,6 +206,18 @@ def run_check(path: Path) -> Tuple[int, str, str, float, int]:
     return proc.returncode, out.decode(), err, seconds, peaks[0] // 1024
 
 
+@pytest.fixture(autouse=True)
+def _drop_big_files(tmp_path):
+    """pytest keeps the temp folders of recent runs: do not leave 50 MB packs behind."""
+    yield
+    for path in tmp_path.rglob("*"):
+        try:
+            if path.is_file() and not path.is_symlink() and path.stat().st_size > 1024 * 1024:
+                path.unlink()
+        except OSError:
+            pass
+
+
 MEASURED: Dict[str, Tuple[float, int]] = {}
 
 
