@@ -22,6 +22,7 @@ from nvim_support import (
     sheet_title,
 )
 
+
 @pytest.fixture(scope="session")
 def nvim() -> str:
     path = find_tool("nvim")

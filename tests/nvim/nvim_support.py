@@ -15,7 +15,6 @@ fail: CI must have everything the repo installs.
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import shutil

@@ -4,6 +4,7 @@ what a user would see (the menu for `aio`, the hover on asyncio.open_connection)
 import fcntl
 import os
 import pty
+import re
 import signal
 import struct
 import subprocess
@@ -61,14 +62,22 @@ def _remote(nvim, sock, expr):
     return r.stdout.strip() if r.returncode == 0 else None
 
 
-def _until(fn, what, tries=600):
-    """Poll fn() every 0.1 s (a guard against hanging, not a speed check)."""
-    for _ in range(tries):
+def _until(fn, what, seconds=120, context=lambda: ""):
+    """Poll fn() until it returns something truthy (a guard against hanging, not a speed
+    check: the limit is generous for a loaded machine)."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
         v = fn()
         if v:
             return v
         time.sleep(0.1)
-    pytest.fail(f"gave up waiting for {what}", pytrace=False)
+    pytest.fail(f"gave up waiting for {what}\n{context()}", pytrace=False)
+
+
+def _screen_text(raw: bytes) -> str:
+    """The terminal output without its escape sequences (for failure messages)."""
+    text = re.sub(rb"\x1b\[[0-9;?>]*[ -/]*[@-~]|\x1b\][^\x07]*\x07|\x1b[P^_].*?\x1b\\\\|\x1b[()][0-9A-Za-z]|\x1b[=>]", b"", raw)
+    return text.decode("utf-8", "replace")[-3000:]
 
 
 def test_try_in_a_terminal_opens_neovim_on_the_demo(nvim, sheetls_bin, tmp_path):
@@ -99,9 +108,23 @@ def test_try_in_a_terminal_opens_neovim_on_the_demo(nvim, sheetls_bin, tmp_path)
     reader = threading.Thread(target=drain, daemon=True)
     reader.start()
     try:
-        sock = _until(lambda: next(iter(tmpdir.glob("**/nvim.*.0")), None), "Neovim's RPC socket")
+        screen_tail = lambda: "--- screen ---\n" + _screen_text(bytes(screen))  # noqa: E731
+        sock = _until(lambda: next(iter(tmpdir.glob("**/nvim.*.0")), None), "Neovim's RPC socket", context=screen_tail)
         remote = lambda expr: _remote(nvim, sock, expr)  # noqa: E731
-        _until(lambda: remote("luaeval('#vim.lsp.get_clients({name=\"sheetls\"})')") == "1", "sheetls to attach")
+        clients_expr = "luaeval('vim.inspect(vim.tbl_map(function(c) return c.name end, vim.lsp.get_clients({_uninitialized = true})))')"
+
+        def attach_context():
+            return "\n".join([
+                "clients (any state): %s" % remote(clients_expr),
+                "messages: %s" % remote("execute('messages')"),
+                screen_tail(),
+            ])
+
+        _until(
+            lambda: remote("luaeval('#vim.lsp.get_clients({name=\"sheetls\"})')") == "1",
+            "sheetls to attach",
+            context=attach_context,
+        )
         assert remote("expand('%:t')") == "demo.py"
         assert "# Try here" in remote("getline('.')"), "the cursor is not on the demo's 'Try here' line"
 
@@ -109,10 +132,11 @@ def test_try_in_a_terminal_opens_neovim_on_the_demo(nvim, sheetls_bin, tmp_path)
         labels = _until(
             lambda: (remote("luaeval('table.concat(vim.tbl_map(function(i) return i.abbr end, vim.fn.complete_info({\"items\"}).items), \" \")')") or None),
             "the completion menu",
+            context=screen_tail,
         )
         assert labels.split() == [e["prefix"] for e in sheet_entries()]
         os.write(master, b"\x19")  # <C-y>
-        _until(lambda: "open_connection(" in (remote("getline(line('.'))") or ""), "the snippet to expand")
+        _until(lambda: "open_connection(" in (remote("getline(line('.'))") or ""), "the snippet to expand", context=screen_tail)
         os.write(master, b"\x1b:qa!\r")
         assert proc.wait(timeout=60) == 0
     finally:
