@@ -73,7 +73,9 @@ function H.setup(opts)
   vim.notify = function(msg, level, o)
     table.insert(H.notifications, { msg = tostring(msg), level = level or vim.log.levels.INFO })
     out(('  [notify %s] %s'):format(level or '-', tostring(msg)))
-    return notify(msg, level, o)
+    if (level or 0) >= vim.log.levels.WARN then
+      return notify(msg, level, o) -- as Neovim would (an ERROR raised in a command is an error)
+    end
   end
 
   -- The user setup from nvim-client/README.md: builtin LSP completion on <C-x><C-o>.

@@ -21,6 +21,18 @@ local FIXTURE = {
   '    print(total)',
   '',
   '',
+  'async def handle(reader, writer):',
+  '    writer.close()',
+  '',
+  '',
+  'async def more():',
+  '    server = await asyncio.start_server(handle, "127.0.0.1", 9000)',
+  '    proc = await asyncio.create_subprocess_exec("python", "-c", "print(1)")',
+  '    shell = await asyncio.create_subprocess_shell("echo hi")',
+  '    value = await asyncio.to_thread(blocking)',
+  '    print(server, proc, shell, value)',
+  '',
+  '',
   'asyncio.run(main())',
 }
 
@@ -66,6 +78,18 @@ H.run(function()
   H.check('hover on loop.run_in_executor shows the sheet entry', function()
     expect_entry('loop.run_in_executor', #'loop.' + 3, 'run_in_executor')
   end)
+
+  -- every other API of the sheet, written the common way
+  for _, e in ipairs(H.entries) do
+    for _, api in ipairs(e.apis) do
+      local name = api:match('^asyncio%.([%w_]+)$')
+      if name and name ~= 'open_connection' then
+        H.check('hover on asyncio.' .. name .. ' shows "' .. e.title .. '"', function()
+          expect_entry('asyncio.' .. name, #'asyncio.' + 2, api)
+        end)
+      end
+    end
+  end
 
   for _, plain in ipairs({ { 'total = result', 1 }, { 'blocking()', 2 }, { 'print(total)', 1 }, { 'time.sleep', 6 } }) do
     H.check('nothing from sheetls on the plain name in `' .. plain[1] .. '`', function()
