@@ -283,6 +283,7 @@ async def run_server_round(spec: ServerSpec, opts: Options, files: dict, log) ->
             "clientInfo": {"name": "sheetls-bench"}}, timeout=opts.timeout)
         t_init = time.perf_counter_ns()
         out["initialize_ms"] = (t_init - client.spawned_ns) * MS
+        out["initialize_cpu_ms"] = cpu0 = cpu_ms(client.pid)
         caps = (init or {}).get("capabilities", {})
         out["server_info"] = (init or {}).get("serverInfo")
         resolve_supported = bool((caps.get("completionProvider") or {}).get("resolveProvider"))
@@ -300,6 +301,8 @@ async def run_server_round(spec: ServerSpec, opts: Options, files: dict, log) ->
             res = await client.request("textDocument/hover", first.pos(probe), timeout=opts.timeout)
             if hover_ok(spec, probe, res):
                 out["first_answer_ms"] = (time.perf_counter_ns() - t_init) * MS
+                cpu1 = cpu_ms(client.pid)
+                out["first_answer_cpu_ms"] = cpu1 - cpu0 if cpu0 is not None and cpu1 is not None else None
                 break
             if time.monotonic() > deadline:
                 out["first_answer_ms"] = float("nan")
@@ -424,6 +427,7 @@ async def run_pack_round(spec: ServerSpec, opts: Options, pack_path: Path,
             res = await client.request("textDocument/completion", params(0), timeout=opts.timeout)
             if ok(0, res):
                 out["load_ms"] = (time.perf_counter_ns() - client.spawned_ns) * MS
+                out["load_cpu_ms"] = cpu_ms(client.pid)
                 break
             if time.monotonic() > deadline:
                 out["load_ms"] = float("nan")
@@ -567,6 +571,31 @@ def build_report(data: dict) -> str:
         lines.append("| " + " | ".join(row) + " |")
     lines.append("")
 
+    # The same in server CPU time: what the server itself spent, without the
+    # time it waited for a CPU (steadier on a shared machine).
+    lines.append("Server CPU time, ms (same runs; initialize = CPU from spawn to the initialize "
+                 "result, first answer = CPU from there to the first correct hover, "
+                 "per-request figures = CPU per request over the whole loop):")
+    lines.append("")
+    chead = ["server", "initialize", "first answer", f"hover @{big:,}", f"edit then hover @{big:,}",
+             f"completion @{mid:,}", f"edit then completion @{big:,}"]
+    if packs:
+        chead.append(f"spawn → pack of {o['pack_size']:,} answering")
+    lines.append("| " + " | ".join(chead) + " |")
+    lines.append("|" + "---|" * len(chead))
+    for s in servers:
+        row = [data["labels"].get(s, s),
+               cell(s, lambda r: r.get("initialize_cpu_ms")),
+               cell(s, lambda r: r.get("first_answer_cpu_ms")),
+               cell(s, lambda r: r["metrics"][f"hover@{big}"].get("cpu")),
+               cell(s, lambda r: r["metrics"][f"edit+hover@{big}"].get("cpu")),
+               cell(s, lambda r: r["metrics"][f"completion@{mid}"].get("cpu")),
+               cell(s, lambda r: r["metrics"][f"edit+completion@{big}"].get("cpu"))]
+        if packs:
+            row.append(cell(s, lambda r: r.get("load_cpu_ms"), packs))
+        lines.append("| " + " | ".join(row) + " |")
+    lines.append("")
+
     # Correctness
     lines.append("Answers checked: " + "; ".join(
         f"{data['labels'].get(s, s)}: " + (
@@ -655,6 +684,19 @@ def server_label(name: str, info: Optional[dict]) -> str:
     if info and info.get("name"):
         return f"{name} ({info['name']} {info.get('version', '')})".replace(" )", ")")
     return name
+
+
+def git_state() -> str:
+    """The commit benchmarked, with "+changes" when server/ has uncommitted edits."""
+    root = HERE.parent
+    try:
+        head = subprocess.run(["git", "-C", str(root), "rev-parse", "--short", "HEAD"],
+                              capture_output=True, text=True, timeout=10).stdout.strip()
+        dirty = subprocess.run(["git", "-C", str(root), "status", "--porcelain", "--", "server"],
+                               capture_output=True, text=True, timeout=10).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return "unknown"
+    return (head or "unknown") + (" +uncommitted changes in server/" if dirty else "")
 
 
 def versions(names: list[str]) -> dict[str, str]:
@@ -755,6 +797,7 @@ async def main_async(args) -> int:
         "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
         "machine": machine(),
         "versions": versions(names),
+        "commit": git_state(),
         "servers": names,
         "labels": labels,
         "commands": {s: specs[s].argv for s in names},
@@ -772,8 +815,8 @@ async def main_async(args) -> int:
     if args.out:
         Path(args.out).write_text(
             "# sheetls benchmark results\n\n"
-            f"`{' '.join(['python', 'benchmarks/bench.py'] + sys.argv[1:])}` "
-            f"(versions: {', '.join(f'{k} {v}' for k, v in data['versions'].items())})\n\n"
+            f"`{' '.join(['python', 'benchmarks/bench.py'] + sys.argv[1:])}` at commit "
+            f"{data['commit']} (versions: {', '.join(f'{k} {v}' for k, v in data['versions'].items())})\n\n"
             + report, encoding="utf-8")
     if args.json:
         Path(args.json).write_text(json.dumps(data, indent=1, default=str), encoding="utf-8")
