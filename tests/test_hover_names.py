@@ -12,6 +12,7 @@ from lsprotocol import types
 from pytest_lsp import client_capabilities
 
 from lsp_helpers import initialize, open_doc, split_cursor
+from sheetls.render import format_signature
 from sheetls.loader import builtin_sheet_path, load_pack
 
 SHEET = load_pack(builtin_sheet_path()).sheet
@@ -72,7 +73,7 @@ async def expect(client, marked: str, api: str, name: str, encoding: Optional[st
         assert value.startswith(f"### {entry.title}\n")
         assert entry.summary in value and entry.note in value and entry.docs in value
         assert f"type `{entry.prefix}` to insert" in value
-        assert "```python\n" + entry.signature in value
+        assert "```python\n" + format_signature(entry.signature) + "\n```" in value
     else:
         member = MEMBER[api]
         owner = BY_ID[member.entry]

@@ -17,6 +17,40 @@ def _fence(code: str, lang: str = "python") -> str:
     return f"{fence}{lang}\n{code.rstrip()}\n{fence}"
 
 
+def format_signature(signature: str, width: int = 72) -> str:
+    """A long signature with one parameter a line, so hover windows need no sideways scroll."""
+    open_at = signature.find("(")
+    if len(signature) <= width or open_at < 0:
+        return signature
+    depth, params, start, close_at = 0, [], open_at + 1, -1
+    for i in range(open_at, len(signature)):
+        ch = signature[i]
+        if ch in "([{":
+            depth += 1
+        elif ch in ")]}":
+            depth -= 1
+            if depth == 0:
+                close_at = i
+                break
+        elif ch == "," and depth == 1:
+            params.append(signature[start:i].strip())
+            start = i + 1
+    if close_at < 0:
+        return signature
+    params.append(signature[start:close_at].strip())
+    lines, current = [], ""
+    for p in (p for p in params if p):
+        item = f"{p},"
+        if current and len(current) + 1 + len(item) > width - 4:
+            lines.append(current)
+            current = item
+        else:
+            current = f"{current} {item}" if current else item
+    lines.append(current)
+    body = "".join(f"    {line}\n" for line in lines)
+    return f"{signature[:open_at]}(\n{body}){signature[close_at + 1:]}"
+
+
 def _example_mode(example) -> str:
     """`example` as one of "full", "short", "none" (True/False are "full"/"none")."""
     if example is True:
@@ -43,9 +77,11 @@ def entry_markdown(entry: Entry, *, example=True, signature: bool = True, trigge
     `example`: True/"full", "short" or False/"none"."""
     parts = [f"{heading} {entry.title}", entry.summary]
     if signature and entry.signature:
-        parts.append(_fence(entry.signature))
+        parts.append(_fence(format_signature(entry.signature)))
     code = entry_code(entry, example)
     if code:
+        if signature and entry.signature:
+            parts.append("**Example**")
         parts.append(_fence(code))
     if entry.note:
         parts.append(entry.note)

@@ -300,7 +300,7 @@ def on_hover(ls: SheetServer, params: types.HoverParams) -> Optional[types.Hover
     if pos is None:
         return None
     markdown = hover_markdown(ls.client_capabilities)
-    answer = hover_at(ls.index, facts.lines, pos[0], pos[1], markdown, ls.options.hover_example, ls.imports_of(facts))
+    answer = hover_at(ls.index, facts.lines, pos[0], pos[1], markdown, ls.options.hover_example)
     if answer is None:
         return None
     t = answer.target
