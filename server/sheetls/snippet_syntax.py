@@ -60,6 +60,7 @@ class Variable:
 Node = Union[Text, Tabstop, Placeholder, Choice, Variable]
 
 _INT = re.compile(r"[0-9]+")
+_PLAIN_RUN = re.compile(r"[^$}\\]+")
 # Variables LSP clients resolve (LSP 3.17 plus VS Code's widely used extras). Any other
 # `$name` in a pack is almost surely a dollar sign that should have been escaped.
 KNOWN_VARIABLES = frozenset("""
@@ -115,8 +116,9 @@ class _Parser:
                 flush()
                 nodes.append(self.construct())
                 continue
-            text.append(c)
-            self.i += 1
+            m = _PLAIN_RUN.match(s, self.i)  # a run of ordinary characters at once
+            text.append(m.group())
+            self.i = m.end()
         if inside:
             raise self.error("unclosed '${': missing '}'", opened_at)
         flush()

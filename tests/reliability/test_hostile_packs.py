@@ -138,7 +138,7 @@ HOSTILE: Dict[str, Tuple[Callable[[Path], Path], str]] = {
 # server, left no index at all until packs.load_source learned to contain them (59c7e78).
 # Kinds found to break a bound, marked xfail(strict=True) until fixed (the code is not the
 # reliability owner's; the marker goes when the fix lands, strict makes sure of that).
-KNOWN_CRASH = {"vscode-long-body"}
+KNOWN_CRASH: set = set()
 _XFAIL = pytest.mark.xfail(strict=True, reason="vscode_snippets: a 2 MB snippet body takes ~400 MB to check "
                            "(1 MB: 208 MB, 8 MB: 1.5 GB); the YAML reader takes 42 MB for the same body")
 
