@@ -172,15 +172,15 @@ async def test_import_inside_the_function_counts(client):
 
 IMPORT_PLACES = {
     "no imports": ("async def main():\n    aioopen|\n",
-                   "import asyncio\n\nasync def main():\n"),
+                   "import asyncio\n\n\nasync def main():\n"),
     "after docstring": ('"""Module docs."""\n\nasync def main():\n    aioopen|\n',
-                        '"""Module docs."""\n\nimport asyncio\n\nasync def main():\n'),
+                        '"""Module docs."""\n\nimport asyncio\n\n\nasync def main():\n'),
     "after __future__": ('"""Docs."""\nfrom __future__ import annotations\n\nasync def main():\n    aioopen|\n',
-                         '"""Docs."""\nfrom __future__ import annotations\n\nimport asyncio\n\nasync def main():\n'),
+                         '"""Docs."""\nfrom __future__ import annotations\n\nimport asyncio\n\n\nasync def main():\n'),
     "with the other imports": ("import os\nimport sys\n\nasync def main():\n    aioopen|\n",
                                "import asyncio\nimport os\nimport sys\n\nasync def main():\n"),
     "shebang and comments": ("#!/usr/bin/env python3\n# -*- coding: utf-8 -*-\nasync def main():\n    aioopen|\n",
-                             "#!/usr/bin/env python3\n# -*- coding: utf-8 -*-\n\nimport asyncio\n\nasync def main():\n"),
+                             "#!/usr/bin/env python3\n# -*- coding: utf-8 -*-\n\nimport asyncio\n\n\nasync def main():\n"),
 }
 
 

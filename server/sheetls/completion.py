@@ -183,7 +183,7 @@ def _proposal(match: Match, ctx: CursorContext, imports: Imports, lines: Sequenc
 
 
 def _import_edit(lines: Sequence[str], site, module: str) -> Edit:
-    text = ("\n" if site.blank_before else "") + f"import {module}\n" + ("\n" if site.blank_after else "")
+    text = ("\n" if site.blank_before else "") + f"import {module}\n" + "\n" * site.blank_after
     if site.line >= len(lines):  # past the last line: append after it
         last = len(lines) - 1
         return Edit(last, len(lines[last]), len(lines[last]), "\n" + text.rstrip("\n"))

@@ -116,7 +116,7 @@ def scan_imports(lines: Sequence[str], start: int = -1, end: int = -1) -> Import
 @dataclass(frozen=True)
 class ImportSite:
     line: int  # insert before this line
-    blank_after: bool = False  # add an empty line after the import (the next line is code)
+    blank_after: int = 0  # empty lines after the import: 2 before a def/class (PEP 8), 1 before other code
     blank_before: bool = False  # add an empty line before it (it follows a docstring or header)
 
 
@@ -157,14 +157,15 @@ def import_site(lines: Sequence[str], module: str) -> ImportSite:
         while k < n and lines[k].startswith(("import ", "from ")):
             name = lines[k].split()[1] if len(lines[k].split()) > 1 else ""
             if lines[k].startswith("import ") and name > module:
-                return ImportSite(k, False)
+                return ImportSite(k, 0)
             k = _statement(lines, k)[1]
-        return ImportSite(k, False)
+        return ImportSite(k, 0)
     # No imports yet: before the first code line, set apart by blank lines.
     at = j
     if at >= n:
-        return ImportSite(n, False, n > 0 and bool(lines[n - 1].strip()))
-    return ImportSite(at, True, at > 0 and bool(lines[at - 1].strip()))
+        return ImportSite(n, 0, n > 0 and bool(lines[n - 1].strip()))
+    blank = 2 if lines[at].startswith(("def ", "async ", "class ", "@")) else 1
+    return ImportSite(at, blank, at > 0 and bool(lines[at - 1].strip()))
 
 
 def respell(text: str, imports: Imports, modules: Sequence[str]) -> Tuple[str, List[str]]:

@@ -273,10 +273,12 @@ def completion_item(ls: SheetServer, uri: str, facts: DocFacts, p: Proposal) -> 
     return item
 
 
-def completion_documentation(entry, markdown: bool) -> types.MarkupContent:
+def completion_documentation(entry, markdown: bool):
+    """Markdown where the client takes it; otherwise a plain string, which every client
+    accepts (a `plaintext` MarkupContent is only for clients that declare that format)."""
     if markdown:
         return types.MarkupContent(types.MarkupKind.Markdown, render.entry_markdown(entry, signature=False, trigger=False))
-    return types.MarkupContent(types.MarkupKind.PlainText, render.entry_plain(entry))
+    return render.entry_plain(entry)
 
 
 @server.feature(types.COMPLETION_ITEM_RESOLVE)
