@@ -544,7 +544,10 @@ def build_report(data: dict) -> str:
     lines.append(f"Measured {data['date']} on {data['machine']}; "
                  f"{o['rounds']} rounds, fresh processes, servers interleaved; "
                  f"{'server pinned to CPU 1, client to CPU 0' if o['pin'] else 'no CPU pinning'}; "
-                 f"{o['iterations']} requests per idle metric, {o['edit_iterations']} per edit metric "
+                 + (f"1-minute load average {data['loadavg'][0]:g} at the start, {data['loadavg'][1]:g} "
+                    f"at the end (other work on the machine inflates wall times and tails; "
+                    f"the CPU-time table is steadier); " if data.get("loadavg") else "")
+                 + f"{o['iterations']} requests per idle metric, {o['edit_iterations']} per edit metric "
                  f"(each stops after {o['budget_s']:g} s once it has 30); times in ms, "
                  f"median over rounds; (×N) is the ratio to the floor.")
     lines.append("")
@@ -758,6 +761,7 @@ async def main_async(args) -> int:
         write_pack(pack_path, opts.pack_size)
     prefixes = generate.pack_probes(opts.pack_size) if opts.pack_size else []
 
+    load_start = os.getloadavg()[0]
     rounds, pack_rounds = [], []
     errors: dict[str, list[str]] = {s: [] for s in names}
     wrong_total = {s: 0 for s in names}
@@ -798,6 +802,7 @@ async def main_async(args) -> int:
         "machine": machine(),
         "versions": versions(names),
         "commit": git_state(),
+        "loadavg": [round(load_start, 2), round(os.getloadavg()[0], 2)],
         "servers": names,
         "labels": labels,
         "commands": {s: specs[s].argv for s in names},
