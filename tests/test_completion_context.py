@@ -292,3 +292,32 @@ async def test_async_def_brings_the_helpers_it_calls(client, label, expected):
     out = accept(client, text, item)
     assert out.count(f"def {name}(") == 1
     ast.parse(out)
+
+
+async def test_imports_follow_edits_of_the_file(client):
+    """The file's imports are remembered between keystrokes; edits that touch them count."""
+    result, uri, text, line = await complete_at(client, "\n\nasync def main():\n    aioopen|\n")
+    assert len(result.items[0].additional_text_edits) == 1
+    version = iter(range(2, 100))
+
+    def edit(line_no, start, end, new_text):
+        client.text_document_did_change(types.DidChangeTextDocumentParams(
+            text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=next(version)),
+            content_changes=[types.TextDocumentContentChangePartial(
+                range=types.Range(types.Position(line_no, start), types.Position(line_no, end)), text=new_text)]))
+
+    async def complete():
+        out = await client.text_document_completion_async(types.CompletionParams(
+            text_document=types.TextDocumentIdentifier(uri), position=types.Position(3, 11)))
+        return out.items[0]
+
+    edit(0, 0, 0, "import asyncio as aio")  # typed on the first line
+    item = await complete()
+    assert not item.additional_text_edits and "aio.open_connection(" in item.text_edit.new_text
+    edit(0, 7, 21, "os")  # `import asyncio as aio` -> `import os`
+    item = await complete()
+    assert len(item.additional_text_edits) == 1 and "asyncio.open_connection(" in item.text_edit.new_text
+    edit(3, 4, 4, "x = 1; ")  # a keystroke elsewhere keeps the answer right
+    out = await client.text_document_completion_async(types.CompletionParams(
+        text_document=types.TextDocumentIdentifier(uri), position=types.Position(3, 18)))
+    assert out.items[0].additional_text_edits[0].new_text.startswith("import asyncio")

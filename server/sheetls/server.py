@@ -21,7 +21,8 @@ from sheetls.options import Options, parse_options
 from sheetls.pack_service import PackRuntime
 from sheetls.protocol import ProtocolServer
 from sheetls import debug
-from sheetls.pyimports import Imports, scan_imports
+from sheetls.documents import LineDocument, use_line_store
+from sheetls.pyimports import Imports, scan_imports, still_valid
 
 log = logging.getLogger("sheetls")
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
@@ -34,10 +35,14 @@ CMD_RELOAD = "sheetls.reload"
 
 @dataclass
 class DocFacts:
-    """What sheetls knows of one document version; dropped when the document closes."""
+    """What sheetls knows of one open document; dropped when the document closes.
 
-    version: Optional[int]
-    source: str
+    `lines` is the document's line list for `version` (from the incremental line store,
+    O(chunks) per version); `imports` outlives versions while the edits since `revision`
+    leave the file's top-level imports and defs alone (pyimports.still_valid)."""
+
+    doc: Any  # the workspace's document object these facts describe
+    revision: int
     lines: List[str]
     imports: Optional[Imports] = None
 
@@ -72,13 +77,17 @@ class SheetServer(ProtocolServer):  # spec-conformant base protocol (sheetls.pro
         if not (doc.language_id in PYTHON_LANGUAGE_IDS or (not doc.language_id and uri.endswith(PYTHON_SUFFIXES))):
             return None
         facts = self.facts.get(uri)
-        if facts is None or facts.version != doc.version or facts.version is None:
-            source = doc.source
-            if facts is not None and facts.source == source:
-                facts.version = doc.version
-            else:
-                facts = DocFacts(doc.version, source, _LINE_BREAK.split(source))
-                self.facts[uri] = facts
+        revision = getattr(doc, "revision", None)
+        if facts is not None and facts.doc is not doc:
+            facts = None  # the document was opened again: start afresh
+        if facts is not None and revision is not None and facts.revision == revision:
+            return facts
+        lines = doc.content_lines if isinstance(doc, LineDocument) else _LINE_BREAK.split(doc.source)
+        imports = None
+        if facts is not None and facts.imports is not None and revision is not None:
+            imports = _imports_after(facts.imports, doc.changes_since(facts.revision), lines)
+        facts = DocFacts(doc, revision if revision is not None else -1, lines, imports)
+        self.facts[uri] = facts
         return facts
 
     def imports_of(self, facts: DocFacts) -> Imports:
@@ -100,6 +109,16 @@ class SheetServer(ProtocolServer):  # spec-conformant base protocol (sheetls.pro
     def to_client(self, uri: str, facts: DocFacts, line: int, col: int) -> types.Position:
         codec = self.workspace.text_documents[uri].position_codec
         return types.Position(line, codec.client_num_units(facts.lines[line][:col]))
+
+
+def _imports_after(imports: Imports, changes, lines: List[str]) -> Optional[Imports]:
+    """`imports` if the line changes since it was scanned keep it true, else None (rescan)."""
+    if changes is None:
+        return None
+    for first, removed, inserted in changes:
+        if removed != 1 or inserted != 1 or not still_valid(imports, first, lines[first] if first < len(lines) else ""):
+            return None
+    return imports
 
 
 server = SheetServer()
@@ -127,6 +146,7 @@ def guarded(feature: str) -> Callable:
 @server.feature(types.INITIALIZE)
 @guarded("initialize")
 def on_initialize(ls: SheetServer, params: types.InitializeParams):
+    use_line_store(ls)  # documents keep an incrementally updated line store (documents.py)
     ls.options, warnings = parse_options(params.initialization_options)
     logging.getLogger("sheetls").setLevel(LEVELS.get(ls.options.log_level, logging.INFO))
     for w in warnings:
