@@ -242,8 +242,14 @@ class LineIndex:
 
     def __init__(self, texts: Sequence[str], source: Optional[str] = None):
         self.texts = texts
-        self.source = source if source is not None else "\n".join(texts)
+        self._source = source
         self._starts: List[int] = []
+
+    @property
+    def source(self) -> str:
+        if self._source is None:  # joined on first use: a quiet edit's model may never need it
+            self._source = "\n".join(self.texts)
+        return self._source
 
     def line_of(self, offset: int) -> int:
         if not self._starts:
@@ -565,8 +571,8 @@ class Region:
 
 
 _REGIONS: "OrderedDict[Tuple[int, str], Region]" = OrderedDict()
-_REGION_CACHE_SIZE = 512  # parsed blocks kept...
-_REGION_CACHE_CHARS = 8_000_000  # ...and at most this much block text (a big block's skeleton is large)
+_REGION_CACHE_SIZE = 64  # parsed blocks kept (an AST costs ~50x its text: this bounds RSS)...
+_REGION_CACHE_CHARS = 400_000  # ...and at most this much block text (a big block's skeleton is large)
 _region_chars = 0
 
 
@@ -764,6 +770,33 @@ class DocModel:
         self._handlers: Optional[Dict[Tuple[int, int], int]] = None
         self._block_text: Dict[int, str] = {}
         self._regions: Dict[Tuple[int, Optional[int]], Region] = {}
+
+    @classmethod
+    def after(cls, prev: "DocModel", changes: Sequence[Tuple[int, int, int]], lines: Sequence[str]) -> "DocModel":
+        """The model of the next version. When every change since `prev` replaced single lines
+        that neither start a statement nor touch a triple quote or a trailing backslash (the
+        common keystroke inside a function), the block structure is `prev`'s and is reused:
+        no rescan of the file. Anything else builds the model afresh."""
+        model = cls.__new__(cls)
+        model.lines = lines
+        if lines and (lines[0][-1:] in ("\n", "\r") or lines[-1][-1:] in ("\n", "\r")):
+            model.texts = [t.rstrip("\r\n") for t in lines]
+        else:
+            model.texts = list(lines)
+        if len(model.texts) != len(prev.texts):
+            return cls(lines)
+        for first, removed, inserted in changes:
+            if removed != 1 or inserted != 1 or not (_quiet(prev.texts[first]) and _quiet(model.texts[first])):
+                return cls(lines)
+        model.index = LineIndex(model.texts)
+        model.blocks, model.in_string, model._starts = prev.blocks, prev.in_string, prev._starts
+        model._defs = None
+        model._module_bindings = {}
+        model._stars = None
+        model._handlers = None
+        model._block_text = {}
+        model._regions = {}
+        return model
 
     def block_index(self, line: int) -> int:
         return bisect.bisect_right(self._starts, line) - 1
@@ -1118,6 +1151,24 @@ def evaluate(model: DocModel, node: Optional[ast.AST], region: Optional[Region],
 # --- the cursor ------------------------------------------------------------------------------
 _MODELS: "OrderedDict[int, DocModel]" = OrderedDict()
 _MODEL_CACHE_SIZE = 8
+
+
+def _quiet(text: str) -> bool:
+    """A line whose edit cannot move a block boundary or a string (see DocModel.after)."""
+    return (not text or text[0] in _NOT_A_START) and "\"\"\"" not in text and "'''" not in text \
+        and not text.endswith("\\")
+
+
+def carry_model(old_lines: Sequence[str], changes: Optional[Sequence[Tuple[int, int, int]]],
+                new_lines: Sequence[str]) -> None:
+    """Derive the model of `new_lines` from the cached model of `old_lines`, if there is one
+    and the line changes between them are known (the server's line store reports them)."""
+    prev = _MODELS.get(id(old_lines))
+    if prev is None or prev.lines is not old_lines or changes is None or id(new_lines) in _MODELS:
+        return
+    _MODELS[id(new_lines)] = DocModel.after(prev, changes, new_lines)
+    if len(_MODELS) > _MODEL_CACHE_SIZE:
+        _MODELS.popitem(last=False)
 
 
 def model_for(lines: Sequence[str]) -> DocModel:

@@ -12,7 +12,7 @@ from typing import Any, Callable, Dict, List, Optional
 from lsprotocol import types
 from pygls.lsp.server import LanguageServer
 
-from sheetls import __version__, render
+from sheetls import __version__, render, resolve
 from sheetls.completion import ClientProfile, Edit, Proposal, propose
 from sheetls.hover import hover_at
 from sheetls.index import SheetIndex
@@ -84,8 +84,11 @@ class SheetServer(ProtocolServer):  # spec-conformant base protocol (sheetls.pro
             return facts
         lines = doc.content_lines if isinstance(doc, LineDocument) else _LINE_BREAK.split(doc.source)
         imports = None
-        if facts is not None and facts.imports is not None and revision is not None:
-            imports = _imports_after(facts.imports, doc.changes_since(facts.revision), lines)
+        if facts is not None and revision is not None:
+            changes = doc.changes_since(facts.revision)
+            if facts.imports is not None:
+                imports = _imports_after(facts.imports, changes, lines)
+            resolve.carry_model(facts.lines, changes, lines)  # hover's model, without a rescan
         facts = DocFacts(doc, revision if revision is not None else -1, lines, imports)
         self.facts[uri] = facts
         return facts
