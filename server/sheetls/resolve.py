@@ -790,12 +790,17 @@ class DocModel:
                 return cls(lines)
         model.index = LineIndex(model.texts)
         model.blocks, model.in_string, model._starts = prev.blocks, prev.in_string, prev._starts
-        model._defs = None
-        model._module_bindings = {}
-        model._stars = None
-        model._handlers = None
-        model._block_text = {}
-        model._regions = {}
+        # What the edited lines cannot have changed is carried too; the rest is found again.
+        changed = sorted({first for first, _, _ in changes})
+        touched = [prev.texts[i] for i in changed] + [model.texts[i] for i in changed]
+        edited_blocks = {prev.block_index(i) for i in changed}
+        model._defs = prev._defs  # def/class names of blocks: the block structure is the same
+        model._module_bindings = {n: b for n, b in prev._module_bindings.items() if not any(n in t for t in touched)}
+        model._stars = prev._stars if not any("import" in t for t in touched) else None
+        model._handlers = prev._handlers if prev._handlers is not None and not any(
+            "start_server" in prev._text_of(k) for k in edited_blocks if k >= 0) else None
+        model._block_text = {k: t for k, t in prev._block_text.items() if k not in edited_blocks}
+        model._regions = {key: r for key, r in prev._regions.items() if key[0] not in edited_blocks}
         return model
 
     def block_index(self, line: int) -> int:
