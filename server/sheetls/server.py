@@ -3,6 +3,7 @@ its answer into protocol objects. Every feature call runs inside one error bound
 from __future__ import annotations
 
 import functools
+import sys
 import re
 import logging
 import traceback
@@ -12,9 +13,8 @@ from typing import Any, Callable, Dict, List, Optional
 from lsprotocol import types
 from pygls.lsp.server import LanguageServer
 
-from sheetls import __version__, render, resolve
+from sheetls import __version__, render
 from sheetls.completion import ClientProfile, Edit, Proposal, propose
-from sheetls.hover import hover_at
 from sheetls.index import SheetIndex
 from sheetls.logs import LEVELS, ClientLogHandler
 from sheetls.options import Options, parse_options
@@ -88,7 +88,9 @@ class SheetServer(ProtocolServer):  # spec-conformant base protocol (sheetls.pro
             changes = doc.changes_since(facts.revision)
             if facts.imports is not None:
                 imports = _imports_after(facts.imports, changes, lines)
-            resolve.carry_model(facts.lines, changes, lines)  # hover's model, without a rescan
+            resolve = sys.modules.get("sheetls.resolve")  # imported by the first hover
+            if resolve is not None:
+                resolve.carry_model(facts.lines, changes, lines)  # hover's model, without a rescan
         facts = DocFacts(doc, revision if revision is not None else -1, lines, imports)
         self.facts[uri] = facts
         return facts
@@ -112,6 +114,13 @@ class SheetServer(ProtocolServer):  # spec-conformant base protocol (sheetls.pro
     def to_client(self, uri: str, facts: DocFacts, line: int, col: int) -> types.Position:
         codec = self.workspace.text_documents[uri].position_codec
         return types.Position(line, codec.client_num_units(facts.lines[line][:col]))
+
+
+def hover_at(*args, **kwargs):
+    """hover.hover_at, imported with the first hover: the resolver is not on the start-up path."""
+    from sheetls.hover import hover_at as answer
+
+    return answer(*args, **kwargs)
 
 
 def _imports_after(imports: Imports, changes, lines: List[str]) -> Optional[Imports]:

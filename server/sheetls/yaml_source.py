@@ -22,12 +22,18 @@ import stat
 from dataclasses import dataclass
 from typing import Any, Dict, List, Optional, Union
 
-import yaml
+yaml: Any = None  # PyYAML, imported on first parse: ~25 ms that the server's start-up need not wait for
+_Loader: Any = None
 
-try:  # libyaml when present: ~10x faster parsing; the pure-Python parser otherwise
-    _Loader = yaml.CSafeLoader
-except AttributeError:  # pragma: no cover - depends on the PyYAML build
-    _Loader = yaml.SafeLoader
+
+def _import_yaml() -> None:
+    global yaml, _Loader
+    if yaml is None:
+        import yaml as _yaml
+
+        # libyaml when present: ~10x faster parsing; the pure-Python parser otherwise
+        _Loader = getattr(_yaml, "CSafeLoader", None) or _yaml.SafeLoader
+        yaml = _yaml
 
 MAX_FILE_BYTES = 8 * 1024 * 1024  # a 10,000-entry pack is 3.7 MB
 MAX_DEPTH = 32  # a pack needs 6 levels
@@ -120,6 +126,7 @@ def read_text(path: str, max_bytes: int = MAX_FILE_BYTES) -> str:
 
 def parse_yaml(text: str, max_nodes: int = MAX_NODES, max_depth: int = MAX_DEPTH) -> Y:
     """Parse one YAML document into Y values; raise YamlError with the line of the problem."""
+    _import_yaml()
     loader = _Loader(text)
     try:
         return _build(loader, max_nodes, max_depth)
