@@ -22,7 +22,8 @@ def indent_lines(text: str, prefix: str) -> str:
 
 
 def program_snippet(imports, helpers: str, body: str) -> str:
-    """The full program in snippet syntax, in the shape of the sheet's examples."""
+    """The full program in the shape of the sheet's examples (snippet syntax or plain text:
+    the shape adds no character that needs escaping)."""
     parts = ["\n".join(f"import {m}" for m in imports)] if imports else []
     if helpers.strip():
         parts.append(helpers.rstrip("\n"))
@@ -37,7 +38,14 @@ def entry_program(entry: Entry) -> str:
 
 def example_text(imports, helpers: str, body: str, values: Optional[Dict[int, str]] = None) -> str:
     """The runnable example: the program with placeholders at their defaults (or `values`)."""
-    return snippet_syntax.to_plain(snippet_syntax.parse(program_snippet(imports, helpers, body)), values)
+    return example_from_nodes(imports, snippet_syntax.parse(helpers), snippet_syntax.parse(body), values)
+
+
+def example_from_nodes(imports, helpers: Sequence, body: Sequence, values: Optional[Dict[int, str]] = None) -> str:
+    """`example_text` from parsed helpers and body (the loader has them from checking):
+    the program_snippet shape, assembled from plain text."""
+    helpers_text, body_text = snippet_syntax.to_plain_many([helpers, body], values)
+    return program_snippet(imports, helpers_text, body_text)
 
 
 def entry_example(entry: Entry, values: Optional[Dict[int, str]] = None) -> str:

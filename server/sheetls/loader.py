@@ -109,6 +109,7 @@ class _Validator:
     def __init__(self, path: str):
         self.path = path
         self.errors: List[PackError] = []
+        self.parsed: Dict[int, list] = {}  # id(snippet value) -> its parsed nodes, for _entry
 
     def error(self, line: int, fieldname: str, message: str) -> None:
         self.errors.append(PackError(self.path, line, fieldname, message))
@@ -143,7 +144,7 @@ class _Validator:
             return False
         if kind == "snippet":
             try:
-                snippet_syntax.parse(node.value)
+                self.parsed[id(node)] = snippet_syntax.parse(node.value)
             except snippet_syntax.SnippetSyntaxError as exc:
                 self.error(_offset_line(node, exc.offset), name, f"invalid snippet syntax: {exc.message}")
                 return False
@@ -264,7 +265,8 @@ def _entry(v: _Validator, f: Dict[str, Y], name: str, section: str, pack: str, p
     imports = _strs(f, "imports")
     helpers = _str(f, "helpers")
     body = _str(f, "body")
-    example = forms.example_text(imports, helpers, body)
+    nodes = [v.parsed.get(id(f[k]), []) if k in f else [] for k in ("helpers", "body")]
+    example = forms.example_from_nodes(imports, *nodes)
     try:
         ast.parse(example)
     except SyntaxError as exc:

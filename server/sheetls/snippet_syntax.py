@@ -244,27 +244,37 @@ def to_plain(nodes: Sequence[Node], values: Optional[Dict[int, str]] = None) -> 
 
     A bare `$1` mirrors the default of the `${1:...}` placeholder elsewhere in the body.
     """
+    return to_plain_many([nodes], values)[0]
+
+
+def to_plain_many(parts: Sequence[Sequence[Node]], values: Optional[Dict[int, str]] = None) -> List[str]:
+    """`to_plain` of snippets that share their tab stops (a `$1` in one mirrors a
+    `${1:...}` in another, as an entry's helpers and body do): one text each."""
     defaults: Dict[int, List[Node]] = {}
-    _defaults(nodes, defaults)
+    for nodes in parts:
+        _defaults(nodes, defaults)
     values = values or {}
-    out: List[str] = []
+    texts: List[str] = []
+    for nodes in parts:
+        out: List[str] = []
 
-    def emit(seq: Sequence[Node]) -> None:
-        for node in seq:
-            if isinstance(node, Text):
-                out.append(node.value)
-            elif isinstance(node, (Tabstop, Placeholder, Choice)):
-                if node.index in values:
-                    out.append(values[node.index])
-                elif isinstance(node, Placeholder):
-                    emit(node.children)
-                else:
-                    emit(defaults.get(node.index, []))
-            elif isinstance(node, Variable):
-                emit(node.children or [])
+        def emit(seq: Sequence[Node]) -> None:
+            for node in seq:
+                if isinstance(node, Text):
+                    out.append(node.value)
+                elif isinstance(node, (Tabstop, Placeholder, Choice)):
+                    if node.index in values:
+                        out.append(values[node.index])
+                    elif isinstance(node, Placeholder):
+                        emit(node.children)
+                    else:
+                        emit(defaults.get(node.index, []))
+                elif isinstance(node, Variable):
+                    emit(node.children or [])
 
-    emit(nodes)
-    return "".join(out)
+        emit(nodes)
+        texts.append("".join(out))
+    return texts
 
 
 def escape(text: str) -> str:
