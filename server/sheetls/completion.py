@@ -13,22 +13,11 @@ from sheetls import forms, snippet_syntax
 from sheetls.context import CursorContext, cursor_context
 from sheetls.index import Match, SheetIndex
 from sheetls.model import Entry
+from sheetls.profile import ClientProfile
 from sheetls.pyimports import Imports, import_site, respell, scan_imports
 
 WORD_BEFORE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*$")
 _LEADING_SPACES = re.compile(r"^((?:    )+)", re.M)
-
-
-@dataclass(frozen=True)
-class ClientProfile:
-    """What the client can take, read once from its capabilities."""
-
-    snippets: bool = True
-    markdown: bool = True
-    resolve_documentation: bool = False
-    adjust_indentation: bool = False  # insertTextMode adjustIndentation is supported
-    reindents_snippets: bool = False  # the snippet engine re-indents lines itself (Neovim's vim.snippet)
-    label_details: bool = False
 
 
 @dataclass

@@ -571,8 +571,8 @@ class Region:
 
 
 _REGIONS: "OrderedDict[Tuple[int, str], Region]" = OrderedDict()
-_REGION_CACHE_SIZE = 64  # parsed blocks kept (an AST costs ~50x its text: this bounds RSS)...
-_REGION_CACHE_CHARS = 400_000  # ...and at most this much block text (a big block's skeleton is large)
+_REGION_CACHE_SIZE = 32  # parsed blocks kept (an AST costs ~50x its text: this bounds RSS)...
+_REGION_CACHE_CHARS = 200_000  # ...and at most this much block text (a big block's skeleton is large)
 _region_chars = 0
 
 

@@ -13,12 +13,11 @@ from typing import Any, Callable, Dict, List, Optional
 from lsprotocol import types
 from pygls.lsp.server import LanguageServer
 
-from sheetls import __version__, render
-from sheetls.completion import ClientProfile, Edit, Proposal, propose
+from sheetls import __version__
+from sheetls.profile import ClientProfile, client_profile
 from sheetls.index import SheetIndex
 from sheetls.logs import LEVELS, ClientLogHandler
 from sheetls.options import Options, parse_options
-from sheetls.pack_service import PackRuntime
 from sheetls.protocol import ProtocolServer
 from sheetls import debug
 from sheetls.documents import LineDocument, use_line_store
@@ -55,9 +54,19 @@ class SheetServer(ProtocolServer):  # spec-conformant base protocol (sheetls.pro
         self._index: Optional[SheetIndex] = None
         self.facts: Dict[str, DocFacts] = {}
         self.connected = False
-        self.packs = PackRuntime(self)  # pack sources, last good versions, diagnostics, watching
+        self._packs = None
 
     # --- state -------------------------------------------------------------------------
+    @property
+    def packs(self):
+        """Pack sources, last good versions, diagnostics, watching (pack_service.py); made on
+        first use, after the initialize answer, like everything start-up need not wait for."""
+        if self._packs is None:
+            from sheetls.pack_service import PackRuntime
+
+            self._packs = PackRuntime(self)
+        return self._packs
+
     @property
     def index(self) -> SheetIndex:
         """The sheet index, loaded on first use (never on the initialize path)."""
@@ -114,6 +123,13 @@ class SheetServer(ProtocolServer):  # spec-conformant base protocol (sheetls.pro
     def to_client(self, uri: str, facts: DocFacts, line: int, col: int) -> types.Position:
         codec = self.workspace.text_documents[uri].position_codec
         return types.Position(line, codec.client_num_units(facts.lines[line][:col]))
+
+
+def propose(*args, **kwargs):
+    """completion.propose, imported with the first completion (not on the start-up path)."""
+    from sheetls.completion import propose as answer
+
+    return answer(*args, **kwargs)
 
 
 def hover_at(*args, **kwargs):
@@ -229,25 +245,6 @@ def reload_command(ls: SheetServer, *args: Any) -> dict:
             "errors": sum(len(e) for e in state.disk_errors.values())}
 
 
-def client_profile(caps: Optional[types.ClientCapabilities], info: Optional[types.ClientInfo]) -> ClientProfile:
-    td = caps.text_document if caps else None
-    completion = td.completion if td else None
-    item = completion.completion_item if completion else None
-    doc_formats = (item.documentation_format if item else None) or [types.MarkupKind.PlainText]
-    resolve = item.resolve_support.properties if item and item.resolve_support else []
-    modes = item.insert_text_mode_support.value_set if item and item.insert_text_mode_support else []
-    return ClientProfile(
-        snippets=bool(item and item.snippet_support),
-        markdown=types.MarkupKind.Markdown in doc_formats,
-        resolve_documentation="documentation" in resolve,
-        adjust_indentation=types.InsertTextMode.AdjustIndentation in modes,
-        # Neovim's snippet engines (vim.snippet, LuaSnip, blink.cmp) re-indent every line of
-        # an expanded snippet to the cursor line: pre-indented text would be indented twice.
-        reindents_snippets=bool(info and info.name and info.name.lower().startswith(("neovim", "nvim"))),
-        label_details=bool(item and item.label_details_support),
-    )
-
-
 def hover_markdown(caps: Optional[types.ClientCapabilities]) -> bool:
     hover = caps.text_document.hover if caps and caps.text_document else None
     formats = (hover.content_format if hover else None) or [types.MarkupKind.PlainText]
@@ -273,14 +270,14 @@ def on_completion(ls: SheetServer, params: types.CompletionParams) -> Optional[t
     return types.CompletionList(is_incomplete=cut, items=items)
 
 
-def _text_edit(ls: SheetServer, uri: str, facts: DocFacts, edit: Edit) -> types.TextEdit:
+def _text_edit(ls: SheetServer, uri: str, facts: DocFacts, edit) -> types.TextEdit:
     return types.TextEdit(
         range=types.Range(ls.to_client(uri, facts, edit.line, edit.start), ls.to_client(uri, facts, edit.line, edit.end)),
         new_text=edit.text,
     )
 
 
-def completion_item(ls: SheetServer, uri: str, facts: DocFacts, p: Proposal) -> types.CompletionItem:
+def completion_item(ls: SheetServer, uri: str, facts: DocFacts, p) -> types.CompletionItem:
     entry = p.entry
     profile = ls.profile
     item = types.CompletionItem(
@@ -308,6 +305,8 @@ def completion_item(ls: SheetServer, uri: str, facts: DocFacts, p: Proposal) -> 
 def completion_documentation(entry, markdown: bool):
     """Markdown where the client takes it; otherwise a plain string, which every client
     accepts (a `plaintext` MarkupContent is only for clients that declare that format)."""
+    from sheetls import render
+
     if markdown:
         return types.MarkupContent(types.MarkupKind.Markdown, render.entry_markdown(entry, signature=False, trigger=False))
     return render.entry_plain(entry)
@@ -348,7 +347,7 @@ def on_hover(ls: SheetServer, params: types.HoverParams) -> Optional[types.Hover
 def render_sheet(ls: SheetServer, *args: Any) -> str:
     """`sheetls.renderSheet [{"format": "markdown", "view": "standard"}]`: the served packs,
     in any export format (markdown, html, json, vscode; see export.py)."""
-    from sheetls import export
+    from sheetls import export, render
 
     opts = args[0] if args and isinstance(args[0], dict) else {}
     view = opts.get("view", "standard")
