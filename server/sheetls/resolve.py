@@ -1155,7 +1155,7 @@ def evaluate(model: DocModel, node: Optional[ast.AST], region: Optional[Region],
 
 # --- the cursor ------------------------------------------------------------------------------
 _MODELS: "OrderedDict[int, DocModel]" = OrderedDict()
-_MODEL_CACHE_SIZE = 8
+_MODEL_CACHE_SIZE = 4  # documents (versions) whose model is kept: the open ones a user hovers in
 
 
 def _quiet(text: str) -> bool:
