@@ -109,6 +109,14 @@ class SheetServer(ProtocolServer):  # spec-conformant base protocol (sheetls.pro
             facts.imports = scan_imports(facts.lines)
         return facts.imports
 
+    def python_position(self, params):
+        """(uri, facts, line, code point column) of a request's position in an open Python
+        document; None for other documents and positions outside the text."""
+        uri = params.text_document.uri
+        facts = self.document_facts(uri)
+        pos = self.to_server(uri, facts, params.position) if facts is not None else None
+        return None if pos is None else (uri, facts, pos[0], pos[1])
+
     def to_server(self, uri: str, facts: DocFacts, position: types.Position):
         """An LSP position as (line, code point column), or None when out of range."""
         if position.line < 0 or position.line >= len(facts.lines) or position.character < 0:
@@ -255,15 +263,11 @@ def hover_markdown(caps: Optional[types.ClientCapabilities]) -> bool:
 @server.feature(types.TEXT_DOCUMENT_COMPLETION, types.CompletionOptions(resolve_provider=True))
 @guarded("completion")
 def on_completion(ls: SheetServer, params: types.CompletionParams) -> Optional[types.CompletionList]:
-    uri = params.text_document.uri
-    facts = ls.document_facts(uri)
-    if facts is None:
+    at = ls.python_position(params)
+    if at is None:
         return None
-    pos = ls.to_server(uri, facts, params.position)
-    if pos is None:
-        return None
-    proposals, cut = propose(ls.index, facts.lines, pos[0], pos[1], ls.profile, ls.options.max_items,
-                             ls.imports_of(facts))
+    uri, facts, line, col = at
+    proposals, cut = propose(ls.index, facts.lines, line, col, ls.profile, ls.options.max_items, ls.imports_of(facts))
     if not proposals:
         return None
     items = [completion_item(ls, uri, facts, p) for p in proposals]
@@ -325,15 +329,12 @@ def on_resolve(ls: SheetServer, item: types.CompletionItem) -> types.CompletionI
 @server.feature(types.TEXT_DOCUMENT_HOVER)
 @guarded("hover")
 def on_hover(ls: SheetServer, params: types.HoverParams) -> Optional[types.Hover]:
-    uri = params.text_document.uri
-    facts = ls.document_facts(uri)
-    if facts is None:
+    at = ls.python_position(params)
+    if at is None:
         return None
-    pos = ls.to_server(uri, facts, params.position)
-    if pos is None:
-        return None
+    uri, facts, line, col = at
     markdown = hover_markdown(ls.client_capabilities)
-    answer = hover_at(ls.index, facts.lines, pos[0], pos[1], markdown, ls.options.hover_example)
+    answer = hover_at(ls.index, facts.lines, line, col, markdown, ls.options.hover_example)
     if answer is None:
         return None
     t = answer.target
