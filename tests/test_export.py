@@ -14,6 +14,8 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
+
+from tool_required import missing_tool
 import pytest_lsp
 from pytest_lsp import LanguageClient
 
@@ -167,10 +169,7 @@ def png_pixels(path: Path):
 def chromium() -> str:
     path = shutil.which("chromium") or shutil.which("chromium-browser")
     if path is None:
-        message = "chromium is not installed (make vscode-setup installs Debian's chromium)"
-        if os.environ.get("CI") == "true":
-            pytest.fail(message)
-        pytest.skip(message)
+        missing_tool("chromium is not installed (make vscode-setup installs Debian's chromium)")
     return path
 
 

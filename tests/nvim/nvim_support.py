@@ -25,22 +25,19 @@ from pathlib import Path
 
 import pytest
 
+from tool_required import missing_tool
+
 ROOT = Path(__file__).resolve().parents[2]
 LUA_DIR = Path(__file__).resolve().parent / "lua"
 BIN = Path(sys.executable).parent  # the project's venv bin (pytest runs from it)
 MIN_NVIM = (0, 11)
 
 
-def in_ci() -> bool:
-    return os.environ.get("CI", "").lower() in ("1", "true", "yes")
-
 
 def missing(what: str) -> None:
     """Fail under CI, skip elsewhere."""
     msg = f"{what} (run `make install-test`)"
-    if in_ci():
-        pytest.fail(f"CI=true and {msg}", pytrace=False)
-    pytest.skip(msg)
+    missing_tool(msg)
 
 
 def _nvim_version(path: str) -> tuple[int, ...] | None:

@@ -21,6 +21,8 @@ from typing import Dict, List, Optional
 
 import pytest
 
+from tool_required import missing_tool
+
 ROOT = Path(__file__).resolve().parents[2]
 HERE = Path(__file__).resolve().parent
 TOOLS = ROOT / ".tools" / "vscode-test" / "node_modules"
@@ -31,16 +33,11 @@ ARTIFACTS = Path(os.environ.get("SHEETLS_VSCODE_ARTIFACTS", ROOT / "test-artifac
 SETUP_HINT = "run `make vscode-setup` (or `make test`, which runs it)"
 
 
-def in_ci() -> bool:
-    return os.environ.get("CI", "").lower() in ("1", "true", "yes")
-
 
 def missing(what: str) -> None:
     """Fail under CI (it must have everything the repo installs), skip elsewhere."""
     msg = f"{what}: {SETUP_HINT}"
-    if in_ci():
-        pytest.fail(f"CI=true and {msg}", pytrace=False)
-    pytest.skip(msg)
+    missing_tool(msg)
 
 
 def find_vsix() -> Optional[Path]:
