@@ -7,7 +7,7 @@ import sys
 import pytest
 from lsprotocol import types
 
-from lsp_helpers import accept_item, apply_edits, complete_at, labels, split_cursor
+from lsp_helpers import accept_item, apply_edits, complete_at, labels
 from sheetls.snippet_syntax import parse, to_plain
 
 ALL = ["aioopen", "aioserver", "aioexec", "aioshell", "aiothread", "aioexecutor"]
@@ -198,7 +198,6 @@ async def test_adds_import_asyncio_at_the_right_place(client, case):
 async def test_never_imports_twice(client):
     item, text = await item_for(client, "async def main():\n    aioopen|\n", "aioopen")
     once = accept(client, text, item)
-    second, _, _ = split_cursor(once + "\nasync def again():\n    aiothread|\n")
     item2, text2 = await item_for(client, once + "\nasync def again():\n    aiothread|\n", "aiothread")
     twice = accept(client, text2, item2)
     assert twice.count("import asyncio") == 1

@@ -14,7 +14,7 @@ import html as _html
 import json
 import os
 import re
-from typing import Dict, List, Optional, Sequence, Tuple
+from typing import Dict, List, Sequence, Tuple
 
 from sheetls import forms, render
 from sheetls.model import Entry, Sheet
@@ -25,16 +25,11 @@ SUFFIX = {"vscode": ".code-snippets", "markdown": ".md", "html": ".html", "json"
 JSON_SCHEMA = 1
 
 
-def is_raw(entry: Entry) -> bool:
-    """An entry that inserts as it is (read from a VS Code snippet file)."""
-    return bool(getattr(entry, "raw", False))
-
-
 def static_body(entry: Entry) -> str:
     """What a static snippet inserts. A static snippet cannot see where the cursor stands, so
     a sheet entry inserts its complete runnable program (what sheetls inserts at module
     level); an entry read from a VS Code snippet file inserts its body as it is."""
-    return entry.body if is_raw(entry) else forms.entry_program(entry)
+    return entry.body if entry.raw else forms.entry_program(entry)
 
 
 # --- vscode ----------------------------------------------------------------------------------------
@@ -80,7 +75,7 @@ def _entry_json(entry: Entry) -> dict:
         "body": entry.body,
         "program": static_body(entry),
         "example": entry.example,
-        "raw": is_raw(entry),
+        "raw": entry.raw,
     }
     return data
 

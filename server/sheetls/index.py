@@ -6,7 +6,6 @@
 from __future__ import annotations
 
 import bisect
-import re
 from dataclasses import dataclass, field
 from typing import Dict, Iterable, List, Optional, Sequence, Tuple
 
@@ -95,5 +94,3 @@ class SheetIndex:
     def member(self, api: str) -> Optional[Tuple[Member, Entry]]:
         return self.members.get(api)
 
-
-WORD_BEFORE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*$")

@@ -4,7 +4,7 @@ A bad value never stops the server: it falls back to the default and says why.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, fields
 from typing import Any, List, Tuple
 
 LOG_LEVELS = ("error", "warning", "info", "debug")

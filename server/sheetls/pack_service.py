@@ -26,7 +26,6 @@ from typing import Dict, List, Optional, Sequence, Tuple
 from sheetls.loader import PackError
 from sheetls.model import Entry, Sheet
 from sheetls.yaml_source import YamlError, read_text
-from sheetls.vscode_snippets import mark_raw
 from sheetls.packs import (LoadedPack, PackSource, discover, kind_of, load_source, pack_folders)
 
 log = logging.getLogger("sheetls")
@@ -48,11 +47,8 @@ class Reload:
 
 
 def _rename_pack(sheet: Sheet, new_id: str) -> Sheet:
-    def moved(e: Entry) -> Entry:
-        copy = dataclasses.replace(e, pack=new_id)
-        return mark_raw(copy) if getattr(e, "raw", False) else copy
-
-    sections = tuple(dataclasses.replace(s, entries=tuple(moved(e) for e in s.entries)) for s in sheet.sections)
+    sections = tuple(dataclasses.replace(s, entries=tuple(dataclasses.replace(e, pack=new_id) for e in s.entries))
+                     for s in sheet.sections)
     return dataclasses.replace(sheet, id=new_id, sections=sections)
 
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
-from typing import Dict, Iterable, List, Optional, Sequence, Tuple
+from typing import Dict, List, Optional, Sequence, Tuple
 
 from sheetls import vscode_snippets
 from sheetls.loader import LoadResult, PackError, builtin_sheet_path, load_pack, load_text
@@ -167,12 +167,6 @@ def _load_source(src: PackSource, texts: Dict[str, str]) -> LoadedPack:
     text = texts.get(src.path)
     result = load_text(text, src.path) if text is not None else load_pack(src.path)
     return LoadedPack(src, result, (src.path,))
-
-
-def pack_files(paths: Iterable[str]) -> List[str]:
-    """Pack files and package folders named by `paths` (folders scanned as the server does)."""
-    sources, errors = discover(list(paths), builtin=False)
-    return [s.path for s in sources] + [e.path for e in errors]
 
 
 def load_packs(paths: Sequence[str], builtin: bool = True, folders: Sequence[str] = ()) -> PackSet:

@@ -40,7 +40,7 @@ from pygls.exceptions import JsonRpcException
 from pygls.io_ import StdoutWriter
 from pygls.lsp.server import LanguageServer
 from pygls.protocol import LanguageServerProtocol
-from pygls.protocol.json_rpc import JsonRPCProtocol, RPCRequest
+from pygls.protocol.json_rpc import RPCRequest
 
 log = logging.getLogger("sheetls.protocol")
 

@@ -136,7 +136,6 @@ def import_site(lines: Sequence[str], module: str) -> ImportSite:
                 i += 1
                 rest = lines[i]
         i += 1
-    after_header = i
     first_import = None
     last_future = None
     j = i

@@ -2,7 +2,7 @@
 and plain text (for clients without markdown)."""
 from __future__ import annotations
 
-from typing import List, Optional
+from typing import List
 
 from sheetls import snippet_syntax
 from sheetls.model import Entry, Member, Sheet

@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from typing import Any, Callable, Dict, List, Optional
 
 from lsprotocol import types
-from pygls.lsp.server import LanguageServer
 
 from sheetls import __version__
 from sheetls.profile import ClientProfile, client_profile

@@ -34,7 +34,6 @@ from sheetls.yaml_source import Y, YamlError, read_text
 PYTHON = "python"
 ANY_LANGUAGE = {"all", "global", "*"}
 SNIPPET_KEYS = ("prefix", "body", "description", "scope", "isFileTemplate", "include", "exclude")
-_HAS_RAW = "raw" in {f.name for f in dataclasses.fields(Entry)}
 
 
 class JsoncError(ValueError):
@@ -188,13 +187,6 @@ def _last_unescaped(body: str, what: str) -> int:
     return at
 
 
-def mark_raw(entry: Entry) -> Entry:
-    """Mark an entry as inserting as it is. Until model.Entry has a `raw` field, the mark is
-    an attribute outside the dataclass fields (equality and hashing ignore it)."""
-    if not _HAS_RAW:
-        object.__setattr__(entry, "raw", True)
-    return entry
-
 
 # --- the model ------------------------------------------------------------------------------------
 
@@ -313,10 +305,9 @@ def read_snippet_file(path: str, text: str, pack: str, section: str, file_langua
                 example=snippet_syntax.to_plain(snippet_syntax.parse(body)).rstrip("\n"), pack=pack, path=path,
                 lines={"id": node.key_line, "title": node.key_line, "prefix": pline, "body": bnode.line,
                        **({"summary": dnode.line} if dnode is not None else {})},
+                raw=True,
             )
-            if _HAS_RAW:
-                kwargs["raw"] = True
-            entries.append(mark_raw(Entry(**kwargs)))
+            entries.append(Entry(**kwargs))
     return SnippetFile(entries, errors, other)
 
 
