@@ -90,38 +90,44 @@ class _Parser:
     def parse(self, inside: bool = False, opened_at: int = 0) -> List[Node]:
         """Parse `any*`; when `inside` a placeholder, stop before its closing `}`."""
         nodes: List[Node] = []
-        text: List[str] = []
-
-        def flush() -> None:
-            if text:
-                nodes.append(Text("".join(text)))
-                text.clear()
-
+        text: List[str] = []  # the current run of text, in pieces (escapes end a piece)
         s = self.s
-        while self.i < len(s):
-            c = s[self.i]
+        n = len(s)
+        i = self.i
+        plain_run = _PLAIN_RUN.match
+        while i < n:
+            c = s[i]
             if c == "\\":
-                nxt = s[self.i + 1 : self.i + 2]
+                nxt = s[i + 1 : i + 2]
                 if nxt in ("$", "}", "\\"):
                     text.append(nxt)
-                    self.i += 2
+                    i += 2
                     continue
+                self.i = i
                 raise self.error("unescaped '\\' (write '\\\\' for a backslash)")
             if c == "}":
+                self.i = i
                 if inside:
-                    flush()
+                    if text:
+                        nodes.append(Text("".join(text)))
                     return nodes
                 raise self.error("unescaped '}' outside a placeholder (write '\\}')")
             if c == "$":
-                flush()
+                if text:
+                    nodes.append(Text("".join(text)))
+                    text = []
+                self.i = i
                 nodes.append(self.construct())
+                i = self.i
                 continue
-            m = _PLAIN_RUN.match(s, self.i)  # a run of ordinary characters at once
+            m = plain_run(s, i)  # a run of ordinary characters at once
             text.append(m.group())
-            self.i = m.end()
+            i = m.end()
+        self.i = i
         if inside:
             raise self.error("unclosed '${': missing '}'", opened_at)
-        flush()
+        if text:
+            nodes.append(Text("".join(text)))
         return nodes
 
     def construct(self) -> Node:

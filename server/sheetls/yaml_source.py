@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import os
 import stat
-from dataclasses import dataclass
 from typing import Any, Dict, List, Optional, Union
 
 yaml: Any = None  # PyYAML, imported on first parse: ~25 ms that the server's start-up need not wait for
@@ -61,18 +60,31 @@ class YamlError(ValueError):
         self.line = line
 
 
-@dataclass
 class Y:
     """A YAML value with the 1-based line it starts on.
 
     `value` is a str/int/float/bool/None, a list of Y, or a dict of str -> Y. For a block
-    scalar (`|` or `>`), its text starts on the line after `line`.
+    scalar (`|` or `>`), its text starts on the line after `line`. (Slots: a big pack has
+    ~200,000 of these.)
     """
 
-    value: Union[None, str, int, float, bool, List["Y"], Dict[str, "Y"]]
-    line: int
-    block: bool = False
-    key_line: int = 0  # for a mapping value: the line of its key
+    __slots__ = ("value", "line", "block", "key_line")
+
+    def __init__(self, value: Union[None, str, int, float, bool, List["Y"], Dict[str, "Y"]], line: int,
+                 block: bool = False, key_line: int = 0):
+        self.value = value
+        self.line = line
+        self.block = block
+        self.key_line = key_line  # for a mapping value: the line of its key
+
+    def __repr__(self) -> str:
+        return f"Y({self.value!r}, line={self.line})"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Y) and (self.value, self.line, self.block, self.key_line) == (
+            other.value, other.line, other.block, other.key_line)
+
+    __hash__ = None  # type: ignore[assignment]  # mutable: not hashable
 
     def plain(self) -> Any:
         """The value without line information."""
@@ -158,41 +170,50 @@ def _build(loader, max_nodes: int, max_depth: int) -> Y:
     if loader.check_event(yaml.StreamEndEvent):
         raise YamlError("the file is empty", 1)
     loader.get_event()  # DocumentStart
+    scalar_event, mapping_start, sequence_start = yaml.ScalarEvent, yaml.MappingStartEvent, yaml.SequenceStartEvent
+    ends = (yaml.SequenceEndEvent, yaml.MappingEndEvent)
+    # Plain scalars whose first character starts no implicit tag (bool, int, null...) are
+    # strings: most of a pack, resolved here without PyYAML's per-value resolver call.
+    resolvable = frozenset(loader.yaml_implicit_resolvers)
+    get_event = loader.get_event
     stack: List[_Frame] = []
     root: Optional[Y] = None
     nodes = 0
     while root is None:
-        event = loader.get_event()
+        event = get_event()
+        kind = type(event)
         line = event.start_mark.line + 1
-        if isinstance(event, (yaml.SequenceEndEvent, yaml.MappingEndEvent)):
+        if kind in ends:
             y = stack.pop().y
         else:
-            if isinstance(event, yaml.AliasEvent):
-                raise YamlError("YAML aliases (*name) are not allowed in a pack", line)
             nodes += 1
             if nodes > max_nodes:
                 raise YamlError(f"more than {max_nodes:,} YAML values: over the limit for a pack", line)
             top = stack[-1] if stack else None
             expecting_key = top is not None and top.is_map and top.key is None
-            if isinstance(event, yaml.ScalarEvent):
+            if kind is scalar_event:
                 tag = event.tag
+                value = event.value
                 if tag is None or tag == "!":
-                    tag = loader.resolve(yaml.ScalarNode, event.value, event.implicit)
+                    if not event.implicit[0] or (value and value[0] not in resolvable):
+                        tag = _STR
+                    else:
+                        tag = loader.resolve(yaml.ScalarNode, value, event.implicit)
                 if expecting_key:
                     if tag == _MERGE:
                         raise YamlError("merge keys (<<) are not allowed in a pack", line)
-                    if event.value in top.y.value:
-                        first = top.y.value[event.value].key_line
-                        raise YamlError(f"duplicate key {event.value!r} (first at line {first})", line)
-                    top.key, top.key_line = event.value, line
+                    if value in top.y.value:
+                        first = top.y.value[value].key_line
+                        raise YamlError(f"duplicate key {value!r} (first at line {first})", line)
+                    top.key, top.key_line = value, line
                     continue
-                y = Y(_scalar(loader, event, tag, line), line, block=event.style in ("|", ">"))
-            else:  # a collection starts
+                y = Y(value if tag == _STR else _scalar(loader, event, tag, line), line, event.style in ("|", ">"))
+            elif kind is mapping_start or kind is sequence_start:  # a collection starts
                 if expecting_key:
                     raise YamlError("mapping keys must be plain strings", line)
                 if len(stack) >= max_depth:
                     raise YamlError(f"nesting deeper than {max_depth} levels", line)
-                is_map = isinstance(event, yaml.MappingStartEvent)
+                is_map = kind is mapping_start
                 tag = event.tag
                 if tag is None or tag == "!":
                     tag = _MAP if is_map else _SEQ
@@ -200,6 +221,10 @@ def _build(loader, max_nodes: int, max_depth: int) -> Y:
                     raise YamlError(f"tag {_short(tag)} is not allowed on a {'mapping' if is_map else 'list'}", line)
                 stack.append(_Frame(Y({} if is_map else [], line), is_map))
                 continue
+            elif isinstance(event, yaml.AliasEvent):
+                raise YamlError("YAML aliases (*name) are not allowed in a pack", line)
+            else:
+                raise YamlError(f"unexpected YAML event {kind.__name__}", line)
         # attach a finished value to its parent
         if not stack:
             root = y
