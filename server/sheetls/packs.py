@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from typing import Dict, List, Optional, Sequence, Tuple
 
 from sheetls import vscode_snippets
+from sheetls.heap import collector_paused
 from sheetls.loader import LoadResult, PackError, builtin_sheet_path, load_pack, load_text
 from sheetls.model import Sheet
 
@@ -144,20 +145,22 @@ def pack_folders(paths: Sequence[str], folders: Sequence[str]) -> List[str]:
     return out
 
 
-def load_source(src: PackSource, texts: Optional[Dict[str, str]] = None) -> LoadedPack:
-    """Read one pack; `texts` overrides file contents (open editor buffers).
+def load_source(src: PackSource, texts: Optional[Dict[str, str]] = None, defer_examples: bool = False) -> LoadedPack:
+    """Read one pack; `texts` overrides file contents (open editor buffers); `defer_examples`:
+    see loader.build_sheet.
 
     Never raises: a pack that breaks the reader itself (say, nesting deep enough to exhaust
     Python's parser) is an invalid pack like any other, so the other packs stay served."""
     try:
-        return _load_source(src, texts or {})
+        with collector_paused():
+            return _load_source(src, texts or {}, defer_examples)
     except Exception as exc:  # RecursionError, MemoryError from a parser, OSError...
         path = os.path.join(src.path, "package.json") if src.kind == PACKAGE else src.path
         error = PackError(path, 0, "", f"the pack could not be read: {type(exc).__name__}: {exc}")
         return LoadedPack(src, LoadResult(None, [error]), (path,))
 
 
-def _load_source(src: PackSource, texts: Dict[str, str]) -> LoadedPack:
+def _load_source(src: PackSource, texts: Dict[str, str], defer_examples: bool = False) -> LoadedPack:
     if src.kind == PACKAGE:
         got = vscode_snippets.load_package(src.path, texts)
         return LoadedPack(src, got.result, got.files, got.other_languages)
@@ -165,7 +168,7 @@ def _load_source(src: PackSource, texts: Dict[str, str]) -> LoadedPack:
         got = vscode_snippets.load_snippet_file(src.path, texts.get(src.path))
         return LoadedPack(src, got.result, got.files, got.other_languages)
     text = texts.get(src.path)
-    result = load_text(text, src.path) if text is not None else load_pack(src.path)
+    result = load_text(text, src.path, defer_examples) if text is not None else load_pack(src.path, defer_examples)
     return LoadedPack(src, result, (src.path,))
 
 

@@ -14,6 +14,7 @@ from lsprotocol import types
 
 from sheetls import __version__
 from sheetls.profile import ClientProfile, client_profile
+from sheetls.heap import LongLived, collector_paused
 from sheetls.index import SheetIndex
 from sheetls.logs import LEVELS, ClientLogHandler
 from sheetls.options import Options, parse_options
@@ -54,6 +55,7 @@ class SheetServer(ProtocolServer):  # spec-conformant base protocol (sheetls.pro
         self.facts: Dict[str, DocFacts] = {}
         self.connected = False
         self._packs = None
+        self.long_lived = LongLived()
 
     # --- state -------------------------------------------------------------------------
     @property
@@ -74,8 +76,12 @@ class SheetServer(ProtocolServer):  # spec-conformant base protocol (sheetls.pro
         return self._index  # type: ignore[return-value]
 
     def reload(self, reason: str = "settings") -> None:
-        """(Re)load every pack: errors go to diagnostics, the log and one message (pack_service.py)."""
-        self._index = SheetIndex.build(self.packs.reload(reason))
+        """(Re)load every pack: errors go to diagnostics, the log and one message (pack_service.py).
+        The collector stays off meanwhile, and what is loaded leaves its generations (heap.py)."""
+        with collector_paused():
+            self.long_lived.before_reload()
+            self._index = SheetIndex.build(self.packs.reload(reason))
+            self.long_lived.after_reload()
 
     def document_facts(self, uri: str) -> Optional[DocFacts]:
         """The open Python document at `uri`, as lines; None for unknown or non-Python ones."""
