@@ -6,13 +6,12 @@ declared once, here, in SCHEMA.
 """
 from __future__ import annotations
 
-import ast
 import os
 import re
 from dataclasses import dataclass, field
 from typing import Callable, Dict, List, Optional, Tuple
 
-from sheetls import forms, snippet_syntax
+from sheetls import example_check, forms, snippet_syntax
 from sheetls.model import Entry, Member, Section, Sheet
 from sheetls.yaml_source import Y, YamlError, parse_yaml, read_text
 
@@ -41,6 +40,8 @@ class PackError:
 class LoadResult:
     sheet: Optional[Sheet]
     errors: List[PackError] = field(default_factory=list)
+    # examples served before their Python check (a big load that deferred it: example_check.py)
+    unchecked: Tuple[example_check.Example, ...] = ()
 
     @property
     def ok(self) -> bool:
@@ -121,34 +122,43 @@ class _Validator:
             return None
         schema = SCHEMA[kind]
         for key, value in node.value.items():
-            name = f"{where}.{key}" if where else key
-            if key not in schema:
+            spec = schema.get(key)
+            if spec is None:
                 known = ", ".join(schema)
-                self.error(value.key_line, name, f"unknown field {key!r} (known fields: {known})")
+                self.error(value.key_line, _name(where, key), f"unknown field {key!r} (known fields: {known})")
                 continue
-            self.check(value, schema[key][0], name)
+            self.check(value, spec[0], where, key)
         for key, (_, required) in schema.items():
             if required and key not in node.value:
-                self.error(node.line, f"{where}.{key}" if where else key, "required field is missing")
+                self.error(node.line, _name(where, key), "required field is missing")
         return node.value
 
-    def check(self, node: Y, kind: str, name: str) -> bool:
+    def check(self, node: Y, kind: str, where: str, key: str, index: int = -1) -> bool:
+        """Check one value; its field name (`where.key[index]`) is spelled out only for an
+        error, since a big pack has ~100,000 values that are fine."""
         if kind.startswith("list:"):
             if not isinstance(node.value, list):
-                self.error(node.line, name, f"expected a list, got {_kind(node.value)}")
+                self.error(node.line, _name(where, key, index), f"expected a list, got {_kind(node.value)}")
                 return False
-            return all([self.check(item, kind[5:], f"{name}[{i}]") for i, item in enumerate(node.value)])
+            item_kind = kind[5:]
+            return all([self.check(item, item_kind, where, key, i) for i, item in enumerate(node.value)])
         test, expected = _CHECKS[kind]
         if not test(node.value):
-            self.error(node.line, name, f"expected {expected}, got {_describe(node.value)}")
+            self.error(node.line, _name(where, key, index), f"expected {expected}, got {_describe(node.value)}")
             return False
         if kind == "snippet":
             try:
                 self.parsed[id(node)] = snippet_syntax.parse(node.value)
             except snippet_syntax.SnippetSyntaxError as exc:
-                self.error(_offset_line(node, exc.offset), name, f"invalid snippet syntax: {exc.message}")
+                self.error(_offset_line(node, exc.offset), _name(where, key, index), f"invalid snippet syntax: {exc.message}")
                 return False
         return True
+
+
+def _name(where: str, key: str, index: int = -1) -> str:
+    """A field's name in messages: `sections[0].entries[3].tags[1]`."""
+    name = f"{where}.{key}" if where else key
+    return f"{name}[{index}]" if index >= 0 else name
 
 
 def _kind(value) -> str:
@@ -182,8 +192,11 @@ def _strs(fields: Dict[str, Y], key: str) -> Tuple[str, ...]:
     return tuple(item.value for item in node.value if isinstance(item.value, str))
 
 
-def build_sheet(root: Y, path: str) -> LoadResult:
-    """Validate a parsed pack and build its Sheet; errors name file, line and field."""
+def build_sheet(root: Y, path: str, defer_examples: bool = False) -> LoadResult:
+    """Validate a parsed pack and build its Sheet; errors name file, line and field.
+
+    With `defer_examples`, a load with many examples not seen before leaves their Python check
+    to the caller (`LoadResult.unchecked`; example_check.py)."""
     v = _Validator(path)
     top = v.fields(root, "sheet", "")
     if top is None:
@@ -191,19 +204,18 @@ def build_sheet(root: Y, path: str) -> LoadResult:
     if "schema" in top and top["schema"].value != SCHEMA_VERSION and isinstance(top["schema"].value, int):
         v.error(top["schema"].line, "schema", f"unsupported schema version {top['schema'].value} (this sheetls reads {SCHEMA_VERSION})")
     pack_id = _str(top, "id")
-    sections: List[Section] = []
     entry_ids: Dict[str, int] = {}
     section_ids: Dict[str, int] = {}
     prefixes: Dict[str, int] = {}
+    drafts: List[Tuple[Dict[str, Y], List[_Draft]]] = []  # each section, with its entries' drafts
     sections_node = top.get("sections")
     for si, snode in enumerate(sections_node.value if sections_node and isinstance(sections_node.value, list) else []):
         sname = f"sections[{si}]"
         sfields = v.fields(snode, "section", sname)
         if sfields is None:
             continue
-        sid = _str(sfields, "id")
-        _unique(v, section_ids, sid, sfields.get("id"), f"{sname}.id", "section id")
-        entries: List[Entry] = []
+        _unique(v, section_ids, _str(sfields, "id"), sfields.get("id"), f"{sname}.id", "section id")
+        section_drafts: List[_Draft] = []
         enode = sfields.get("entries")
         for ei, node in enumerate(enode.value if enode and isinstance(enode.value, list) else []):
             ename = f"{sname}.entries[{ei}]"
@@ -215,9 +227,23 @@ def build_sheet(root: Y, path: str) -> LoadResult:
             _unique(v, prefixes, _str(efields, "prefix"), efields.get("prefix"), f"{ename}.prefix", "prefix")
             if len(v.errors) > before:
                 continue
-            entry = _entry(v, efields, ename, sid, pack_id, path)
-            if entry is not None:
-                entries.append(entry)
+            section_drafts.append(_draft(v, efields, ename))
+        drafts.append((sfields, section_drafts))
+
+    # The examples' Python check: now, or (a big load, deferred) by the caller.
+    examples = [(d.example, len(d.imports)) for _, ds in drafts for d in ds]
+    new = example_check.unknown(examples)
+    unchecked: Tuple[example_check.Example, ...] = ()
+    if defer_examples and len(new) > example_check.DEFER_OVER:
+        unchecked = tuple(new)
+    else:  # (each draft's check below then finds its answer remembered)
+        example_check.check(new)
+    deferred = {text for text, _ in unchecked}
+    sections: List[Section] = []
+    for sfields, section_drafts in drafts:
+        sid = _str(sfields, "id")
+        entries = [e for e in (_entry(v, d, sid, pack_id, path, checked=d.example not in deferred)
+                               for d in section_drafts) if e is not None]
         sections.append(Section(sid, _str(sfields, "title"), _str(sfields, "summary"), tuple(entries)))
 
     members: List[Member] = []
@@ -249,7 +275,7 @@ def build_sheet(root: Y, path: str) -> LoadResult:
         members=tuple(members),
         path=path,
     )
-    return LoadResult(sheet, v.errors)
+    return LoadResult(sheet, v.errors, unchecked)
 
 
 def _unique(v: _Validator, seen: Dict[str, int], value: str, node: Optional[Y], name: str, what: str) -> None:
@@ -261,37 +287,54 @@ def _unique(v: _Validator, seen: Dict[str, int], value: str, node: Optional[Y], 
         seen[value] = node.line
 
 
-def _entry(v: _Validator, f: Dict[str, Y], name: str, section: str, pack: str, path: str) -> Optional[Entry]:
+@dataclass
+class _Draft:
+    """An entry whose fields passed their checks, with its example assembled."""
+
+    fields: Dict[str, Y]
+    name: str  # `sections[i].entries[j]`, for messages
+    text: Dict[str, str]  # its string fields
+    imports: Tuple[str, ...]
+    example: str
+
+
+def _draft(v: _Validator, f: Dict[str, Y], name: str) -> _Draft:
+    text = {k: n.value.rstrip("\n") for k, n in f.items() if isinstance(n.value, str)}
     imports = _strs(f, "imports")
-    helpers = _str(f, "helpers")
-    body = _str(f, "body")
-    nodes = [v.parsed.get(id(f[k]), []) if k in f else [] for k in ("helpers", "body")]
-    example = forms.example_from_nodes(imports, *nodes)
-    try:
-        ast.parse(example)
-    except SyntaxError as exc:
-        # Map the example's line back to the field that wrote it.
-        v.error(_example_line(f, imports, helpers, exc.lineno or 1), f"{name}.body" if _in_body(imports, helpers, exc.lineno or 1) else f"{name}.helpers",
-                f"the assembled example is not valid Python: {exc.msg} (example line {exc.lineno})")
+    parsed = v.parsed
+    example = forms.example_from_nodes(imports, parsed.get(id(f.get("helpers")), ()), parsed.get(id(f.get("body")), ()))
+    return _Draft(f, name, text, imports, example)
+
+
+def _entry(v: _Validator, d: _Draft, section: str, pack: str, path: str, checked: bool = True) -> Optional[Entry]:
+    """The entry, or None (and an error) when its example is not valid Python (`checked`: else
+    the example's check is deferred, and it is served meanwhile)."""
+    text, imports, helpers = d.text, d.imports, d.text.get("helpers", "")
+    error = example_check.problem(d.example, len(imports)) if checked else None
+    if error is not None:
+        lineno, msg = error  # mapped back to the field that wrote the line
+        v.error(_example_line(d.fields, imports, helpers, lineno),
+                f"{d.name}.body" if _in_body(imports, helpers, lineno) else f"{d.name}.helpers",
+                f"the assembled example is not valid Python: {msg} (example line {lineno})")
         return None
     return Entry(
-        id=_str(f, "id"),
-        title=_str(f, "title"),
-        summary=_str(f, "summary"),
-        prefix=_str(f, "prefix"),
-        body=body,
+        id=text.get("id", ""),
+        title=text.get("title", ""),
+        summary=text.get("summary", ""),
+        prefix=text.get("prefix", ""),
+        body=text.get("body", ""),
         section=section,
-        tags=_strs(f, "tags"),
-        apis=_strs(f, "apis"),
-        signature=_str(f, "signature"),
-        docs=_str(f, "docs"),
-        note=_str(f, "note"),
+        tags=_strs(d.fields, "tags"),
+        apis=_strs(d.fields, "apis"),
+        signature=text.get("signature", ""),
+        docs=text.get("docs", ""),
+        note=text.get("note", ""),
         imports=imports,
         helpers=helpers,
-        example=example,
+        example=d.example,
         pack=pack,
         path=path,
-        lines={k: (n.line + 1 if n.block else n.line) for k, n in f.items()},
+        lines={k: (n.line + 1 if n.block else n.line) for k, n in d.fields.items()},
     )
 
 
@@ -319,7 +362,7 @@ def _example_line(f: Dict[str, Y], imports, helpers: str, lineno: int) -> int:
     return node.line + (1 if node.block else 0) + max(0, lineno - body_first)
 
 
-def load_pack(path: str) -> LoadResult:
+def load_pack(path: str, defer_examples: bool = False) -> LoadResult:
     """Read, parse and validate one pack file."""
     try:
         root = parse_yaml(read_text(path))
@@ -327,10 +370,10 @@ def load_pack(path: str) -> LoadResult:
         return LoadResult(None, [PackError(path, exc.line, "", exc.message)])
     except (RecursionError, MemoryError) as exc:
         return LoadResult(None, [PackError(path, 0, "", f"the pack is too deeply nested or too large to read ({type(exc).__name__})")])
-    return build_sheet(root, path)
+    return build_sheet(root, path, defer_examples)
 
 
-def load_text(text: str, path: str) -> LoadResult:
+def load_text(text: str, path: str, defer_examples: bool = False) -> LoadResult:
     """Validate pack text (e.g. an open editor buffer) as if read from `path`."""
     try:
         root = parse_yaml(text)
@@ -338,7 +381,7 @@ def load_text(text: str, path: str) -> LoadResult:
         return LoadResult(None, [PackError(path, exc.line, "", exc.message)])
     except (RecursionError, MemoryError) as exc:
         return LoadResult(None, [PackError(path, 0, "", f"the pack is too deeply nested or too large to read ({type(exc).__name__})")])
-    return build_sheet(root, path)
+    return build_sheet(root, path, defer_examples)
 
 
 def builtin_sheet_path() -> str:

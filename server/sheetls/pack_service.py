@@ -23,6 +23,7 @@ import os
 from dataclasses import dataclass, field
 from typing import Dict, List, Optional, Sequence, Tuple
 
+from sheetls.example_check import Example
 from sheetls.loader import PackError
 from sheetls.model import Entry, Sheet
 from sheetls.yaml_source import YamlError, read_text
@@ -44,6 +45,7 @@ class Reload:
     announce: List[str]  # problems not announced before, one line each
     summary: str
     errors: List[PackError] = field(default_factory=list)
+    unchecked: List[Example] = field(default_factory=list)  # examples served before their Python check
 
 
 def _rename_pack(sheet: Sheet, new_id: str) -> Sheet:
@@ -64,9 +66,13 @@ class PackState:
         self.sheets: List[Sheet] = []
         self.served: Dict[str, str] = {}  # source path -> "current" | "last good" | "partial"
         self.collisions: Dict[str, Tuple[str, ...]] = {}  # prefix -> ids of the packs defining it
+        self.unconfirmed: Dict[str, Sheet] = {}  # source path -> served, examples not yet checked
 
     # --- loading ----------------------------------------------------------------------------
-    def reload(self, paths: Sequence[str], builtin: bool, folders: Sequence[str]) -> Reload:
+    def reload(self, paths: Sequence[str], builtin: bool, folders: Sequence[str],
+               defer_examples: bool = False) -> Reload:
+        """Load every pack. `defer_examples`: a big pack is served before the Python check of
+        its new examples, which the caller runs later (then `confirm`, or reload)."""
         sources, missing = discover(paths, builtin, folders)
         self.sources = sources
         self.folders = pack_folders(paths, folders)
@@ -78,8 +84,11 @@ class PackState:
         errors_by_file: Dict[str, List[PackError]] = {}
         sheets: List[Sheet] = []
         self.served = {}
+        self.unconfirmed = {}
+        unchecked: List[Example] = []
         for src in sources:
-            loaded = load_source(src)
+            loaded = load_source(src, defer_examples=defer_examples)
+            unchecked.extend(loaded.result.unchecked)
             self.loaded[src.path] = loaded
             for f in loaded.files:
                 self.owner[f] = src
@@ -125,11 +134,14 @@ class PackState:
         entries = sum(len(s.entries) for s in sheets)
         summary = f"serving {entries} entries from {len(sheets)} pack(s)" + (
             f"; {len(all_errors)} error(s) in {len(self.disk_errors)} file(s)" if all_errors else "")
-        return Reload(sheets, diagnostics, announce, summary, all_errors)
+        return Reload(sheets, diagnostics, announce, summary, all_errors, unchecked)
 
     def _choose(self, src: PackSource, loaded: LoadedPack) -> Optional[Sheet]:
         if loaded.sheet is not None and not loaded.errors:
-            self.good[src.path] = loaded.sheet
+            if loaded.result.unchecked:  # its last good version once its examples pass
+                self.unconfirmed[src.path] = loaded.sheet
+            else:
+                self.good[src.path] = loaded.sheet
             self.served[src.path] = "current"
             return loaded.sheet
         if src.path in self.good:
@@ -140,6 +152,11 @@ class PackState:
             self.served[src.path] = "partial"
             return loaded.sheet
         return None
+
+    def confirm(self) -> None:
+        """The deferred examples all passed: the packs served since are their last good versions."""
+        self.good.update(self.unconfirmed)
+        self.unconfirmed = {}
 
     @staticmethod
     def _unique_ids(sheets: List[Sheet]) -> List[Sheet]:
@@ -223,6 +240,7 @@ class PackRuntime:
         self.state = PackState()
         self.buffers: Dict[str, Tuple[str, List[PackError]]] = {}  # path -> (uri, errors in the buffer)
         self.poll_task: Optional[asyncio.Task] = None
+        self.example_task: Optional[asyncio.Task] = None
         self.watching = False
         self.relative = False
         self.registered: Tuple[Tuple[str, str], ...] = ()
@@ -255,7 +273,7 @@ class PackRuntime:
         from lsprotocol import types
 
         paths, builtin, folders = self._args()
-        result = self.state.reload(paths, builtin, folders)
+        result = self.state.reload(paths, builtin, folders, defer_examples=self._can_defer())
         self.reloads += 1
         self._signature = self.state.signature(paths, builtin, folders)
         for err in result.errors:
@@ -273,7 +291,50 @@ class PackRuntime:
         log.info("packs reloaded (%s): %s", reason, result.summary)
         if connected:
             self.sync_watchers()
+        if result.unchecked:
+            log.info("checking %d new example(s) between requests", len(result.unchecked))
+            self.example_task = asyncio.get_running_loop().create_task(
+                self._check_examples(result.unchecked, self.reloads))
         return result.sheets
+
+    # --- deferred example checks (example_check.py) -------------------------------------------------
+    SLICE_SECONDS = 0.001  # compiling at most this long at a time (a request waits no longer)...
+    PAUSE_SECONDS = 0.001  # ...then this long for the requests that came meanwhile
+
+    def _can_defer(self) -> bool:
+        """Only with a running event loop to check them on later (always so in the server)."""
+        try:
+            asyncio.get_running_loop()
+        except RuntimeError:
+            return False
+        return True
+
+    async def _check_examples(self, examples: List[Example], generation: int) -> None:
+        """Compile the examples a reload served unchecked, in slices between requests. All
+        valid: the packs become their last good versions. Any not: reload, which now knows
+        them and reports each like any other pack error (and withdraws its entry)."""
+        import time
+
+        from sheetls import example_check
+
+        try:
+            ok = True
+            i = 0
+            while i < len(examples):
+                await asyncio.sleep(self.PAUSE_SECONDS)
+                if generation != self.reloads:
+                    return  # a newer reload serves other packs and checks its own examples
+                until = time.perf_counter() + self.SLICE_SECONDS
+                while i < len(examples) and time.perf_counter() < until:
+                    ok = example_check.problem(*examples[i]) is None and ok
+                    i += 1
+            log.info("%d new example(s) checked: %s", len(examples), "all valid Python" if ok else "some are not valid Python")
+            if ok:
+                self.state.confirm()
+            else:
+                self.server.reload("examples checked")
+        except Exception:  # a background check must never take the server down
+            log.exception("checking the packs' examples failed")
 
     def publish(self, path: str, errors: List[PackError], text: Optional[str] = None) -> None:
         from lsprotocol import types
@@ -435,3 +496,6 @@ class PackRuntime:
         if self.poll_task is not None:
             self.poll_task.cancel()
             self.poll_task = None
+        if self.example_task is not None:
+            self.example_task.cancel()
+            self.example_task = None
