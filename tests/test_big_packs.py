@@ -115,3 +115,13 @@ async def test_a_checked_big_pack_becomes_the_last_good_version(client, tmp_path
     answer = await reload_by_command(client)
     assert answer["errors"] == 1
     assert await labels_for(client, "big299") == ["big299"]  # its last good version is served
+
+
+def test_an_example_too_deep_for_the_compiler_is_a_problem_of_its_own_not_a_crash():
+    """The deferred check runs in the server's event loop: what Python's compiler cannot take
+    must come back as that example's problem (then its entry's error), never an exception."""
+    example_check.forget()
+    deep = "async def main():\n    x = " + "-" * 100_000 + "1\n"
+    line, message = example_check.problem(deep, 0)
+    assert line == 1 and "too deeply nested" in message
+    assert not example_check.check([(deep, 0)])

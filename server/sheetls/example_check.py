@@ -40,6 +40,10 @@ def compile_error(example: str, imports: int) -> Optional[Problem]:
         compile(example[start:end], "<example>", "exec", dont_inherit=True)
     except SyntaxError as exc:
         return (exc.lineno or 1) + skipped, exc.msg
+    except (RecursionError, MemoryError) as exc:  # e.g. 100,000 nested unary minus signs
+        return skipped + 1, f"too deeply nested for Python's compiler ({type(exc).__name__})"
+    except ValueError as exc:  # a NUL character
+        return skipped + 1, str(exc)
     return None
 
 
