@@ -125,12 +125,16 @@ def propose(index: SheetIndex, lines: Sequence[str], line: int, col: int, profil
 
 
 def _with_local_imports(top: Imports, lines: Sequence[str], start: int, end: int) -> Imports:
-    merged = Imports(dict(top.names), top.defined)
+    """`top` plus the imports of lines start..end (the enclosing function's, above the
+    cursor); `top` itself when there are none, so its remembered spellings serve again."""
+    local: Dict[str, str] = {}
     for k in range(start, min(end, len(lines))):
         stripped = lines[k].lstrip()
         if stripped.startswith(("import ", "from ")):
-            merged.names.update(scan_imports([stripped]).names)
-    return merged
+            local.update(scan_imports([stripped]).names)
+    if not local:
+        return top
+    return Imports({**top.names, **local}, top.defined)
 
 
 def _proposal(match: Match, ctx: CursorContext, imports: Imports, lines: Sequence[str], line: int,

@@ -7,8 +7,9 @@ An entry authors `imports`, `helpers` and `body` once; every form is derived her
 """
 from __future__ import annotations
 
+import functools
 import re
-from typing import Dict, List, Optional, Sequence
+from typing import Dict, List, Optional, Sequence, Tuple
 
 from sheetls import snippet_syntax
 from sheetls.model import Entry
@@ -110,17 +111,19 @@ def method_snippet(entry: Entry, name_index: int, defined: Dict[str, int]) -> st
     return f"async def ${{{name_index}:{name}}}(self):\n" + indent_lines(body_snippet(entry, defined), INDENT)
 
 
-def split_helpers(helpers: str) -> List[str]:
-    """Top-level chunks (functions) of a helpers snippet."""
+@functools.lru_cache(maxsize=1024)
+def split_helpers(helpers: str) -> Tuple[str, ...]:
+    """Top-level chunks (functions) of a helpers snippet (remembered: asked on every keystroke)."""
     chunks: List[List[str]] = []
     for line in helpers.rstrip("\n").split("\n"):
         if line[:1].strip() and not (chunks and not line.strip()) and (line.startswith(("def ", "async def ", "@")) or not chunks):
             chunks.append([line])
         elif chunks:
             chunks[-1].append(line)
-    return ["\n".join(c).strip("\n") for c in chunks if "".join(c).strip()]
+    return tuple("\n".join(c).strip("\n") for c in chunks if "".join(c).strip())
 
 
+@functools.lru_cache(maxsize=1024)
 def helper_name(chunk: str) -> str:
     m = _HELPER_NAME.match(snippet_syntax.to_plain(snippet_syntax.parse(chunk.split("\n", 1)[0] + "\n")).strip())
     return m.group(1) if m else ""

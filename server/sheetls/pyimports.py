@@ -5,6 +5,7 @@ count for the lines after them in that function (see `scan_imports(start=...)`).
 """
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 from typing import Dict, List, Optional, Sequence, Set, Tuple
@@ -14,6 +15,7 @@ _FROM = re.compile(r"^([ \t]*)from[ \t]+([A-Za-z_][\w.]*)[ \t]+import[ \t]+(.+)$
 _DEF = re.compile(r"^(?:async[ \t]+)?(?:def|class)[ \t]+([A-Za-z_]\w*)")
 _NAME_AS = re.compile(r"^([A-Za-z_][\w.]*)(?:[ \t]+as[ \t]+([A-Za-z_]\w*))?$")
 _DOCSTRING_START = re.compile(r"^(?:[rRuU])?('''|\"\"\"|'|\")")
+_UNKNOWN = object()
 
 
 @dataclass
@@ -23,9 +25,20 @@ class Imports:
     names: Dict[str, str] = field(default_factory=dict)
     defined: Dict[str, int] = field(default_factory=dict)  # top-level def/class name -> line
     statement_lines: Set[int] = field(default_factory=set)  # lines holding the statements above
+    # qualified name -> local_for's answer; valid while `names` is as it was (code that adds
+    # names does so before any look-up, or makes a new Imports, as completion's local imports do)
+    _spelled: Dict[str, Optional[str]] = field(default_factory=dict, repr=False, compare=False)
+    _respelled: Dict[Tuple[str, Tuple[str, ...]], Tuple[str, Tuple[str, ...]]] = field(
+        default_factory=dict, repr=False, compare=False)  # respell's answers, the same way
 
     def local_for(self, qualified: str) -> Optional[str]:
         """The local spelling of a qualified name ('asyncio.open_connection'), if imported."""
+        spelled = self._spelled.get(qualified, _UNKNOWN)
+        if spelled is _UNKNOWN:
+            spelled = self._spelled[qualified] = self._local_for(qualified)
+        return spelled  # type: ignore[return-value]
+
+    def _local_for(self, qualified: str) -> Optional[str]:
         parts = qualified.split(".")
         best = None
         for local, target in self.names.items():
@@ -167,14 +180,33 @@ def import_site(lines: Sequence[str], module: str) -> ImportSite:
     return ImportSite(at, blank, at > 0 and bool(lines[at - 1].strip()))
 
 
+@functools.lru_cache(maxsize=64)
+def _references(modules: Tuple[str, ...]) -> "re.Pattern[str]":
+    """`module.attr...` references to any of `modules`."""
+    return re.compile(r"(?<![\w.])(" + "|".join(re.escape(m) for m in modules) + r")((?:\.[A-Za-z_]\w*)+)")
+
+
 def respell(text: str, imports: Imports, modules: Sequence[str]) -> Tuple[str, List[str]]:
     """Rewrite `module.attr...` references of `text` (for each of `modules`) in the file's own
     spelling: `aio.open_connection` after `import asyncio as aio`, `open_connection` after
     `from asyncio import open_connection`. Returns the text and the modules still to import."""
     if not modules:
         return text, []
+    key = (text, tuple(modules))
+    known = imports._respelled.get(key)
+    if known is None:
+        if len(imports._respelled) >= RESPELLED_MAX:
+            imports._respelled.clear()
+        known = imports._respelled[key] = _respell(text, imports, key[1])
+    return known[0], list(known[1])
+
+
+RESPELLED_MAX = 4096  # texts remembered per Imports (a completion list has at most 200)
+
+
+def _respell(text: str, imports: Imports, modules: Tuple[str, ...]) -> Tuple[str, Tuple[str, ...]]:
     missing: List[str] = []
-    pattern = re.compile(r"(?<![\w.])(" + "|".join(re.escape(m) for m in modules) + r")((?:\.[A-Za-z_]\w*)+)")
+    pattern = _references(modules)
 
     def sub(m: "re.Match[str]") -> str:
         qualified = m.group(1) + m.group(2)
@@ -186,4 +218,4 @@ def respell(text: str, imports: Imports, modules: Sequence[str]) -> Tuple[str, L
         return qualified
 
     out = pattern.sub(sub, text)
-    return out, [m for m in modules if m in missing]
+    return out, tuple(m for m in modules if m in missing)
