@@ -144,7 +144,8 @@ class _Store:
         for chunk in self.chunks:
             hit = old.get(id(chunk))
             if hit is None or hit[0] is not chunk:
-                hit = (chunk, [line[: _content_len(line)] for line in chunk])
+                # rstrip is exact here: a stored line holds no \r or \n but its one ending
+                hit = (chunk, [line.rstrip("\r\n") for line in chunk])
             cache[id(chunk)] = hit
             out += hit[1]
         self._stripped = cache
