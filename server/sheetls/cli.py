@@ -1,11 +1,13 @@
 """Command line: `sheetls` serves LSP (stdio by default); `sheetls check|show|list|export`."""
 from __future__ import annotations
 
-import argparse
 import sys
-from typing import List, Optional
+from typing import TYPE_CHECKING, List, Optional
 
 from sheetls import __version__
+
+if TYPE_CHECKING:
+    import argparse
 
 
 def _serve(args) -> int:
@@ -107,7 +109,9 @@ def _export(args) -> int:
     return 1 if packs.errors else 0
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser() -> "argparse.ArgumentParser":
+    import argparse
+
     parser = argparse.ArgumentParser(prog="sheetls", description="Snippet-and-docs language server for the asyncio Streams and Subprocesses sheet.")
     parser.add_argument("--version", action="version", version=f"sheetls {__version__}")
     parser.add_argument("--stdio", action="store_true", help="serve LSP over stdio (the default)")
@@ -139,7 +143,19 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+# What `sheetls` and `sheetls --stdio` (how editors start it) mean, without building the
+# parser: argparse and what it imports are ~6 ms of the start-up an editor waits for.
+# tests/test_cli_packs.py keeps this equal to the parser's defaults.
+STDIO_DEFAULTS = {"stdio": False, "tcp": False, "host": "127.0.0.1", "port": 2087, "log_file": None, "verbose": 0,
+                  "command": None}
+
+
 def main(argv: Optional[List[str]] = None) -> None:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv in ([], ["--stdio"]):
+        from types import SimpleNamespace
+
+        sys.exit(_serve(SimpleNamespace(**{**STDIO_DEFAULTS, "stdio": bool(argv)})))
     args = build_parser().parse_args(argv)
     handlers = {"check": _check, "list": _list, "show": _show, "export": _export}
     sys.exit(handlers.get(args.command, _serve)(args))

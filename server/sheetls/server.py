@@ -8,20 +8,22 @@ import re
 import logging
 import traceback
 from dataclasses import dataclass
-from typing import Any, Callable, Dict, List, Optional
+from typing import TYPE_CHECKING, Any, Callable, Dict, List, Optional
 
 from lsprotocol import types
 
 from sheetls import __version__
 from sheetls.profile import ClientProfile, client_profile
 from sheetls.heap import LongLived, collector_paused
-from sheetls.index import SheetIndex
 from sheetls.logs import LEVELS, ClientLogHandler
 from sheetls.options import Options, parse_options
 from sheetls.protocol import ProtocolServer
 from sheetls import debug
 from sheetls.documents import LineDocument, use_line_store
-from sheetls.pyimports import Imports, scan_imports, still_valid
+
+if TYPE_CHECKING:  # the sheet model, its index and the import scanner load with the first request
+    from sheetls.index import SheetIndex
+    from sheetls.pyimports import Imports
 
 log = logging.getLogger("sheetls")
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
@@ -43,7 +45,7 @@ class DocFacts:
     doc: Any  # the workspace's document object these facts describe
     revision: int
     lines: List[str]
-    imports: Optional[Imports] = None
+    imports: Optional["Imports"] = None
 
 
 class SheetServer(ProtocolServer):  # spec-conformant base protocol (sheetls.protocol)
@@ -51,7 +53,7 @@ class SheetServer(ProtocolServer):  # spec-conformant base protocol (sheetls.pro
         super().__init__("sheetls", __version__)
         self.options = Options()
         self.profile = ClientProfile()
-        self._index: Optional[SheetIndex] = None
+        self._index: Optional["SheetIndex"] = None
         self.facts: Dict[str, DocFacts] = {}
         self.connected = False
         self._packs = None
@@ -69,7 +71,7 @@ class SheetServer(ProtocolServer):  # spec-conformant base protocol (sheetls.pro
         return self._packs
 
     @property
-    def index(self) -> SheetIndex:
+    def index(self) -> "SheetIndex":
         """The sheet index, loaded on first use (never on the initialize path)."""
         if self._index is None:
             self.reload()
@@ -78,6 +80,8 @@ class SheetServer(ProtocolServer):  # spec-conformant base protocol (sheetls.pro
     def reload(self, reason: str = "settings") -> None:
         """(Re)load every pack: errors go to diagnostics, the log and one message (pack_service.py).
         The collector stays off meanwhile, and what is loaded leaves its generations (heap.py)."""
+        from sheetls.index import SheetIndex
+
         with collector_paused():
             self.long_lived.before_reload()
             self._index = SheetIndex.build(self.packs.reload(reason))
@@ -109,7 +113,9 @@ class SheetServer(ProtocolServer):  # spec-conformant base protocol (sheetls.pro
         self.facts[uri] = facts
         return facts
 
-    def imports_of(self, facts: DocFacts) -> Imports:
+    def imports_of(self, facts: DocFacts) -> "Imports":
+        from sheetls.pyimports import scan_imports
+
         if facts.imports is None:
             facts.imports = scan_imports(facts.lines)
         return facts.imports
@@ -152,8 +158,10 @@ def hover_at(*args, **kwargs):
     return answer(*args, **kwargs)
 
 
-def _imports_after(imports: Imports, changes, lines: List[str]) -> Optional[Imports]:
+def _imports_after(imports: "Imports", changes, lines: List[str]) -> Optional["Imports"]:
     """`imports` if the line changes since it was scanned keep it true, else None (rescan)."""
+    from sheetls.pyimports import still_valid
+
     if changes is None:
         return None
     for first, removed, inserted in changes:
@@ -275,18 +283,19 @@ def on_completion(ls: SheetServer, params: types.CompletionParams) -> Optional[t
     proposals, cut = propose(ls.index, facts.lines, line, col, ls.profile, ls.options.max_items, ls.imports_of(facts))
     if not proposals:
         return None
-    items = [completion_item(ls, uri, facts, p) for p in proposals]
+    ranges: Dict[Any, types.Range] = {}  # the items share their edit ranges: converted once
+    items = [completion_item(ls, uri, facts, p, ranges) for p in proposals]
     return types.CompletionList(is_incomplete=cut, items=items)
 
 
-def _text_edit(ls: SheetServer, uri: str, facts: DocFacts, edit) -> types.TextEdit:
-    return types.TextEdit(
-        range=types.Range(ls.to_client(uri, facts, edit.line, edit.start), ls.to_client(uri, facts, edit.line, edit.end)),
-        new_text=edit.text,
-    )
+def _text_edit(ls: SheetServer, uri: str, facts: DocFacts, edit, ranges: Dict[Any, types.Range]) -> types.TextEdit:
+    key = (edit.line, edit.start, edit.end)
+    if key not in ranges:
+        ranges[key] = types.Range(ls.to_client(uri, facts, edit.line, edit.start), ls.to_client(uri, facts, edit.line, edit.end))
+    return types.TextEdit(range=ranges[key], new_text=edit.text)
 
 
-def completion_item(ls: SheetServer, uri: str, facts: DocFacts, p) -> types.CompletionItem:
+def completion_item(ls: SheetServer, uri: str, facts: DocFacts, p, ranges: Dict[Any, types.Range]) -> types.CompletionItem:
     entry = p.entry
     profile = ls.profile
     item = types.CompletionItem(
@@ -295,10 +304,10 @@ def completion_item(ls: SheetServer, uri: str, facts: DocFacts, p) -> types.Comp
         detail=entry.title,
         sort_text=f"{p.order:06d}",
         filter_text=p.filter_text,
-        text_edit=_text_edit(ls, uri, facts, p.edit),
+        text_edit=_text_edit(ls, uri, facts, p.edit, ranges),
         insert_text_format=types.InsertTextFormat.Snippet if p.is_snippet else types.InsertTextFormat.PlainText,
         insert_text_mode=types.InsertTextMode.AdjustIndentation if p.adjust_indentation else types.InsertTextMode.AsIs,
-        additional_text_edits=[_text_edit(ls, uri, facts, e) for e in p.additional] or None,
+        additional_text_edits=[_text_edit(ls, uri, facts, e, ranges) for e in p.additional] or None,
         data={"pack": entry.pack, "id": entry.id},
     )
     pack = ls.packs.state.pack_label(entry)  # another pack defines the same prefix: name the pack
