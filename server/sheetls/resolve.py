@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import ast
 import bisect
+from array import array
 import re
 from collections import OrderedDict, defaultdict
 from itertools import accumulate, chain
@@ -243,7 +244,7 @@ class LineIndex:
     def __init__(self, texts: Sequence[str], source: Optional[str] = None):
         self.texts = texts
         self._source = source
-        self._starts: List[int] = []
+        self._starts = array("q")  # 8 bytes a line (a list of ints costs 36)
 
     @property
     def source(self) -> str:
