@@ -555,7 +555,7 @@ def build_report(data: dict) -> str:
             f"edit then hover @{big:,} p50", f"completion @{mid:,} p50 / p99",
             f"edit then completion @{big:,} p50", "RSS after load (MB)"]
     if packs:
-        head += [f"pack of {o['pack_size']:,}: load", "pack completion p99"]
+        head += [f"pack of {o['pack_size']:,}: spawn → answering", "of which after initialize", "pack completion p99"]
     lines.append("| " + " | ".join(head) + " |")
     lines.append("|" + "---|" * len(head))
     for s in servers:
@@ -570,6 +570,7 @@ def build_report(data: dict) -> str:
                cell(s, lambda r: r["rss_mb"])]
         if packs:
             row += [cell(s, lambda r: r["load_ms"], packs),
+                    cell(s, lambda r: r["load_ms"] - r["initialize_ms"], packs),
                     cell(s, lambda r: r["completion"]["p99"], packs)]
         lines.append("| " + " | ".join(row) + " |")
     lines.append("")
