@@ -154,43 +154,38 @@ def parse_yaml(text: str, max_nodes: int = MAX_NODES, max_depth: int = MAX_DEPTH
         loader.dispose()
 
 
-class _Frame:
-    __slots__ = ("y", "is_map", "key", "key_line")
-
-    def __init__(self, y: Y, is_map: bool):
-        self.y = y
-        self.is_map = is_map
-        self.key: Optional[str] = None
-        self.key_line = 0
-
-
 def _build(loader, max_nodes: int, max_depth: int) -> Y:
-    """One pass over the events: check, count and build, with an explicit stack."""
+    """One pass over the events: check, count and build. The innermost open collection and
+    its pending key live in locals; the outer ones wait on a stack."""
     loader.get_event()  # StreamStart
     if loader.check_event(yaml.StreamEndEvent):
         raise YamlError("the file is empty", 1)
     loader.get_event()  # DocumentStart
     scalar_event, mapping_start, sequence_start = yaml.ScalarEvent, yaml.MappingStartEvent, yaml.SequenceStartEvent
-    ends = (yaml.SequenceEndEvent, yaml.MappingEndEvent)
+    seq_end, map_end = yaml.SequenceEndEvent, yaml.MappingEndEvent
     # Plain scalars whose first character starts no implicit tag (bool, int, null...) are
     # strings: most of a pack, resolved here without PyYAML's per-value resolver call.
     resolvable = frozenset(loader.yaml_implicit_resolvers)
     get_event = loader.get_event
-    stack: List[_Frame] = []
+    stack: List[tuple] = []  # (cur, cur_map, key, key_line) of each outer collection
+    cur: Optional[Y] = None  # the innermost open collection
+    cur_map = False  # ...is a mapping
+    key: Optional[str] = None  # ...whose next value goes under this key
+    key_line = 0
     root: Optional[Y] = None
     nodes = 0
     while root is None:
         event = get_event()
         kind = type(event)
         line = event.start_mark.line + 1
-        if kind in ends:
-            y = stack.pop().y
+        if kind is map_end or kind is seq_end:
+            y = cur
+            cur, cur_map, key, key_line = stack.pop()
         else:
             nodes += 1
             if nodes > max_nodes:
                 raise YamlError(f"more than {max_nodes:,} YAML values: over the limit for a pack", line)
-            top = stack[-1] if stack else None
-            expecting_key = top is not None and top.is_map and top.key is None
+            expecting_key = cur_map and key is None
             if kind is scalar_event:
                 tag = event.tag
                 value = event.value
@@ -202,13 +197,14 @@ def _build(loader, max_nodes: int, max_depth: int) -> Y:
                 if expecting_key:
                     if tag == _MERGE:
                         raise YamlError("merge keys (<<) are not allowed in a pack", line)
-                    if value in top.y.value:
-                        first = top.y.value[value].key_line
+                    if value in cur.value:  # type: ignore[union-attr, operator]
+                        first = cur.value[value].key_line  # type: ignore[union-attr, index]
                         raise YamlError(f"duplicate key {value!r} (first at line {first})", line)
-                    top.key, top.key_line = value, line
+                    key, key_line = value, line
                     continue
-                y = Y(value if tag == _STR else _scalar(loader, event, tag, line), line, event.style in ("|", ">"))
-            elif kind is mapping_start or kind is sequence_start:  # a collection starts
+                style = event.style
+                y = Y(value if tag == _STR else _scalar(loader, event, tag, line), line, style == "|" or style == ">")
+            elif kind is mapping_start or kind is sequence_start:
                 if expecting_key:
                     raise YamlError("mapping keys must be plain strings", line)
                 if len(stack) >= max_depth:
@@ -219,22 +215,22 @@ def _build(loader, max_nodes: int, max_depth: int) -> Y:
                     tag = _MAP if is_map else _SEQ
                 if tag != (_MAP if is_map else _SEQ):
                     raise YamlError(f"tag {_short(tag)} is not allowed on a {'mapping' if is_map else 'list'}", line)
-                stack.append(_Frame(Y({} if is_map else [], line), is_map))
+                stack.append((cur, cur_map, key, key_line))
+                cur, cur_map, key, key_line = Y({} if is_map else [], line), is_map, None, 0
                 continue
             elif isinstance(event, yaml.AliasEvent):
                 raise YamlError("YAML aliases (*name) are not allowed in a pack", line)
             else:
                 raise YamlError(f"unexpected YAML event {kind.__name__}", line)
-        # attach a finished value to its parent
-        if not stack:
+        # attach the finished value to its parent
+        if cur is None:
             root = y
-        elif stack[-1].is_map:
-            parent = stack[-1]
-            y.key_line = parent.key_line
-            parent.y.value[parent.key] = y  # type: ignore[index]
-            parent.key = None
+        elif cur_map:
+            y.key_line = key_line
+            cur.value[key] = y  # type: ignore[index]
+            key = None
         else:
-            stack[-1].y.value.append(y)  # type: ignore[union-attr]
+            cur.value.append(y)  # type: ignore[union-attr]
     loader.get_event()  # DocumentEnd
     if not loader.check_event(yaml.StreamEndEvent):
         event = loader.peek_event()
