@@ -4,7 +4,7 @@ Compiling costs ~25 µs an example: nothing for the built-in sheet, a quarter of
 a pack of 10,000 entries. So:
 - results are remembered by example text (a bounded cache): a reload after an edit
   recompiles only the examples that changed;
-- a loader may defer the examples it has not seen (`defer_over`): the server then serves a
+- a loader may defer the examples it has not seen (over DEFER_OVER of them): the server then serves a
   big pack at once and checks those examples between requests (pack_service.py); an entry
   whose example turns out not to compile is withdrawn by a reload that reports it like any
   other error. `sheetls check` and small loads never defer.
@@ -12,7 +12,7 @@ a pack of 10,000 entries. So:
 from __future__ import annotations
 
 from collections import OrderedDict
-from typing import Iterable, Optional, Sequence, Tuple
+from typing import Optional, Sequence, Tuple
 
 Problem = Tuple[int, str]  # (line of the example, the compiler's message)
 Example = Tuple[str, int]  # (example text, how many `import` lines it starts with)
@@ -55,15 +55,6 @@ def problem(example: str, imports: int) -> Optional[Problem]:
     found = compile_error(example, imports)
     _remember(example, found)
     return found
-
-
-def check(examples: Iterable[Example]) -> bool:
-    """Compile and remember examples; True when all of them are valid Python."""
-    ok = True
-    for text, imports in examples:
-        if problem(text, imports) is not None:
-            ok = False
-    return ok
 
 
 def unknown(examples: Sequence[Example]) -> Sequence[Example]:

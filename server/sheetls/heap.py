@@ -25,21 +25,17 @@ def collector_paused() -> Iterator[None]:
             gc.enable()
 
 
-class LongLived:
-    """Moves what the server keeps for its life (modules, the served packs) out of the
-    collector's generations after each reload (gc.freeze), so collections only walk what
-    requests allocate. Frozen objects are still freed by reference counting when a reload
-    drops them; a reference cycle left from before a freeze would not be, so each later
-    reload first collects what was allocated since the previous one (cheap: the rest is
-    frozen)."""
+@contextmanager
+def reloading_what_lives_long() -> Iterator[None]:
+    """A reload of what the server keeps for its life (the served packs, their index).
 
-    def __init__(self) -> None:
-        self.frozen = False
-
-    def before_reload(self) -> None:
-        if self.frozen:
+    The collector is off meanwhile; after it, everything alive is frozen out of the
+    collector's generations (gc.freeze), so later collections walk only what requests
+    allocate. Frozen objects are still freed by reference counting when a later reload drops
+    them; a reference cycle frozen by mistake would not be, so a reload after the first one
+    collects first what was allocated since the last freeze (cheap: the rest is frozen)."""
+    with collector_paused():
+        if gc.get_freeze_count():
             gc.collect()
-
-    def after_reload(self) -> None:
+        yield
         gc.freeze()
-        self.frozen = True

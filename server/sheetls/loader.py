@@ -230,14 +230,13 @@ def build_sheet(root: Y, path: str, defer_examples: bool = False) -> LoadResult:
             section_drafts.append(_draft(v, efields, ename))
         drafts.append((sfields, section_drafts))
 
-    # The examples' Python check: now, or (a big load, deferred) by the caller.
-    examples = [(d.example, len(d.imports)) for _, ds in drafts for d in ds]
-    new = example_check.unknown(examples)
+    # The examples' Python check: as each entry is made (below), or, for a big load that
+    # defers it, by the caller (LoadResult.unchecked).
     unchecked: Tuple[example_check.Example, ...] = ()
-    if defer_examples and len(new) > example_check.DEFER_OVER:
-        unchecked = tuple(new)
-    else:  # (each draft's check below then finds its answer remembered)
-        example_check.check(new)
+    if defer_examples:
+        new = example_check.unknown([(d.example, len(d.imports)) for _, ds in drafts for d in ds])
+        if len(new) > example_check.DEFER_OVER:
+            unchecked = tuple(new)
     deferred = {text for text, _ in unchecked}
     sections: List[Section] = []
     for sfields, section_drafts in drafts:

@@ -14,7 +14,7 @@ from lsprotocol import types
 
 from sheetls import __version__
 from sheetls.profile import ClientProfile, client_profile
-from sheetls.heap import LongLived, collector_paused
+from sheetls.heap import reloading_what_lives_long
 from sheetls.logs import LEVELS, ClientLogHandler
 from sheetls.options import Options, parse_options
 from sheetls.protocol import ProtocolServer
@@ -57,7 +57,6 @@ class SheetServer(ProtocolServer):  # spec-conformant base protocol (sheetls.pro
         self.facts: Dict[str, DocFacts] = {}
         self.connected = False
         self._packs = None
-        self.long_lived = LongLived()
 
     # --- state -------------------------------------------------------------------------
     @property
@@ -82,10 +81,8 @@ class SheetServer(ProtocolServer):  # spec-conformant base protocol (sheetls.pro
         The collector stays off meanwhile, and what is loaded leaves its generations (heap.py)."""
         from sheetls.index import SheetIndex
 
-        with collector_paused():
-            self.long_lived.before_reload()
+        with reloading_what_lives_long():
             self._index = SheetIndex.build(self.packs.reload(reason))
-            self.long_lived.after_reload()
 
     def document_facts(self, uri: str) -> Optional[DocFacts]:
         """The open Python document at `uri`, as lines; None for unknown or non-Python ones."""
