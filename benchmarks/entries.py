@@ -2,7 +2,7 @@
 the floor server loads this too)."""
 
 # The sheet's entries as a reader sees them: trigger, API name, entry title.
-# The titles are the ones of the published sheet (/work/shared/seed); a
+# The titles are the ones of the published sheet (tests/data/original-sheet.txt); a
 # correct hover contains the title, a correct completion lists the trigger.
 ENTRIES = [
     ("aioopen", "open_connection", "Open a TCP connection"),

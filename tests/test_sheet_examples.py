@@ -16,7 +16,8 @@ from sheetls.loader import builtin_sheet_path, load_pack
 
 SHEET = load_pack(builtin_sheet_path()).sheet
 BY_PREFIX = {e.prefix: e for e in SHEET.entries}
-SEED = Path(__file__).resolve().parents[2] / "shared" / "seed" / "asyncio-streams-subprocesses-sheet.txt"
+# The original sheet, as published (a copy kept in the repository: a fresh clone has all it reads).
+SEED = Path(__file__).resolve().parent / "data" / "original-sheet.txt"
 BROKEN_REQUEST = 'b"GET / HTTP/1.1\nHost: example.com\nConnection: close\n\n"'
 FIXED_REQUEST = 'b"GET / HTTP/1.1\\r\\nHost: example.com\\r\\nConnection: close\\r\\n\\r\\n"'
 
