@@ -40,7 +40,7 @@ def install(server) -> None:
         uri = arg.get("uri") if isinstance(arg, dict) else arg
         if not isinstance(uri, str):
             raise ValueError(f"{CMD_DOCUMENT_TEXT} takes [uri]")
-        doc = ls.workspace.text_documents.get(uri)
+        doc = ls.open_document(uri)
         if doc is None:
             return None
         return {"uri": uri, "version": doc.version, "text": doc.source}

@@ -9,6 +9,7 @@ import logging
 import traceback
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Callable, Dict, List, Optional
+from urllib.parse import unquote
 
 from lsprotocol import types
 
@@ -84,14 +85,20 @@ class SheetServer(ProtocolServer):  # spec-conformant base protocol (sheetls.pro
         with reloading_what_lives_long():
             self._index = SheetIndex.build(self.packs.reload(reason))
 
+    def open_document(self, uri: str) -> Any:
+        """The open document at `uri`, whichever way the client spells it: pygls keys its
+        documents by the unquoted URI, so `file:///c%3A/a.py` and `file:///c:/a.py` are one."""
+        return self.workspace.text_documents.get(document_key(uri))
+
     def document_facts(self, uri: str) -> Optional[DocFacts]:
         """The open Python document at `uri`, as lines; None for unknown or non-Python ones."""
-        doc = self.workspace.text_documents.get(uri)
+        doc = self.open_document(uri)
         if doc is None:
             return None
-        if not (doc.language_id in PYTHON_LANGUAGE_IDS or (not doc.language_id and uri.endswith(PYTHON_SUFFIXES))):
+        if not (doc.language_id in PYTHON_LANGUAGE_IDS or (not doc.language_id and document_key(uri).endswith(PYTHON_SUFFIXES))):
             return None
-        facts = self.facts.get(uri)
+        key = document_key(uri)
+        facts = self.facts.get(key)
         revision = getattr(doc, "revision", None)
         if facts is not None and facts.doc is not doc:
             facts = None  # the document was opened again: start afresh
@@ -107,7 +114,7 @@ class SheetServer(ProtocolServer):  # spec-conformant base protocol (sheetls.pro
             if resolve is not None:
                 resolve.carry_model(facts.lines, changes, lines)  # hover's model, without a rescan
         facts = DocFacts(doc, revision if revision is not None else -1, lines, imports)
-        self.facts[uri] = facts
+        self.facts[key] = facts
         return facts
 
     def imports_of(self, facts: DocFacts) -> "Imports":
@@ -129,7 +136,7 @@ class SheetServer(ProtocolServer):  # spec-conformant base protocol (sheetls.pro
         """An LSP position as (line, code point column), or None when out of range."""
         if position.line < 0 or position.line >= len(facts.lines) or position.character < 0:
             return None
-        codec = self.workspace.text_documents[uri].position_codec
+        codec = facts.doc.position_codec
         text = facts.lines[position.line]
         if position.character > codec.client_num_units(text):
             return None
@@ -137,8 +144,13 @@ class SheetServer(ProtocolServer):  # spec-conformant base protocol (sheetls.pro
         return position.line, pos.character
 
     def to_client(self, uri: str, facts: DocFacts, line: int, col: int) -> types.Position:
-        codec = self.workspace.text_documents[uri].position_codec
+        codec = facts.doc.position_codec
         return types.Position(line, codec.client_num_units(facts.lines[line][:col]))
+
+
+def document_key(uri: str) -> str:
+    """The one spelling of a document's URI (pygls's key): percent-escapes decoded."""
+    return unquote(uri)
 
 
 def propose(*args, **kwargs):
@@ -224,7 +236,7 @@ def on_configuration(ls: SheetServer, params: types.DidChangeConfigurationParams
 @server.feature(types.TEXT_DOCUMENT_DID_CLOSE)
 @guarded("didClose")
 def on_close(ls: SheetServer, params: types.DidCloseTextDocumentParams):
-    ls.facts.pop(params.text_document.uri, None)
+    ls.facts.pop(document_key(params.text_document.uri), None)
     ls.packs.on_close(params.text_document.uri)
 
 
