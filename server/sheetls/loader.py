@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Callable, Dict, List, Optional, Tuple
 
 from sheetls import example_check, forms, snippet_syntax
-from sheetls.model import Entry, Member, Section, Sheet
+from sheetls.model import NO_VERSIONS, Entry, Member, Param, Pitfall, Section, Sheet, Versions, parse_version
 from sheetls.yaml_source import Y, YamlError, parse_yaml, read_text
 
 SCHEMA_VERSION = 1
@@ -22,6 +22,8 @@ PREFIX_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 DOTTED_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)+$")
 MODULE_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$")
 URL_RE = re.compile(r"^https?://\S+$")
+IDENT_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+VERSION_RE = re.compile(r"^[0-9]{1,2}\.[0-9]{1,3}$")
 
 
 @dataclass(frozen=True)
@@ -59,6 +61,8 @@ SCHEMA: Dict[str, Dict[str, Tuple[str, bool]]] = {
         "language": ("text", False),
         "sections": ("list", True),
         "members": ("list", False),
+        "oldest_python": ("version", False),
+        "newest_python": ("version", False),
     },
     "section": {
         "id": ("id", True),
@@ -79,6 +83,11 @@ SCHEMA: Dict[str, Dict[str, Tuple[str, bool]]] = {
         "note": ("text", False),
         "imports": ("list:module", False),
         "helpers": ("snippet", False),
+        "added": ("version", False),
+        "changed": ("version", False),
+        "removed": ("version", False),
+        "params": ("list", False),
+        "pitfalls": ("list", False),
     },
     "member": {
         "api": ("dotted", True),
@@ -86,6 +95,23 @@ SCHEMA: Dict[str, Dict[str, Tuple[str, bool]]] = {
         "summary": ("text", True),
         "pitfall": ("text", False),
         "docs": ("url", False),
+        "added": ("version", False),
+        "changed": ("version", False),
+        "removed": ("version", False),
+        "pitfalls": ("list", False),
+    },
+    "param": {
+        "name": ("ident", True),
+        "added": ("version", False),
+        "changed": ("version", False),
+        "removed": ("version", False),
+        "note": ("text", False),
+    },
+    "pitfall": {
+        "text": ("text", True),
+        "added": ("version", False),
+        "changed": ("version", False),
+        "removed": ("version", False),
     },
 }
 
@@ -103,6 +129,8 @@ _CHECKS: Dict[str, Tuple[Callable[[object], bool], str]] = {
     "snippet": (lambda v: isinstance(v, str) and v.strip() != "", "a non-empty snippet string"),
     "int": (lambda v: isinstance(v, int) and not isinstance(v, bool), "an integer"),
     "list": (lambda v: isinstance(v, list), "a list"),
+    "ident": (lambda v: isinstance(v, str) and bool(IDENT_RE.match(v)), "a parameter name"),
+    "version": (lambda v: isinstance(v, str) and bool(VERSION_RE.match(v)), 'a Python version in quotes, like "3.13"'),
 }
 
 
@@ -144,6 +172,9 @@ class _Validator:
             return all([self.check(item, item_kind, where, key, i) for i, item in enumerate(node.value)])
         test, expected = _CHECKS[kind]
         if not test(node.value):
+            if kind == "version" and isinstance(node.value, (int, float)) and not isinstance(node.value, bool):
+                # YAML reads 3.10 as the number 3.1: a version must be a quoted string
+                expected += f" (unquoted, YAML reads it as the number {node.value!r})"
             self.error(node.line, _name(where, key, index), f"expected {expected}, got {_describe(node.value)}")
             return False
         if kind == "snippet":
@@ -192,6 +223,83 @@ def _strs(fields: Dict[str, Y], key: str) -> Tuple[str, ...]:
     return tuple(item.value for item in node.value if isinstance(item.value, str))
 
 
+def _versions(v: "_Validator", fields: Dict[str, Y], where: str) -> Versions:
+    """The added/changed/removed of a mapping whose fields passed their checks; an order
+    that cannot be (removed before added, a change outside the span) is an error."""
+    got = {k: fields[k].value for k in ("added", "changed", "removed")
+           if k in fields and isinstance(fields[k].value, str) and parse_version(fields[k].value)}
+    if not got:
+        return NO_VERSIONS
+    added, changed, removed = (parse_version(got[k]) if k in got else None for k in ("added", "changed", "removed"))
+    if added and removed and removed <= added:
+        v.error(fields["removed"].line, _name(where, "removed"), f"removed in {got['removed']} is not after added in {got['added']}")
+    if changed and ((added and changed <= added) or (removed and changed >= removed)):
+        v.error(fields["changed"].line, _name(where, "changed"),
+                f"changed in {got['changed']} is outside the versions that have it ({Versions(got.get('added', ''), '', got.get('removed', '')).label()})")
+    return Versions(got.get("added", ""), got.get("changed", ""), got.get("removed", ""))
+
+
+def _pitfalls(v: "_Validator", fields: Dict[str, Y], where: str) -> Tuple[Pitfall, ...]:
+    out: List[Pitfall] = []
+    node = fields.get("pitfalls")
+    for i, item in enumerate(node.value if node is not None and isinstance(node.value, list) else []):
+        name = f"{_name(where, 'pitfalls')}[{i}]"
+        pf = v.fields(item, "pitfall", name)
+        if pf is not None and "text" in pf:
+            out.append(Pitfall(_str(pf, "text"), _versions(v, pf, name)))
+    return tuple(out)
+
+
+def _signature_params(signature: str) -> List[str]:
+    """The parameter names of `name(a, b=1, *, c=None) -> T` (no parsing of defaults needed:
+    names are what precedes '=' or ':' at depth one)."""
+    open_at = signature.find("(")
+    if open_at < 0:
+        return []
+    names, depth, start = [], 0, open_at + 1
+    for i in range(open_at, len(signature)):
+        ch = signature[i]
+        if ch in "([{":
+            depth += 1
+        elif ch in ")]}":
+            depth -= 1
+            if depth == 0:
+                names.append(signature[start:i])
+                break
+        elif ch == "," and depth == 1:
+            names.append(signature[start:i])
+            start = i + 1
+    out = []
+    for part in names:
+        m = re.match(r"\s*\**([A-Za-z_][A-Za-z0-9_]*)", part)
+        if m:
+            out.append(m.group(1))
+    return out
+
+
+def _params(v: "_Validator", fields: Dict[str, Y], where: str) -> Tuple[Param, ...]:
+    out: List[Param] = []
+    node = fields.get("params")
+    signature = _str(fields, "signature")
+    known = _signature_params(signature)
+    seen: Dict[str, int] = {}
+    for i, item in enumerate(node.value if node is not None and isinstance(node.value, list) else []):
+        name = f"{_name(where, 'params')}[{i}]"
+        pf = v.fields(item, "param", name)
+        if pf is None or "name" not in pf or not isinstance(pf["name"].value, str):
+            continue
+        pname = pf["name"].value
+        if not signature:
+            v.error(pf["name"].line, f"{name}.name", "params need a signature to name")
+            continue
+        if pname not in known:
+            v.error(pf["name"].line, f"{name}.name", f"no parameter {pname!r} in the signature (it has: {', '.join(known)})")
+            continue
+        _unique(v, seen, pname, pf["name"], f"{name}.name", "parameter")
+        out.append(Param(pname, _versions(v, pf, name), _str(pf, "note")))
+    return tuple(out)
+
+
 def build_sheet(root: Y, path: str, defer_examples: bool = False) -> LoadResult:
     """Validate a parsed pack and build its Sheet; errors name file, line and field.
 
@@ -225,9 +333,14 @@ def build_sheet(root: Y, path: str, defer_examples: bool = False) -> LoadResult:
                 continue
             _unique(v, entry_ids, _str(efields, "id"), efields.get("id"), f"{ename}.id", "entry id")
             _unique(v, prefixes, _str(efields, "prefix"), efields.get("prefix"), f"{ename}.prefix", "prefix")
+            versions = _versions(v, efields, ename)
+            params = _params(v, efields, ename)
+            pitfalls = _pitfalls(v, efields, ename)
             if len(v.errors) > before:
                 continue
-            section_drafts.append(_draft(v, efields, ename))
+            draft = _draft(v, efields, ename)
+            draft.extra = {"versions": versions, "params": params, "pitfalls": pitfalls}
+            section_drafts.append(draft)
         drafts.append((sfields, section_drafts))
 
     # The examples' Python check: as each entry is made (below), or, for a big load that
@@ -253,8 +366,13 @@ def build_sheet(root: Y, path: str, defer_examples: bool = False) -> LoadResult:
         if mfields is None:
             continue
         target = _str(mfields, "entry")
+        before = len(v.errors)
+        versions = _versions(v, mfields, mname)
+        pitfalls = _pitfalls(v, mfields, mname)
         if target and target not in entry_ids:
             v.error(mfields["entry"].line, f"{mname}.entry", f"no entry with id {target!r} in this pack")
+            continue
+        if len(v.errors) > before:
             continue
         members.append(
             Member(
@@ -263,6 +381,8 @@ def build_sheet(root: Y, path: str, defer_examples: bool = False) -> LoadResult:
                 summary=_str(mfields, "summary"),
                 pitfall=_str(mfields, "pitfall"),
                 docs=_str(mfields, "docs"),
+                versions=versions,
+                pitfalls=pitfalls,
             )
         )
     sheet = Sheet(
@@ -273,7 +393,12 @@ def build_sheet(root: Y, path: str, defer_examples: bool = False) -> LoadResult:
         sections=tuple(sections),
         members=tuple(members),
         path=path,
+        oldest_python=_str(top, "oldest_python") if isinstance(top.get("oldest_python", Y(None, 0)).value, str) else "",
+        newest_python=_str(top, "newest_python") if isinstance(top.get("newest_python", Y(None, 0)).value, str) else "",
     )
+    if sheet.oldest_python and sheet.newest_python and \
+            (parse_version(sheet.newest_python) or (0, 0)) < (parse_version(sheet.oldest_python) or (0, 0)):
+        v.error(top["newest_python"].line, "newest_python", f"{sheet.newest_python} is older than oldest_python {sheet.oldest_python}")
     return LoadResult(sheet, v.errors, unchecked)
 
 
@@ -295,6 +420,7 @@ class _Draft:
     text: Dict[str, str]  # its string fields
     imports: Tuple[str, ...]
     example: str
+    extra: Dict[str, object] = field(default_factory=dict)  # versions, params, pitfalls
 
 
 def _draft(v: _Validator, f: Dict[str, Y], name: str) -> _Draft:
@@ -334,6 +460,7 @@ def _entry(v: _Validator, d: _Draft, section: str, pack: str, path: str, checked
         pack=pack,
         path=path,
         lines={k: (n.line + 1 if n.block else n.line) for k, n in d.fields.items()},
+        **d.extra,
     )
 
 
