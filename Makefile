@@ -8,7 +8,7 @@ PIP    := $(PY) -m pip --disable-pip-version-check
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 
 .DEFAULT_GOAL := help
-.PHONY: help install install-test install-try try test test-fast check dist bench
+.PHONY: help install install-test install-try try test test-fast test-realworld check dist bench
 
 help:
 	@echo "make try    - set up and open Neovim on a demo file with sheetls attached"
@@ -46,6 +46,10 @@ test: install-test $(TEST_PREREQS)
 # Server-only tests (no editors), for a quick loop while working on the server.
 test-fast: install-test
 	$(PY) -m pytest tests --ignore=tests/nvim --ignore=tests/vscode $(PYTEST_ARGS)
+
+# The real-world corpus suite on every file (make test runs its bounded sample).
+test-realworld: install-test
+	SHEETLS_REALWORLD=full $(PY) -m pytest tests/realworld $(PYTEST_ARGS)
 
 check: install
 	$(VENV)/bin/sheetls check snippets

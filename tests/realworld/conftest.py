@@ -1,0 +1,24 @@
+"""The corpus suite's summary line and its violations.json (see test_realworld.py)."""
+from __future__ import annotations
+
+import os
+import sys
+
+sys.path.insert(0, os.path.dirname(__file__))
+
+import rw_corpus  # noqa: E402
+from rw_report import REPORT  # noqa: E402
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    if not REPORT.runs:
+        return
+    terminalreporter.section("real-world corpus")
+    for line in REPORT.lines(rw_corpus.mode()):
+        terminalreporter.write_line(line)
+    terminalreporter.write_line(f"realworld: violations written to {rw_corpus.ARTIFACTS / 'violations.json'}")
+
+
+def pytest_sessionfinish(session, exitstatus):
+    if REPORT.runs:
+        REPORT.write(rw_corpus.ARTIFACTS / "violations.json")
