@@ -96,7 +96,10 @@ def labels(result) -> list:
 def accept_item(profile: str, text: str, item: types.CompletionItem) -> str:
     """The buffer after the user accepts `item`, as the client would expand it: snippet
     placeholders at their defaults, and with adjustIndentation (VS Code) or a snippet engine
-    that re-indents (Neovim's vim.snippet), continuation lines get the cursor line's indent."""
+    that re-indents (Neovim's vim.snippet), continuation lines get the cursor line's indent
+    and a snippet's tabs become the editor's indentation (VS Code's normalizeIndentation,
+    vim.snippet under 'expandtab'): 4 spaces, as both set up Python files, unless the file
+    itself indents with tabs."""
     edit = item.text_edit
     new = edit.new_text
     if item.insert_text_format == types.InsertTextFormat.Snippet:
@@ -105,9 +108,20 @@ def accept_item(profile: str, text: str, item: types.CompletionItem) -> str:
     else:
         reindents = False
     if item.insert_text_mode == types.InsertTextMode.AdjustIndentation or reindents:
+        if item.insert_text_format == types.InsertTextFormat.Snippet and not _indents_with_tabs(text):
+            new = "\n".join(_expand_leading_tabs(l) for l in new.split("\n"))
         line = text.split("\n")[edit.range.start.line]
         indent = line[: len(line) - len(line.lstrip(" \t"))]
         first, *rest = new.split("\n")
         new = "\n".join([first] + [indent + r if r.strip() else r for r in rest])
     main = types.TextEdit(edit.range, new)
     return apply_edits(text, [main] + list(item.additional_text_edits or []))
+
+
+def _indents_with_tabs(text: str) -> bool:
+    return any(line.startswith("\t") for line in text.split("\n"))
+
+
+def _expand_leading_tabs(line: str) -> str:
+    stripped = line.lstrip("\t")
+    return "    " * (len(line) - len(stripped)) + stripped

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Dict, List, Optional, Sequence, Tuple
+from typing import Callable, Dict, List, Optional, Sequence, Tuple
 
 from sheetls import forms, snippet_syntax
 from sheetls.context import CursorContext, cursor_context
@@ -41,6 +41,7 @@ class Proposal:
     adjust_indentation: bool  # send insertTextMode adjustIndentation (text is not pre-indented)
     additional: List[Edit] = field(default_factory=list)
     form: str = "body"
+    note: str = ""  # what the item does that a user should know before accepting it (an import alias)
 
 
 def word_before(line_text: str, col: int) -> Tuple[str, int]:
@@ -51,24 +52,60 @@ def word_before(line_text: str, col: int) -> Tuple[str, int]:
     return "", col
 
 
-def indent_unit(lines: Sequence[str], current_indent: str) -> str:
-    """The file's indentation unit: a tab if it indents with tabs, else its space width."""
+def code_indent_unit(lines: Sequence[str], in_string: Optional[Callable[[int], bool]] = None,
+                     limit: int = 2000) -> Optional[str]:
+    """The indentation unit of the file's own code: the step from a block header (a code line
+    ending in `:`) to the first code line of its block; a tab if that step holds one. Lines in
+    triple-quoted strings (`in_string`) and comments say nothing. None when no block is seen."""
+    opens = False
+    lead = ""
+    for i, text in enumerate(lines[:limit]):
+        stripped = text.lstrip(" \t\f")
+        if not stripped or stripped[0] == "#":
+            continue
+        if in_string is not None and in_string(i):
+            opens = False
+            continue
+        here = text[: len(text) - len(stripped)]
+        if opens and len(here) > len(lead) and here.startswith(lead):
+            step = here[len(lead):]
+            return "\t" if "\t" in step else step
+        opens = _CODE_END.sub("", stripped).endswith(":")
+        lead = here
+    return None
+
+
+_CODE_END = re.compile(r"[ \t]*(?:#.*)?$")  # a trailing comment (naive: a `#` in a string ends it too)
+
+
+def indent_unit(lines: Sequence[str], current_indent: str, editor_unit: str = "    ",
+                in_string: Optional[Callable[[int], bool]] = None) -> str:
+    """The unit inserted blocks indent by: a tab where the cursor's line indents with one, else
+    the file's own code unit; in a file with no indented block yet, `editor_unit` (a tab for
+    clients that turn a snippet's tabs into the editor's own indentation setting)."""
     if "\t" in current_indent:
         return "\t"
-    for text in lines[:2000]:
-        if text[:1] == "\t":
-            return "\t"
-        if text[:1] == " ":
-            width = len(text) - len(text.lstrip(" "))
-            if text.strip() and 2 <= width <= 8:
-                return " " * width
-    return "    "
+    return code_indent_unit(lines, in_string) or editor_unit
 
 
 def _reindent(text: str, unit: str) -> str:
     if unit == "    ":
         return text
     return _LEADING_SPACES.sub(lambda m: unit * (len(m.group(1)) // 4), text)
+
+
+def _import_alias(module: str, imports: Imports) -> Optional[str]:
+    """A name for `import module as NAME` when the file binds `module` to something else
+    (`from datetime import time`, `import trollius as asyncio`, `def time()`); None when a
+    plain `import module` rebinds nothing."""
+    bound = imports.names.get(module)
+    if (bound is None or bound == module) and module not in imports.defined:
+        return None
+    taken = set(imports.names) | set(imports.defined)
+    alias, k = f"_{module}", 2
+    while alias in taken:
+        alias, k = f"_{module}{k}", k + 1
+    return alias
 
 
 def _indent_rest(text: str, indent: str) -> str:
@@ -97,25 +134,32 @@ def choose_form(entry: Entry, ctx: CursorContext, imports: Imports) -> Tuple[Opt
 
 
 def propose(index: SheetIndex, lines: Sequence[str], line: int, col: int, profile: ClientProfile,
-            limit: int = 200, top_imports: Optional[Imports] = None) -> Tuple[List[Proposal], bool]:
-    """Completion proposals at (line, col) in code points; and whether the list was cut."""
+            limit: int = 200, top_imports: Optional[Imports] = None,
+            in_string: Optional[Callable[[int], bool]] = None) -> Tuple[List[Proposal], bool]:
+    """Completion proposals at (line, col) in code points; and whether the list was cut.
+    `in_string(i)` tells whether line i starts inside a triple-quoted string (the resolver's
+    scan of the document, see resolve.DocModel); without it such lines are guessed at."""
     if line >= len(lines):
         return [], False
     text = lines[line]
     col = min(col, len(text))
     word, start = word_before(text, col)
-    ctx = cursor_context(lines, line, col, len(word))
+    ctx = cursor_context(lines, line, col, len(word), in_string)
     if not ctx.offers_snippets:
         return [], False
+    imports = top_imports if top_imports is not None else scan_imports(lines)
+    if line < imports.future_end:
+        return [], False  # above `from __future__ import ...` no statement may stand
     matches, cut = index.find(word, limit) if word else index.all(limit)
     if not matches:
         return [], False
-    imports = top_imports if top_imports is not None else scan_imports(lines)
     if ctx.scope_line >= 0:
         imports = _with_local_imports(imports, lines, ctx.scope_line + 1, line)
     cursor_indent = text[: len(text) - len(text.lstrip(" \t"))]
-    unit = indent_unit(lines, cursor_indent)
     relative = profile.adjust_indentation or (profile.snippets and profile.reindents_snippets)
+    # A snippet's tab becomes the editor's own indentation in VS Code (adjustIndentation) and
+    # in Neovim's vim.snippet (with 'expandtab', 'shiftwidth' spaces): the file's unit first.
+    unit = indent_unit(lines, cursor_indent, "\t" if relative and profile.snippets else "    ", in_string)
     out: List[Proposal] = []
     for match in matches:
         p = _proposal(match, ctx, imports, lines, line, start, col, unit, cursor_indent, relative, profile)
@@ -148,15 +192,22 @@ def _proposal(match: Match, ctx: CursorContext, imports: Imports, lines: Sequenc
     snippet, missing = respell(snippet, imports, modules)
     additional: List[Edit] = []
     inline_imports: List[str] = []
+    notes: List[str] = []
     for module in missing:
+        statement = f"import {module}"
+        alias = _import_alias(module, imports)
+        if alias is not None:  # never rebind a name the file binds: `import time as _time`
+            statement += f" as {alias}"
+            snippet = re.sub(rf"(?<![\w.]){re.escape(module)}(?=\.)", alias, snippet)
+            notes.append(f"imports {module} as {alias}: `{module}` is taken here")
         site = import_site(lines, module)
         if site.line >= line:
             # The cursor is where imports go (say, an empty file): the program carries them.
-            inline_imports.append(module)
+            inline_imports.append(statement)
             continue
-        additional.append(_import_edit(lines, site, module))
+        additional.append(_import_edit(lines, site, statement))
     if inline_imports:
-        snippet = "".join(f"import {m}\n" for m in inline_imports) + ("\n" if form == "program" else "") + snippet
+        snippet = "".join(f"{s}\n" for s in inline_imports) + ("\n" if form == "program" else "") + snippet
     snippet = _reindent(snippet, unit)
     if not relative:
         snippet = _indent_rest(snippet, cursor_indent)
@@ -172,11 +223,12 @@ def _proposal(match: Match, ctx: CursorContext, imports: Imports, lines: Sequenc
         adjust_indentation=profile.adjust_indentation,
         additional=_merge(additional),
         form=form,
+        note="; ".join(notes),
     )
 
 
-def _import_edit(lines: Sequence[str], site, module: str) -> Edit:
-    text = ("\n" if site.blank_before else "") + f"import {module}\n" + "\n" * site.blank_after
+def _import_edit(lines: Sequence[str], site, statement: str) -> Edit:
+    text = ("\n" if site.blank_before else "") + f"{statement}\n" + "\n" * site.blank_after
     if site.line >= len(lines):  # past the last line: append after it
         last = len(lines) - 1
         return Edit(last, len(lines[last]), len(lines[last]), "\n" + text.rstrip("\n"))

@@ -25,6 +25,7 @@ class Imports:
     names: Dict[str, str] = field(default_factory=dict)
     defined: Dict[str, int] = field(default_factory=dict)  # top-level def/class name -> line
     statement_lines: Set[int] = field(default_factory=set)  # lines holding the statements above
+    future_end: int = 0  # the line after the last `from __future__ import` (no statement above it)
     # qualified name -> local_for's answer; valid while `names` is as it was (code that adds
     # names does so before any look-up, or makes a new Imports, as completion's local imports do)
     _spelled: Dict[str, Optional[str]] = field(default_factory=dict, repr=False, compare=False)
@@ -51,7 +52,8 @@ class Imports:
 
 
 def _statement(lines: Sequence[str], i: int) -> Tuple[str, int]:
-    """The import statement starting at line i (joining a parenthesised list); next line index."""
+    """The import statement starting at line i (joining a parenthesised list and lines
+    continued by a backslash); next line index."""
     text = lines[i].split("#", 1)[0]
     j = i + 1
     if "(" in text and ")" not in text:
@@ -61,6 +63,9 @@ def _statement(lines: Sequence[str], i: int) -> Tuple[str, int]:
             j += 1
             if ")" in part:
                 break
+    while text.rstrip().endswith("\\") and j < len(lines) and j < i + 200:
+        text = text.rstrip()[:-1] + " " + lines[j].split("#", 1)[0]
+        j += 1
     return text.replace("(", " ").replace(")", " ").replace("\\", " "), j
 
 
@@ -109,6 +114,8 @@ def scan_imports(lines: Sequence[str], start: int = -1, end: int = -1) -> Import
             if line.startswith("import") or line.startswith("from"):
                 text, j = _statement(lines, i)
                 _bind(imports, text)
+                if line.startswith("from __future__"):
+                    imports.future_end = j
                 imports.statement_lines.update(range(i, j))
                 i = j
                 continue

@@ -167,6 +167,14 @@ def hover_at(*args, **kwargs):
     return answer(*args, **kwargs)
 
 
+def string_lines(facts: DocFacts) -> Callable[[int], bool]:
+    """Whether line i of the document starts inside a triple-quoted string: the resolver's
+    scan of the version (one per version, carried across keystrokes that cannot move a string)."""
+    from sheetls.resolve import model_for
+
+    return model_for(facts.lines).in_string
+
+
 def _imports_after(imports: "Imports", changes, lines: List[str]) -> Optional["Imports"]:
     """`imports` if the line changes since it was scanned keep it true, else None (rescan)."""
     from sheetls.pyimports import still_valid
@@ -289,7 +297,8 @@ def on_completion(ls: SheetServer, params: types.CompletionParams) -> Optional[t
     if at is None:
         return None
     uri, facts, line, col = at
-    proposals, cut = propose(ls.index, facts.lines, line, col, ls.profile, ls.options.max_items, ls.imports_of(facts))
+    proposals, cut = propose(ls.index, facts.lines, line, col, ls.profile, ls.options.max_items, ls.imports_of(facts),
+                             string_lines(facts))
     if not proposals:
         return None
     ranges: Dict[Any, types.Range] = {}  # the items share their edit ranges: converted once
@@ -322,6 +331,8 @@ def completion_item(ls: SheetServer, uri: str, facts: DocFacts, p, ranges: Dict[
     pack = ls.packs.state.pack_label(entry)  # another pack defines the same prefix: name the pack
     if pack:
         item.detail = f"{entry.title} ({pack})"
+    if p.note:
+        item.detail = f"{item.detail} ({p.note})"
     if profile.label_details:
         item.label_details = types.CompletionItemLabelDetails(description=item.detail)
     if not profile.resolve_documentation:
