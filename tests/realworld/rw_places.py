@@ -370,7 +370,7 @@ def _after_backslash(text: str, i: int) -> bool:
 
 
 # --------------------------------------------------------------------------- places
-WORDS = ("aio", "aio", "aio", "aioopen", "aioserver", "aioexec", "aioshell", "aiothread",
+WORDS = ("aio",) * 8 + ("aioopen", "aioserver", "aioexec", "aioshell", "aiothread",
          "aioexecutor", "tcp", "client", "stdout", "open_conn", "to_thread", "subprocess")
 
 ONE_LINERS = {

@@ -40,11 +40,11 @@ SAMPLE_EDITS = 12
 def place_budget(text: str) -> int:
     if C.mode() == "sample":
         return SAMPLE_PLACES
-    return min(150, 40 + text.count("\n") // 25)
+    return min(90, 30 + text.count("\n") // 40)
 
 
 def edit_budget() -> int:
-    return SAMPLE_EDITS if C.mode() == "sample" else 30
+    return SAMPLE_EDITS if C.mode() == "sample" else 20
 
 
 # Facts and places of a file, shared by both profiles (the same places, the plain check once).
