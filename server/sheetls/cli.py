@@ -69,15 +69,39 @@ def _list(args) -> int:
     return 0
 
 
+def _target(args):
+    """--python as (3, 10), None when not given; exits 2 on a bad value."""
+    from sheetls import render
+
+    if not getattr(args, "python", None):
+        return None
+    try:
+        return render.target_version(args.python)
+    except ValueError as exc:
+        print(f"sheetls: --python: {exc}", file=sys.stderr)
+        sys.exit(2)
+
+
 def _show(args) -> int:
     from sheetls import render
 
+    target = _target(args)
     index, _ = _load_index(args)
     found = [e for e in index.entries if e.prefix == args.prefix]
     for k, entry in enumerate(found):
         if len(found) > 1:
             print(("\n" if k else "") + f"[pack {entry.pack}]")
-        print(render.entry_plain(entry))
+        print(render.entry_plain(entry, target=target))
+        # the members whose story depends on the version, in one line each
+        lines = []
+        for sheet in (sh for sh in index.sheets if sh.id == entry.pack):
+            for m in (m for m in sheet.members if m.entry == entry.id and (m.versions or m.pitfalls)):
+                versions = render.member_versions(m, target)
+                said = [f"({label}) {text}" if label else text for label, text in render.pitfalls_for(m.pitfalls, target)]
+                if versions or said:
+                    lines.append(f"- {m.api}" + (f" ({versions})" if versions else "") + (": " + " ".join(said) if said else ""))
+        if lines:
+            print("\nMembers:\n" + "\n".join(lines))
     if found:
         return 0
     print(f"sheetls show: no entry with prefix {args.prefix!r}", file=sys.stderr)
@@ -96,11 +120,12 @@ def _export(args) -> int:
         for path in export.write_dist(args.dist):
             print(path)
         return 0
+    target = _target(args)
     index, packs = _load_index(args)
     if not index.sheets:
         print("sheetls export: no packs to export", file=sys.stderr)
         return 1
-    text = export.export(index.sheets, args.format, args.view)
+    text = export.export(index.sheets, args.format, args.view, target)
     if args.output:
         with open(args.output, "w", encoding="utf-8", newline="\n") as f:
             f.write(text)
@@ -131,6 +156,7 @@ def build_parser() -> "argparse.ArgumentParser":
     pack_options(p)
     p = sub.add_parser("show", help="print the entries with this prefix")
     p.add_argument("prefix")
+    p.add_argument("--python", metavar="X.Y", help="speak for this Python version (parameters it lacks marked, its pitfalls)")
     pack_options(p)
     p = sub.add_parser("export", help="render the sheet: vscode snippets, markdown, html or the json model")
     p.add_argument("--format", default="markdown", choices=["vscode", "markdown", "html", "json"])
@@ -139,6 +165,7 @@ def build_parser() -> "argparse.ArgumentParser":
     p.add_argument("-o", "--output", help="write to this file instead of stdout")
     p.add_argument("--dist", metavar="DIR", help="write every export of the built-in sheet into DIR (snippets/dist)")
     p.add_argument("--check", action="store_true", help="with --dist: exit 1 if DIR is out of date, write nothing")
+    p.add_argument("--python", metavar="X.Y", help="markdown and html: speak for this Python version")
     pack_options(p)
     return parser
 

@@ -14,10 +14,10 @@ import html as _html
 import json
 import os
 import re
-from typing import Dict, List, Sequence, Tuple
+from typing import Dict, List, Optional, Sequence, Tuple
 
 from sheetls import forms, render
-from sheetls.model import Entry, Sheet
+from sheetls.model import Entry, Pitfall, PyVersion, Sheet, Versions
 
 FORMATS = ("vscode", "markdown", "html", "json")
 VIEWS = render.VIEWS
@@ -58,6 +58,14 @@ def vscode(sheets: Sequence[Sheet]) -> str:
 
 # --- json --------------------------------------------------------------------------------------------
 
+def _versions_json(v: Versions) -> dict:
+    return {k: getattr(v, k) for k in ("added", "changed", "removed") if getattr(v, k)}
+
+
+def _pitfalls_json(pitfalls: Sequence[Pitfall]) -> list:
+    return [{"text": p.text, **_versions_json(p.versions)} for p in pitfalls]
+
+
 def _entry_json(entry: Entry) -> dict:
     data = {
         "id": entry.id,
@@ -76,6 +84,10 @@ def _entry_json(entry: Entry) -> dict:
         "program": static_body(entry),
         "example": entry.example,
         "raw": entry.raw,
+        **_versions_json(entry.versions),
+        "params": [{"name": p.name, **_versions_json(p.versions), **({"note": p.note} if p.note else {})}
+                   for p in entry.params],
+        "pitfalls": _pitfalls_json(entry.pitfalls),
     }
     return data
 
@@ -89,9 +101,12 @@ def model_json(sheets: Sequence[Sheet]) -> str:
             "title": sheet.title,
             "summary": sheet.summary,
             "language": sheet.language,
+            "oldest_python": sheet.oldest_python,
+            "newest_python": sheet.newest_python,
             "sections": [{"id": s.id, "title": s.title, "summary": s.summary,
                           "entries": [_entry_json(e) for e in s.entries]} for s in sheet.sections],
-            "members": [{"api": m.api, "entry": m.entry, "summary": m.summary, "pitfall": m.pitfall, "docs": m.docs}
+            "members": [{"api": m.api, "entry": m.entry, "summary": m.summary, "pitfall": m.pitfall, "docs": m.docs,
+                         **_versions_json(m.versions), "pitfalls": _pitfalls_json(m.pitfalls)}
                         for m in sheet.members],
         })
     return json.dumps({"schema": JSON_SCHEMA, "generator": "sheetls", "packs": packs}, indent=2, ensure_ascii=False) + "\n"
@@ -99,8 +114,8 @@ def model_json(sheets: Sequence[Sheet]) -> str:
 
 # --- markdown ----------------------------------------------------------------------------------------
 
-def markdown(sheets: Sequence[Sheet], view: str = "standard") -> str:
-    return "\n".join(render.sheet_markdown(sheet, view) for sheet in sheets)
+def markdown(sheets: Sequence[Sheet], view: str = "standard", target: Optional[PyVersion] = None) -> str:
+    return "\n".join(render.sheet_markdown(sheet, view, target) for sheet in sheets)
 
 
 # --- html ---------------------------------------------------------------------------------------------
@@ -145,6 +160,8 @@ pre { background: var(--code-bg); border: 1px solid var(--rule); border-radius: 
 code { font-family: ui-monospace, "DejaVu Sans Mono", Menlo, Consolas, monospace; font-size: .92em; }
 p code, li code { background: var(--code-bg); padding: 0 .2rem; border-radius: 3px; }
 pre.signature { background: #fff; border-style: dashed; white-space: pre-wrap; }
+.speaks { font-size: .9rem; color: var(--muted); margin: .4rem 0 0; }
+ul.pitfalls, ul.versions { margin: .4rem 0 0; padding-left: 1.25rem; font-size: .92rem; }
 .note { border-left: 3px solid var(--accent); padding-left: .75rem; margin: .5rem 0 0; }
 .apis, .docs { font-size: .9rem; margin: .4rem 0 0; }
 a { color: var(--accent); }
@@ -174,7 +191,11 @@ footer { margin-top: 3rem; font-size: .8rem; color: var(--muted); }
 """
 
 
-def _entry_html(sheet: Sheet, entry: Entry, view: str) -> str:
+def _items(cls: str, lines: Sequence[str]) -> str:
+    return f'<ul class="{cls}">' + "".join(f"<li>{inline(line)}</li>" for line in lines) + "</ul>"
+
+
+def _entry_html(sheet: Sheet, entry: Entry, view: str, target: Optional[PyVersion] = None) -> str:
     parts = [f'<article class="entry" id="{_html.escape(sheet.id)}--{_html.escape(entry.id)}">',
              f"<h3>{inline(entry.title)}</h3>"]
     if view == "compact":
@@ -185,10 +206,16 @@ def _entry_html(sheet: Sheet, entry: Entry, view: str) -> str:
         parts.append(f'<div class="meta">{tags}trigger: <span class="trigger">{_html.escape(entry.prefix)}</span></div>')
         if view == "detailed" and entry.signature:
             parts.append(f'<pre class="signature"><code>{_html.escape(entry.signature)}</code></pre>')
+            notes = render.version_notes(entry, target)
+            if notes:
+                parts.append(_items("versions", notes))
     code = entry.example or static_body(entry)
     parts.append(f'<pre><code class="language-python">{_html.escape(code.rstrip())}</code></pre>')
     if entry.note and view != "compact":
         parts.append(f'<p class="note">{inline(entry.note)}</p>')
+    pitfalls = render.pitfalls_for(entry.pitfalls, target)
+    if pitfalls and view != "compact":
+        parts.append(_items("pitfalls", [f"({label}) {text}" if label else text for label, text in pitfalls]))
     if view == "detailed":
         if entry.apis:
             parts.append('<p class="apis">APIs: ' + ", ".join(f"<code>{_html.escape(a)}</code>" for a in entry.apis) + "</p>")
@@ -198,29 +225,29 @@ def _entry_html(sheet: Sheet, entry: Entry, view: str) -> str:
     return "\n".join(parts)
 
 
-def html(sheets: Sequence[Sheet], view: str = "standard") -> str:
+def html(sheets: Sequence[Sheet], view: str = "standard", target: Optional[PyVersion] = None) -> str:
     """One self-contained HTML page (no scripts, no external files) that prints cleanly."""
     if view not in VIEWS:
         raise ValueError(f"unknown view {view!r} (choose from {', '.join(VIEWS)})")
     title = sheets[0].title if len(sheets) == 1 else "sheetls packs"
     body: List[str] = []
     for sheet in sheets:
-        body.append(f"<header><h1>{inline(sheet.title)}</h1><p>{inline(sheet.summary)}</p></header>")
+        speaks = render.speaks_for(sheet, target)
+        speaks_html = f'<p class="speaks">For {_html.escape(speaks)}.</p>' if speaks else ""
+        body.append(f"<header><h1>{inline(sheet.title)}</h1><p>{inline(sheet.summary)}</p>{speaks_html}</header>")
         for section in sheet.sections:
             body.append(f'<section class="group" id="{_html.escape(sheet.id)}--{_html.escape(section.id)}">')
             body.append(f"<h2>{inline(section.title)}</h2>")
             if view != "compact":
                 body.append(f'<p class="summary">{inline(section.summary)}</p>')
             body.append('<div class="entries">')
-            body.extend(_entry_html(sheet, e, view) for e in section.entries)
+            body.extend(_entry_html(sheet, e, view, target) for e in section.entries)
             body.append("</div>")
             if view == "detailed":
                 ids = {e.id for e in section.entries}
                 notes = [m for m in sheet.members if m.entry in ids]
                 if notes:
-                    body.append("<h4>Members</h4><ul class=\"members\">" + "".join(
-                        f"<li><code>{_html.escape(m.api)}</code>: {inline(m.summary)}"
-                        + (f" <em>Pitfall:</em> {inline(m.pitfall)}" if m.pitfall else "") + "</li>" for m in notes) + "</ul>")
+                    body.append("<h4>Members</h4><ul class=\"members\">" + "".join(_member_html(m, target) for m in notes) + "</ul>")
             body.append("</section>")
     body.append(f'<footer>Generated by sheetls from the snippet source ({_html.escape(view)} view).</footer>')
     return (
@@ -231,9 +258,20 @@ def html(sheets: Sequence[Sheet], view: str = "standard") -> str:
     )
 
 
+def _member_html(member, target: Optional[PyVersion]) -> str:
+    versions = render.member_versions(member, target)
+    out = f"<li><code>{_html.escape(member.api)}</code>" + (f" ({_html.escape(versions)})" if versions else "")
+    out += f": {inline(member.summary)}"
+    for label, text in render.member_pitfalls(member, target):
+        out += f" <em>Pitfall:</em> {inline(f'({label}) {text}' if label else text)}"
+    return out + "</li>"
+
+
 # --- dispatch -------------------------------------------------------------------------------------
 
-def export(sheets: Sequence[Sheet], fmt: str, view: str = "standard") -> str:
+def export(sheets: Sequence[Sheet], fmt: str, view: str = "standard", target: Optional[PyVersion] = None) -> str:
+    """`target`: the Python version to speak for ((3, 10)); None: every version, marked.
+    The vscode and json formats are the same for every target (the json carries the versions)."""
     if fmt not in FORMATS:
         raise ValueError(f"unknown format {fmt!r} (choose from {', '.join(FORMATS)})")
     if view not in VIEWS:
@@ -243,8 +281,8 @@ def export(sheets: Sequence[Sheet], fmt: str, view: str = "standard") -> str:
     if fmt == "json":
         return model_json(sheets)
     if fmt == "markdown":
-        return markdown(sheets, view)
-    return html(sheets, view)
+        return markdown(sheets, view, target)
+    return html(sheets, view, target)
 
 
 def dist_files(sheets: Sequence[Sheet], stem: str) -> Dict[str, str]:

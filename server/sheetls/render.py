@@ -2,12 +2,74 @@
 and plain text (for clients without markdown)."""
 from __future__ import annotations
 
-from typing import List
+from typing import List, Optional, Sequence, Tuple
 
 from sheetls import snippet_syntax
-from sheetls.model import Entry, Member, Sheet
+from sheetls.model import Entry, Member, Pitfall, PyVersion, Sheet, Versions, parse_version, version_text
 
 VIEWS = ("standard", "detailed", "compact")
+
+# Every function that renders takes `target`: the Python version the reader writes for, as
+# (3, 10), or None (no target: everything is shown, each versioned item with its versions).
+
+
+def target_version(text: str) -> PyVersion:
+    """"3.10" -> (3, 10); ValueError for anything else (the CLI's --python)."""
+    version = parse_version(text.strip())
+    if version is None:
+        raise ValueError(f"expected a Python version like 3.10, got {text!r}")
+    return version
+
+
+def speaks_for(sheet: Sheet, target: Optional[PyVersion]) -> str:
+    """Which Python the text speaks for: "Python 3.10", or the sheet's range."""
+    if target is not None:
+        return f"Python {version_text(target)}"
+    if sheet.oldest_python and sheet.newest_python:
+        return f"Python {sheet.oldest_python} to {sheet.newest_python}"
+    if sheet.oldest_python:
+        return f"Python {sheet.oldest_python}+"
+    return ""
+
+
+def pitfalls_for(pitfalls: Sequence[Pitfall], target: Optional[PyVersion]) -> List[Tuple[str, str]]:
+    """(version label, text) of the pitfalls that hold for `target` (all of them without one)."""
+    return [(p.versions.label(), p.text) for p in pitfalls if p.versions.applies(target)]
+
+
+def _missing(versions: Versions, target: PyVersion) -> str:
+    """Why `target` lacks a thing: "3.13+, your target is 3.10"."""
+    return f"{versions.label()}, your target is {version_text(target)}"
+
+
+def version_notes(entry: Entry, target: Optional[PyVersion]) -> List[str]:
+    """What differs between Pythons for the entry's API and parameters, one line each. With a
+    target, the things it lacks are marked ("`keep_alive`: 3.13+, your target is 3.10"), not
+    hidden; without one, every versioned thing with its versions. Parameter notes follow."""
+    notes: List[str] = []
+    api = entry.apis[0] if entry.apis else entry.title
+    if entry.versions:
+        if target is not None and not entry.versions.applies(target):
+            notes.append(f"`{api}`: {_missing(entry.versions, target)}")
+        elif target is None:
+            notes.append(f"`{api}`: {entry.versions.label()}")
+    for p in entry.params:
+        status = ""
+        if p.versions:
+            missing = target is not None and not p.versions.applies(target)
+            status = _missing(p.versions, target) if missing else p.versions.label()
+        said = "; ".join(x for x in (status, p.note) if x)
+        if said:
+            notes.append(f"`{p.name}`: {said}")
+    return notes
+
+
+def _bullets(lines: Sequence[str]) -> str:
+    return "\n".join(f"- {line}" for line in lines)
+
+
+def _labelled(label: str, text: str) -> str:
+    return f"({label}) {text}" if label else text
 
 
 def _fence(code: str, lang: str = "python") -> str:
@@ -72,12 +134,18 @@ def entry_code(entry: Entry, example="full") -> str:
 
 
 def entry_markdown(entry: Entry, *, example=True, signature: bool = True, trigger: bool = True,
-                   heading: str = "###") -> str:
-    """An entry as markdown: title, summary, signature, example, note, docs link, trigger.
-    `example`: True/"full", "short" or False/"none"."""
+                   heading: str = "###", target: Optional[PyVersion] = None) -> str:
+    """An entry as markdown: title, summary, signature, what differs between Pythons, example,
+    note, pitfalls, docs link, trigger. `example`: True/"full", "short" or False/"none";
+    `target`: the Python version written for ((3, 10)), None for none."""
     parts = [f"{heading} {entry.title}", entry.summary]
     if signature and entry.signature:
         parts.append(_fence(format_signature(entry.signature)))
+    notes = version_notes(entry, target)
+    if target is not None:
+        parts.append(f"**For Python {version_text(target)}:**" + (f"\n\n{_bullets(notes)}" if notes else " all of it is there."))
+    elif notes and signature:
+        parts.append(f"**Parameters and versions**\n\n{_bullets(notes)}")
     code = entry_code(entry, example)
     if code:
         if signature and entry.signature:
@@ -85,6 +153,9 @@ def entry_markdown(entry: Entry, *, example=True, signature: bool = True, trigge
         parts.append(_fence(code))
     if entry.note:
         parts.append(entry.note)
+    pitfalls = pitfalls_for(entry.pitfalls, target)
+    if pitfalls:
+        parts.append("**Pitfalls**\n\n" + "\n".join(f"- {_labelled(label, text)}" for label, text in pitfalls))
     links = []
     if entry.docs:
         links.append(f"[Python docs]({entry.docs})")
@@ -95,48 +166,84 @@ def entry_markdown(entry: Entry, *, example=True, signature: bool = True, trigge
     return "\n\n".join(parts)
 
 
-def entry_plain(entry: Entry, *, example=True) -> str:
+def entry_plain(entry: Entry, *, example=True, target: Optional[PyVersion] = None) -> str:
     """An entry as plain text, for clients without markdown."""
     parts = [entry.title, entry.summary]
     if entry.signature:
         parts.append(entry.signature)
+    notes = version_notes(entry, target)
+    if target is not None:
+        parts.append(f"For Python {version_text(target)}:" + (f"\n{_bullets(notes)}" if notes else " all of it is there."))
+    elif notes:
+        parts.append(f"Parameters and versions:\n{_bullets(notes)}")
     code = entry_code(entry, example)
     if code:
         parts.append(code.rstrip())
     if entry.note:
         parts.append(entry.note)
+    pitfalls = pitfalls_for(entry.pitfalls, target)
+    if pitfalls:
+        parts.append("Pitfalls:\n" + "\n".join(f"- {_labelled(label, text)}" for label, text in pitfalls))
     if entry.docs:
         parts.append(f"Docs: {entry.docs}")
     parts.append(f"Type {entry.prefix} to insert.")
     return "\n\n".join(parts)
 
 
-def member_markdown(member: Member, entry: Entry) -> str:
-    """A member note: what it does, the pitfall, the entry it belongs to, the docs."""
+def member_pitfalls(member: Member, target: Optional[PyVersion] = None) -> List[Tuple[str, str]]:
+    """(label, text) of a member's pitfalls for `target`: its `pitfall`, then its versioned ones."""
+    out = [("", member.pitfall)] if member.pitfall else []
+    return out + pitfalls_for(member.pitfalls, target)
+
+
+def member_versions(member: Member, target: Optional[PyVersion] = None) -> str:
+    """"3.13+", or "3.13+, your target is 3.10" when the target lacks it; "" when unversioned."""
+    if not member.versions:
+        return ""
+    if target is not None and not member.versions.applies(target):
+        return _missing(member.versions, target)
+    return member.versions.label()
+
+
+def member_markdown(member: Member, entry: Entry, target: Optional[PyVersion] = None) -> str:
+    """A member note: what it does, its versions, the pitfalls, the entry it belongs to, the docs."""
     parts = [f"### {member.api}", member.summary]
-    if member.pitfall:
-        parts.append(f"**Pitfall:** {member.pitfall}")
+    versions = member_versions(member, target)
+    if versions:
+        parts.append(f"**Python:** {versions}")
+    pitfalls = member_pitfalls(member, target)
+    if len(pitfalls) == 1:
+        parts.append(f"**Pitfall:** {_labelled(*pitfalls[0])}")
+    elif pitfalls:
+        parts.append("**Pitfalls**\n\n" + "\n".join(f"- {_labelled(label, text)}" for label, text in pitfalls))
     link = member.docs or entry.docs
     tail = f"From the sheet entry *{entry.title}* (type `{entry.prefix}` to insert)"
     parts.append(f"{tail} · [Python docs]({link})" if link else tail)
     return "\n\n".join(parts)
 
 
-def member_plain(member: Member, entry: Entry) -> str:
+def member_plain(member: Member, entry: Entry, target: Optional[PyVersion] = None) -> str:
     parts = [member.api, member.summary]
-    if member.pitfall:
-        parts.append(f"Pitfall: {member.pitfall}")
+    versions = member_versions(member, target)
+    if versions:
+        parts.append(f"Python: {versions}")
+    for label, text in member_pitfalls(member, target):
+        parts.append(f"Pitfall: {_labelled(label, text)}")
     parts.append(f"From the sheet entry: {entry.title} (type {entry.prefix} to insert)")
     if member.docs or entry.docs:
         parts.append(f"Docs: {member.docs or entry.docs}")
     return "\n\n".join(parts)
 
 
-def sheet_markdown(sheet: Sheet, view: str = "standard") -> str:
-    """The whole sheet in one of the original page's views: standard, detailed or compact."""
+def sheet_markdown(sheet: Sheet, view: str = "standard", target: Optional[PyVersion] = None) -> str:
+    """The whole sheet in one of the original page's views: standard, detailed or compact;
+    for the Python version `target` (pitfalls that hold for it, parameters it lacks marked)."""
     if view not in VIEWS:
         raise ValueError(f"unknown view {view!r} (choose from {', '.join(VIEWS)})")
     out: List[str] = [f"# {sheet.title}", sheet.summary]
+    speaks = speaks_for(sheet, target)
+    if speaks:
+        out.append(f"*For {speaks}.*")
     for section in sheet.sections:
         out.append(f"## {section.title}")
         if view != "compact":
@@ -152,9 +259,18 @@ def sheet_markdown(sheet: Sheet, view: str = "standard") -> str:
                 parts.append(f"Tags: {tags} · trigger: `{entry.prefix}`")
             if view == "detailed" and entry.signature:
                 parts.append(_fence(entry.signature))
+                notes = version_notes(entry, target)
+                if notes:
+                    parts.append(("Parameters and versions:" if target is None else f"For Python {version_text(target)}:")
+                                 + f"\n\n{_bullets(notes)}")
+            elif entry.versions and not entry.versions.applies(target):
+                parts.append(f"`{entry.apis[0] if entry.apis else entry.title}`: {_missing(entry.versions, target)}")
             parts.append(_fence(entry.example))
             if entry.note:
                 parts.append(entry.note)
+            pitfalls = pitfalls_for(entry.pitfalls, target)
+            if pitfalls:
+                parts.append("Pitfalls:\n\n" + "\n".join(f"- {_labelled(label, text)}" for label, text in pitfalls))
             if view == "detailed":
                 if entry.apis:
                     parts.append("APIs: " + ", ".join(f"`{a}`" for a in entry.apis))
@@ -165,6 +281,13 @@ def sheet_markdown(sheet: Sheet, view: str = "standard") -> str:
             notes = [m for m in sheet.members if any(m.entry == e.id for e in section.entries)]
             if notes:
                 out.append("#### Members")
-                out.append("\n".join(f"- `{m.api}`: {m.summary}" + (f" *Pitfall:* {m.pitfall}" if m.pitfall else "")
-                                     for m in notes))
+                out.append("\n".join(_member_line(m, target) for m in notes))
     return "\n\n".join(out) + "\n"
+
+
+def _member_line(member: Member, target: Optional[PyVersion]) -> str:
+    versions = member_versions(member, target)
+    line = f"- `{member.api}`" + (f" ({versions})" if versions else "") + f": {member.summary}"
+    for label, text in member_pitfalls(member, target):
+        line += f" *Pitfall:* {_labelled(label, text)}"
+    return line
