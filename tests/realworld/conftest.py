@@ -16,9 +16,11 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
     terminalreporter.section("real-world corpus")
     for line in REPORT.lines(rw_corpus.mode()):
         terminalreporter.write_line(line)
-    terminalreporter.write_line(f"realworld: violations written to {rw_corpus.ARTIFACTS / 'violations.json'}")
+    terminalreporter.write_line(f"realworld: violations written to {rw_corpus.ARTIFACTS / 'violations.json'} "
+                                f"(and violations-{rw_corpus.mode()}.json)")
 
 
 def pytest_sessionfinish(session, exitstatus):
     if REPORT.runs:
         REPORT.write(rw_corpus.ARTIFACTS / "violations.json")
+        REPORT.write(rw_corpus.ARTIFACTS / f"violations-{rw_corpus.mode()}.json")
