@@ -153,3 +153,22 @@ async def test_typing_after_a_backslash_escape_is_no_error(client, typed):
     assert labels(result) == []
     errors = [m.message for m in client.log_messages[since:] if m.type == types.MessageType.Error]
     assert errors == []
+
+
+ONE_LINE_SCOPES = {
+    "def body": ("def f(): aio|", []),
+    "class body": ("class C: aio|", []),
+    "class body after a semicolon": ("class C:\n    x = 1; aio|", []),
+    "async def body": ("async def f(): aio|", ALL),
+    "after a semicolon": ("x = 1; aio|", ALL),
+}
+
+
+@pytest.mark.parametrize("place,offered", ONE_LINE_SCOPES.values(), ids=ONE_LINE_SCOPES.keys())
+async def test_one_line_bodies_take_their_header_scope(client, place, offered):
+    """`def f(): word` is in a plain def, `class C: word` in a class body; after `;` only a
+    simple statement may follow (no `async def`, `with` or helper function)."""
+    result, _, text, _ = await complete_at(client, in_async(place))
+    assert labels(result) == offered
+    for item in (result.items if result else []):
+        compile(accept_item(client.profile, text, item), "<accepted>", "exec")

@@ -100,7 +100,8 @@ class _Lexed:
     statement_line: int  # line where the logical line holding the cursor starts
     logical_starts: List[bool]  # per line from the anchor: does a logical line start there?
     binding: bool = False  # the word would be a name being bound or named (for-target, parameter...)
-    inline: bool = False  # the word follows a compound header's `:` on its line (`else: word`)
+    inline: bool = False  # the word follows a compound header's `:` or a `;` on its line (`else: word`)
+    opener: str = ""  # that header's statement: "def", "async def", "class", "if"...
     in_lambda: bool = False  # the word is in a lambda's body (no `await` there)
     lambda_open: bool = False  # the word is in a lambda's parameters (a default: `lambda a=word: ...`)
     header: bool = False  # the logical line is a compound statement's header (`if ...:`)
@@ -112,9 +113,9 @@ class _Statement:
     a name is bound (`for x in`, parameters, `import`, `global`, `del`, annotations)."""
 
     __slots__ = ("first", "second", "fors", "lambda_params", "lambda_bodies", "def_depth", "param",
-                 "annotation", "header", "inline", "count")
+                 "annotation", "header", "inline", "count", "opener")
 
-    def __init__(self, inline: bool = False, header: bool = False) -> None:
+    def __init__(self, inline: bool = False, header: bool = False, opener: str = "") -> None:
         self.first = ""  # the statement's first token
         self.second = ""  # its second one (`async def`, `async for`)
         self.fors: List[int] = []  # depths of `for`s still waiting for their `in`
@@ -124,7 +125,8 @@ class _Statement:
         self.param = "name"  # in that list: "name", "default" or "annotation"
         self.annotation = False  # after `name:` in a simple statement (until `=`)
         self.header = header  # the logical line began with a compound keyword
-        self.inline = inline  # this statement follows a header's `:` on the same line
+        self.inline = inline  # this statement follows a header's `:` or a `;` on the same line
+        self.opener = opener  # the compound statement whose header's `:` it follows: "def", "class"...
         self.count = 0  # significant tokens so far
 
     def is_def(self) -> bool:
@@ -263,17 +265,18 @@ def _lex(lines: Sequence[str], anchor: int, line: int, col: int, word_len: int) 
             stmt.token(kind, value, depth)
         elif kind != "ws":
             if kind == "op" and value == ";" and depth == 0:
-                prev = prev2 = None
-                stmt = _Statement(inline=stmt.inline, header=False)
+                prev = prev2 = None  # `x = 1; word`: a simple statement starts (no compound one)
+                stmt = _Statement(inline=True, opener=stmt.opener)
             elif kind == "op" and value == ":" and stmt.ends_header(depth):
                 prev = prev2 = None  # `else: word`: a statement starts, on the header's line
-                stmt = _Statement(inline=True)
+                opener = f"async {stmt.second}" if stmt.first == "async" else stmt.first
+                stmt = _Statement(inline=True, opener=opener)
             else:
                 prev2, prev = prev, (kind, value)
                 stmt.token(kind, value, depth)
         pos = m.end()
     return _Lexed(where, prev, prev2, statement_line, logical_starts,
-                  binding=stmt.binds_here(depth, prev), inline=stmt.inline,
+                  binding=stmt.binds_here(depth, prev), inline=stmt.inline, opener=stmt.opener,
                   in_lambda=bool(stmt.lambda_bodies), lambda_open=bool(stmt.lambda_params),
                   header=stmt.header, depth=depth)
 
@@ -341,6 +344,10 @@ def cursor_context(lines: Sequence[str], line: int, col: int, word_len: int = 0,
     if lexed.where != "code":
         return CursorContext(lexed.where, "none", "module", indent, False, -1)
     scope, scope_line = _scope(lines, anchor, lexed.statement_line, indent, lexed.logical_starts)
+    if lexed.opener in ("def", "class"):
+        scope = lexed.opener  # `def f(): word`: the word is in the body of the header on its line
+    elif lexed.opener == "async def":
+        scope, scope_line = "async", lexed.statement_line
     prev = lexed.prev
     after_await = prev == ("name", "await")
     if prev == ("op", "."):
