@@ -1,9 +1,13 @@
-"""Where the cursor stands in Python source: comment, string, attribute, statement start or
-expression; inside which kind of block (module, async def, def, class); at what indentation.
+"""Where the cursor stands in Python source: comment, string, attribute, a name being bound,
+statement start or expression; inside which kind of block (module, async def, def, class); at
+what indentation; and what the rest of its line lets in.
 
 Works on half-typed files: nothing is parsed, a small lexer runs from the nearest top-level
-anchor line (a `def`, `class`, decorator or import at column 0) to the cursor, so the cost is
-bounded by the size of the top-level block around the cursor, not by the file.
+anchor line (a `def`, `class`, decorator or import at column 0 that is not inside a string) to
+the cursor, so the cost is bounded by the size of the top-level block around the cursor, not by
+the file. The lexer follows each simple statement far enough to know the places where a name is
+bound (`for x in`, `with ... as x`, parameters, `import`, `global`, `del`, annotations), where
+no expression may go even though one could be typed.
 """
 from __future__ import annotations
 
@@ -48,6 +52,8 @@ _EXPR_BEFORE_KEYWORDS = {"return", "yield", "in", "if", "elif", "else", "and", "
 _COMPOUND = {"if", "elif", "else", "while", "for", "with", "try", "except", "finally", "def", "class", "async"}
 # Simple statements that only bind or name things: no expression can start anywhere in them.
 _NAMING_STATEMENTS = {"import", "global", "nonlocal"}
+
+
 @dataclass(frozen=True)
 class CursorContext:
     where: str  # "code", "comment", "string", "attribute" (after a dot), "binding" (a name being bound:
