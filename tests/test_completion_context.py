@@ -101,10 +101,10 @@ async def test_async_def_inserts_the_core_lines(client):
     out = accept(client, text, item)
     assert out == (
         "import asyncio\n\nasync def fetch():\n"
-        '    reader, writer = await asyncio.open_connection("example.com", 80)\n'
+        '    reader, writer = await asyncio.wait_for(asyncio.open_connection("example.com", 80), timeout=10)\n'
         '    writer.write(b"GET / HTTP/1.1\\r\\nHost: example.com\\r\\nConnection: close\\r\\n\\r\\n")\n'
         "    await writer.drain()\n"
-        "    data = await reader.read(200)\n"
+        "    data = await asyncio.wait_for(reader.read(200), timeout=10)\n"
         '    print(data.decode(errors="replace"))\n'
         "    writer.close()\n"
         "    await writer.wait_closed()\n")
@@ -114,11 +114,11 @@ async def test_async_def_inserts_the_core_lines(client):
 async def test_expression_position_inserts_the_call(client):
     item, text = await item_for(client, "import asyncio\n\nasync def f():\n    pair = aio|\n", "aioopen")
     out = accept(client, text, item)
-    assert '    pair = await asyncio.open_connection("example.com", 80)\n' in out
+    assert '    pair = await asyncio.wait_for(asyncio.open_connection("example.com", 80), timeout=10)\n' in out
     ast.parse(out)
     item, text = await item_for(client, "import asyncio\n\nasync def f():\n    pair = await aio|\n", "aioopen")
     out = accept(client, text, item)
-    assert 'pair = await asyncio.open_connection("example.com", 80)' in out
+    assert 'pair = await asyncio.wait_for(asyncio.open_connection("example.com", 80), timeout=10)' in out
     ast.parse(out)
 
 
@@ -132,7 +132,7 @@ async def test_plain_def_gets_no_await_code(client):
 async def test_class_body_gets_an_async_method(client):
     item, text = await item_for(client, "import asyncio\n\n\nclass Client:\n    aio|\n", "aioopen")
     out = accept(client, text, item)
-    assert "    async def open_tcp_connection(self):\n        reader, writer = await asyncio.open_connection(" in out
+    assert "    async def open_tcp_connection(self):\n        reader, writer = await asyncio.wait_for(asyncio.open_connection(" in out
     ast.parse(out)
 
 
@@ -153,20 +153,21 @@ async def test_every_form_parses_in_its_context(client, label, where):
 async def test_uses_the_files_alias(client):
     item, text = await item_for(client, "import asyncio as aio\n\nasync def main():\n    aioopen|\n", "aioopen")
     out = accept(client, text, item)
-    assert "await aio.open_connection(" in out and "asyncio" not in out.replace("import asyncio as aio", "")
+    assert "await aio.wait_for(aio.open_connection(" in out and "asyncio" not in out.replace("import asyncio as aio", "")
     assert not item.additional_text_edits
 
 
 async def test_uses_a_name_imported_from_asyncio(client):
-    item, text = await item_for(client, "from asyncio import open_connection\n\nasync def main():\n    aioopen|\n", "aioopen")
+    item, text = await item_for(client, "from asyncio import open_connection, wait_for\n\nasync def main():\n    aioopen|\n",
+                                "aioopen")
     out = accept(client, text, item)
-    assert "reader, writer = await open_connection(" in out
+    assert "reader, writer = await wait_for(open_connection(" in out
     assert not item.additional_text_edits
 
 
 async def test_import_inside_the_function_counts(client):
     item, text = await item_for(client, "async def main():\n    import asyncio as a\n    aioopen|\n", "aioopen")
-    assert "await a.open_connection(" in accept(client, text, item)
+    assert "await a.wait_for(a.open_connection(" in accept(client, text, item)
     assert not item.additional_text_edits
 
 
@@ -224,9 +225,9 @@ async def test_nested_blocks_indent_correctly(client, unit):
     lines = out.split("\n")
     start = next(i for i, l in enumerate(lines) if "create_subprocess_exec(" in l)
     assert lines[start] == f"{unit * 4}proc = await asyncio.create_subprocess_exec("
-    assert lines[start + 1] == f'{unit * 5}"python",'
+    assert lines[start + 1] == f'{unit * 5}sys.executable,'
     assert lines[start + 6] == f"{unit * 4})"
-    assert lines[start + 7].startswith(f"{unit * 4}stdout, stderr = await proc.communicate()")
+    assert lines[start + 7].startswith(f"{unit * 4}stdout, stderr = await asyncio.wait_for(proc.communicate(), timeout=30)")
 
 
 async def test_indent_mode_follows_the_client(client):

@@ -86,7 +86,8 @@ def test_a_global_rebinding_typed_in_another_function_is_seen():
     assert resolve.resolve_at(server_example, call, col).api == "asyncio.start_server"
     edited = list(server_example)
     at = next(i for i, t in enumerate(edited) if "readline" in t)
-    edited[at] = "    global asyncio; asyncio = None"  # inside handle(), above main()
+    indent = edited[at][:len(edited[at]) - len(edited[at].lstrip())]
+    edited[at] = indent + "global asyncio; asyncio = None"  # inside handle(), above main()
     resolve.carry_model(server_example, [(at, 1, 1)], edited)
     carried = resolve.resolve_at(edited, call, col)
     resolve.clear_caches()

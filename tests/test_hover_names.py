@@ -512,7 +512,7 @@ async def test_hover_example_option(bare_client, mode):
     await initialize(bare_client, "visual_studio_code", options={"hoverExample": mode})
     result, *_ = await hover(bare_client, CLIENT.replace("asyncio.open_connection", "asyncio.open_con|nection"), "utf-16")
     value = result.contents.value
-    core = 'reader, writer = await asyncio.open_connection("example.com", 80)'
+    core = 'reader, writer = await asyncio.wait_for(asyncio.open_connection("example.com", 80), timeout=10)'
     assert ("asyncio.run(main())" in value) == (mode == "full")
     assert (core in value) == (mode != "none")
     assert "[Python docs](" in value and "type `aioopen` to insert" in value
