@@ -303,6 +303,28 @@ const scenarios = {
         result.saved = await save(opts.path);
     },
 
+    /**
+     * At the end of the file (on a new line after it if `newLine`), type `prefix`, accept the
+     * first suggestion with Enter, leave the snippet with its defaults (Escape), save.
+     */
+    async acceptAtEnd() {
+        await openWorkbench(opts.folder);
+        await openFile(opts.file);
+        step('go to the end of the file');
+        await page.keyboard.press('Control+End');
+        if (opts.newLine) {
+            await page.keyboard.press('Enter');
+        }
+        result.rows = await typeAndSuggest(opts.prefix);
+        step('accept with Enter');
+        await page.keyboard.press('Enter');
+        await until('the suggest widget to close', suggestWidgetHidden);
+        result.afterAccept = await editorText();
+        step('leave the snippet with its defaults');
+        await page.keyboard.press('Escape');
+        result.saved = await save(opts.path);
+    },
+
     /** Hover `asyncio.open_connection` and read the hover widget. */
     async hover() {
         await openWorkbench(opts.folder);
