@@ -94,6 +94,6 @@ def test_member_notes_speak_for_the_target():
 
 
 def test_the_sheet_says_which_python_it_speaks_for():
-    assert "\n*For Python 3.9 to 3.14.*\n" in sheet_markdown(SHEET)
+    assert "\n*For Python 3.9 to 3.13.*\n" in sheet_markdown(SHEET)
     text = sheet_markdown(SHEET, "detailed", target=(3, 10))
     assert "\n*For Python 3.10.*\n" in text and "`keep_alive`: 3.13+, your target is 3.10" in text

@@ -96,7 +96,7 @@ H.run(function()
       end
     end
     H.ok(expanded, 'the line with the emoji lost its text', lines)
-    H.ok(vim.startswith(expanded:sub(#PREFIX + 1), 'reader, writer = await asyncio.open_connection('), 'the body does not start where `aioopen` was', expanded)
+    H.ok(vim.startswith(expanded:sub(#PREFIX + 1), 'reader, writer = await asyncio.wait_for(asyncio.open_connection('), 'the body does not start where `aioopen` was', expanded)
     H.ok(not table.concat(lines, '\n'):find('aioopen', 1, true), 'the typed prefix was left behind')
     H.assert_parses(bufnr)
   end)

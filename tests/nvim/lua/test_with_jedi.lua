@@ -54,7 +54,7 @@ H.run(function()
     H.sleep(50)
     H.feed('<Esc>', 'nt')
     local text = table.concat(vim.api.nvim_buf_get_lines(bufnr, 7, -1, false), '\n')
-    H.contains(text, 'await asyncio.open_connection(', 'expanded body')
+    H.contains(text, 'await asyncio.wait_for(asyncio.open_connection(', 'expanded body')
     H.assert_parses(bufnr)
   end)
 
