@@ -27,7 +27,7 @@ class Report:
         files = sum(tally.files for s, p, tally, _ in self.runs if p == self.runs[0][1]) if self.runs else 0
         secs = sum(r[3] for r in self.runs)
         out = [f"realworld ({mode}): {files} files x {len({r[1] for r in self.runs})} profiles, "
-               f"{t.places} places, {t.items} items accepted, {t.requests} other requests, "
+               f"{t.places} places ({t.places_with_items} offered items), {t.items} items accepted, {t.requests} other requests, "
                f"{t.skipped_files} file runs skipped, {secs:.0f} s; "
                f"violations: {len(t.violations)}" + (f" {dict(sorted(kinds.items()))}" if kinds else "")]
         compile_kinds = Counter(v.place.get("kind", "?") for v in t.violations if v.kind in ("compile", "indent-unit"))
@@ -44,7 +44,8 @@ class Report:
         t = self.total()
         return {
             "places_by_kind": dict(sorted(t.places_by_kind.items())),
-            "runs": [{"source": s, "profile": p, "files": tl.files, "places": tl.places, "items": tl.items,
+            "runs": [{"source": s, "profile": p, "files": tl.files, "places": tl.places,
+                      "places_with_items": tl.places_with_items, "items": tl.items,
                       "seconds": round(sec, 1), "violations": len(tl.violations)} for s, p, tl, sec in self.runs],
             "violations": [violation_dict(v) for v in t.violations],
         }

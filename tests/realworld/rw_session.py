@@ -60,6 +60,7 @@ class Tally:
     places: int = 0
     places_by_kind: Dict[str, int] = field(default_factory=dict)
     items: int = 0
+    places_with_items: int = 0  # "compile" places where the server offered something
     requests: int = 0
     violations: List[Violation] = field(default_factory=list)
 
@@ -68,6 +69,7 @@ class Tally:
         self.skipped_files += other.skipped_files
         self.places += other.places
         self.items += other.items
+        self.places_with_items += other.places_with_items
         self.requests += other.requests
         for k, v in other.places_by_kind.items():
             self.places_by_kind[k] = self.places_by_kind.get(k, 0) + v
@@ -307,6 +309,7 @@ class FileCheck:
                 self.violation(kind, f"{len(items)} items{where}: {', '.join(i.label for i in items[:8])}",
                                info, items[0].label)
             return
+        self.tally.places_with_items += bool(items)
         for item in items:
             self.tally.items += 1
             if item.text_edit is None:
