@@ -461,9 +461,10 @@ print(json.dumps(R))
     r = json.loads(result.stdout.strip().splitlines()[-1])
     stays_open = pitfall(BY_PREFIX["aioserver"], "the connection stays open")
     assert r["client_read"] == ("hung" if stays_open.applies(version) else "b''")
-    logged_as = "Unhandled exception in client_connected_cb"
-    assert (logged_as in result.stderr) == (version >= (3, 11)) or logged_as not in " ".join(
-        p.text for p in BY_PREFIX["aioserver"].pitfalls if p.versions.applies(version))
+    # how it is logged differs ("Task exception was never retrieved" before 3.11, "Unhandled
+    # exception in client_connected_cb" from 3.11): the sheet quotes neither
+    assert "client_connected_cb" not in " ".join(p.text for p in BY_PREFIX["aioserver"].pitfalls)
+    pitfall(BY_PREFIX["aioserver"], "only logged, never raised to you")
 
 
 # --- 9. Windows: subprocesses need the Proactor loop -------------------------------------------------
