@@ -241,11 +241,25 @@ def _offset(lines: List[str], pos: dict) -> int:
     return sum(len(line) + 1 for line in lines[: pos["line"]]) + pos["character"]
 
 
-def apply_completion(text: str, item: dict, values: Dict[int, str]) -> str:
+def normalize_indentation(line: str, tab_size: int = 4, insert_spaces: bool = True) -> str:
+    """VS Code's ITextModel.normalizeIndentation: the leading whitespace of `line` rewritten in
+    the editor's indentation (a tab reaches the next multiple of tab_size)."""
+    stripped = line.lstrip(" \t")
+    columns = 0
+    for c in line[: len(line) - len(stripped)]:
+        columns = (columns // tab_size + 1) * tab_size if c == "\t" else columns + 1
+    lead = "" if insert_spaces else "\t" * (columns // tab_size)
+    return lead + " " * (columns if insert_spaces else columns % tab_size) + stripped
+
+
+def apply_completion(text: str, item: dict, values: Dict[int, str], tab_size: int = 4,
+                     insert_spaces: bool = True) -> str:
     """The document after VS Code accepts `item` in `text` and the user fills the tab stops.
 
     The main edit's snippet is expanded; unless the item says insertTextMode asIs (1), VS Code
-    prefixes every line after the first with the indentation of the line the edit starts on.
+    prefixes every line after the first with the indentation of the line the edit starts on and
+    rewrites that line's leading whitespace in the editor's indentation (a snippet's tabs
+    become tab_size spaces with insert_spaces; SnippetSession.adjustWhitespace).
     additionalTextEdits are applied as plain text.
     """
     lines = text.split("\n")
@@ -256,7 +270,8 @@ def apply_completion(text: str, item: dict, values: Dict[int, str]) -> str:
         new = expand_snippet(new, values)
     if item.get("insertTextMode") != 1:
         indent = re.match(r"[ \t]*", lines[rng["start"]["line"]]).group(0)
-        new = "\n".join([l if i == 0 or not l else indent + l for i, l in enumerate(new.split("\n"))])
+        new = "\n".join([l if i == 0 or not l else normalize_indentation(indent + l, tab_size, insert_spaces)
+                         for i, l in enumerate(new.split("\n"))])
     edits = [(_offset(lines, rng["start"]), _offset(lines, rng["end"]), new)]
     for extra in item.get("additionalTextEdits") or []:
         edits.append((_offset(lines, extra["range"]["start"]), _offset(lines, extra["range"]["end"]), extra["newText"]))
