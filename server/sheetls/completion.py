@@ -12,7 +12,7 @@ from typing import Callable, Dict, List, Optional, Sequence, Tuple
 from sheetls import forms, snippet_syntax
 from sheetls.context import CursorContext, cursor_context
 from sheetls.index import Match, SheetIndex
-from sheetls.model import Entry
+from sheetls.model import Entry, PyVersion
 from sheetls.profile import ClientProfile
 from sheetls.pyimports import Imports, import_site, respell, scan_imports
 
@@ -135,8 +135,10 @@ def choose_form(entry: Entry, ctx: CursorContext, imports: Imports) -> Tuple[Opt
 
 def propose(index: SheetIndex, lines: Sequence[str], line: int, col: int, profile: ClientProfile,
             limit: int = 200, top_imports: Optional[Imports] = None,
-            in_string: Optional[Callable[[int], bool]] = None) -> Tuple[List[Proposal], bool]:
+            in_string: Optional[Callable[[int], bool]] = None,
+            python: Optional[PyVersion] = None) -> Tuple[List[Proposal], bool]:
     """Completion proposals at (line, col) in code points; and whether the list was cut.
+    `python`: the Python version the project targets; an entry it lacks is not offered.
     `in_string(i)` tells whether line i starts inside a triple-quoted string (the resolver's
     scan of the document, see resolve.DocModel); without it such lines are guessed at."""
     if line >= len(lines):
@@ -162,6 +164,8 @@ def propose(index: SheetIndex, lines: Sequence[str], line: int, col: int, profil
     unit = indent_unit(lines, cursor_indent, "\t" if relative and profile.snippets else "    ", in_string)
     out: List[Proposal] = []
     for match in matches:
+        if not match.entry.versions.applies(python):
+            continue  # `asyncio.to_thread` in a 3.8 project would not run
         p = _proposal(match, ctx, imports, lines, line, start, col, unit, cursor_indent, relative, profile)
         if p is not None:
             out.append(p)

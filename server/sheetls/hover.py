@@ -10,6 +10,7 @@ from typing import Optional, Sequence
 
 from sheetls import render
 from sheetls.index import SheetIndex
+from sheetls.model import PyVersion
 from sheetls.pyimports import Imports
 from sheetls.resolve import Target, resolve_at
 
@@ -22,11 +23,14 @@ class HoverAnswer:
 
 
 def hover_at(index: SheetIndex, lines: Sequence[str], line: int, col: int, markdown: bool = True,
-             example: str = "full", imports: Optional[Imports] = None) -> Optional[HoverAnswer]:
+             example: str = "full", imports: Optional[Imports] = None,
+             python: Optional[PyVersion] = None) -> Optional[HoverAnswer]:
     """The hover for (line, code point col) of a Python document, or None.
 
     `example` is the hoverExample option: "full" (the runnable program), "short" (the core
-    lines only, for small hover windows) or "none"."""
+    lines only, for small hover windows) or "none". `python`: the Python version the project
+    targets ((3, 10)); the hover says so, marks what that version lacks and lists only the
+    pitfalls that hold for it."""
 
     def known(api: str) -> bool:
         return index.entry_for_api(api) is not None or index.member(api) is not None
@@ -37,13 +41,16 @@ def hover_at(index: SheetIndex, lines: Sequence[str], line: int, col: int, markd
     entry = index.entry_for_api(target.api)
     if entry is not None:
         if markdown:
-            text = render.entry_markdown(entry, example=example)
+            text = render.entry_markdown(entry, example=example, target=python)
         else:
-            text = render.entry_plain(entry, example=example)
+            text = render.entry_plain(entry, example=example, target=python)
         return HoverAnswer(text, markdown, target)
     found = index.member(target.api)
     if found is not None:
         member, owner = found
-        text = render.member_markdown(member, owner) if markdown else render.member_plain(member, owner)
+        if markdown:
+            text = render.member_markdown(member, owner, python)
+        else:
+            text = render.member_plain(member, owner, python)
         return HoverAnswer(text, markdown, target)
     return None

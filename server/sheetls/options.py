@@ -4,6 +4,7 @@ A bad value never stops the server: it falls back to the default and says why.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, fields
 from typing import Any, List, Tuple
 
@@ -18,6 +19,7 @@ class Options:
     max_items: int = 200  # maxItems: completion items per answer before the list is cut
     hover_example: str = "full"  # hoverExample: "full" | "short" | "none"
     poll_interval: float = 2.0  # pollInterval: seconds between pack-file polls when the client does not watch files
+    python_version: str = ""  # pythonVersion: the Python the project targets ("3.10"); "" finds it (target.py)
 
 
 _CAMEL = {f.name: "".join(w.capitalize() if i else w for i, w in enumerate(f.name.split("_"))) for f in fields(Options)}
@@ -38,6 +40,9 @@ def _check(name: str, value: Any) -> Tuple[bool, Any, str]:
     if name == "poll_interval":
         ok = isinstance(value, (int, float)) and not isinstance(value, bool) and 0.25 <= value <= 60
         return ok, float(value) if ok else None, "a number of seconds from 0.25 to 60"
+    if name == "python_version":
+        ok = isinstance(value, str) and (value == "" or re.fullmatch(r"3\.\d{1,2}", value.strip()) is not None)
+        return ok, value.strip() if ok else None, 'a Python version such as "3.10", or "" to find it'
     if name == "hover_example":
         return value in ("full", "short", "none"), value, '"full", "short" or "none"'
     return False, None, ""  # pragma: no cover

@@ -25,6 +25,7 @@ from sheetls.documents import LineDocument, use_line_store
 if TYPE_CHECKING:  # the sheet model, its index and the import scanner load with the first request
     from sheetls.index import SheetIndex
     from sheetls.pyimports import Imports
+    from sheetls.target import ProjectTarget
 
 log = logging.getLogger("sheetls")
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
@@ -58,6 +59,7 @@ class SheetServer(ProtocolServer):  # spec-conformant base protocol (sheetls.pro
         self.facts: Dict[str, DocFacts] = {}
         self.connected = False
         self._packs = None
+        self._targets = None
 
     # --- state -------------------------------------------------------------------------
     @property
@@ -116,6 +118,17 @@ class SheetServer(ProtocolServer):  # spec-conformant base protocol (sheetls.pro
         facts = DocFacts(doc, revision if revision is not None else -1, lines, imports)
         self.facts[key] = facts
         return facts
+
+    def target_of(self, uri: str) -> "ProjectTarget":
+        """The Python version the document's project targets (target.py): the pythonVersion
+        setting, the nearest pyproject.toml's requires-python, else the running Python."""
+        from pygls.uris import to_fs_path
+        from sheetls.target import ProjectTargets
+
+        if self._targets is None:
+            self._targets = ProjectTargets()
+        path = to_fs_path(uri) if uri.startswith("file:") else None
+        return self._targets.for_path(path, self.options.python_version)
 
     def imports_of(self, facts: DocFacts) -> "Imports":
         from sheetls.pyimports import scan_imports
@@ -298,7 +311,7 @@ def on_completion(ls: SheetServer, params: types.CompletionParams) -> Optional[t
         return None
     uri, facts, line, col = at
     proposals, cut = propose(ls.index, facts.lines, line, col, ls.profile, ls.options.max_items, ls.imports_of(facts),
-                             string_lines(facts))
+                             string_lines(facts), ls.target_of(uri).version)
     if not proposals:
         return None
     ranges: Dict[Any, types.Range] = {}  # the items share their edit ranges: converted once
@@ -368,7 +381,8 @@ def on_hover(ls: SheetServer, params: types.HoverParams) -> Optional[types.Hover
         return None
     uri, facts, line, col = at
     markdown = hover_markdown(ls.client_capabilities)
-    answer = hover_at(ls.index, facts.lines, line, col, markdown, ls.options.hover_example)
+    answer = hover_at(ls.index, facts.lines, line, col, markdown, ls.options.hover_example,
+                      python=ls.target_of(uri).version)
     if answer is None:
         return None
     t = answer.target

@@ -35,6 +35,7 @@ export function initializationOptions(settings: Settings): Record<string, unknow
         logLevel: settings.logLevel,
         packs: settings.packs,
         builtinSheet: settings.builtinSheet,
+        pythonVersion: settings.pythonVersion,
     };
 }
 

@@ -10,6 +10,8 @@ export interface Settings {
     logLevel: string;
     packs: string[];
     builtinSheet: boolean;
+    /** The Python version the project targets ("3.10"), '' to let the server find it. */
+    pythonVersion: string;
 }
 
 function workspaceFolderPath(resource?: vscode.Uri): string | undefined {
@@ -46,13 +48,14 @@ export function getSettings(resource?: vscode.Uri): Settings {
         logLevel: config.get<string>('logLevel', 'info'),
         packs: config.get<string[]>('packs', []).map((p) => resolveVariables(p, resource)),
         builtinSheet: config.get<boolean>('builtinSheet', true),
+        pythonVersion: config.get<string>('pythonVersion', '').trim(),
     };
 }
 
 /** Settings whose change restarts the server. */
 export function affectsServer(e: vscode.ConfigurationChangeEvent): boolean {
     return (
-        ['interpreter', 'serverCommand', 'logLevel', 'packs', 'builtinSheet'].some((key) =>
+        ['interpreter', 'serverCommand', 'logLevel', 'packs', 'builtinSheet', 'pythonVersion'].some((key) =>
             e.affectsConfiguration(`sheetls.${key}`),
         ) || e.affectsConfiguration('python.defaultInterpreterPath')
     );
