@@ -1,12 +1,15 @@
-"""The sheet's version data is complete and true (issue 14): every parameter of its signatures
-exists on exactly the CPythons its `added`/`removed` say (measured on each installed CPython,
-and pinned in tests/data/asyncio-signatures.json for 3.9-3.13); every parameter or API newer
-than the oldest supported Python carries its version; every docs link's anchor is a real
+"""The sheet's version data is complete and true (issue 14): every parameter of its signatures,
+and every member it documents, exists on exactly the CPythons its `added`/`removed` say:
+measured on each installed CPython and pinned in tests/data/asyncio-signatures.json for
+3.9-3.13, and for 3.14 (no interpreter here) read from typeshed's stubs, pinned in
+tests/data/asyncio-signatures-typeshed.json, which must agree with the measurement on 3.9-3.13;
+every parameter, member or API newer than the oldest supported Python carries its version; every docs link's anchor is a real
 object of the Python docs; `sheetls show/export --python X.Y` speak for that version."""
 from __future__ import annotations
 
 import glob
 import json
+import os
 import re
 import subprocess
 import sys
@@ -23,12 +26,51 @@ DATA = Path(__file__).resolve().parent / "data"
 SHEET = load_pack(builtin_sheet_path()).sheet
 BY_PREFIX = {e.prefix: e for e in SHEET.entries}
 PINNED = json.loads((DATA / "asyncio-signatures.json").read_text())["versions"]
+TYPESHED_FILE = json.loads((DATA / "asyncio-signatures-typeshed.json").read_text())
+TYPESHED = TYPESHED_FILE["versions"]
+# Checked from the source only (typeshed): the Pythons newer than the newest the tests run.
+FROM_SOURCE = [(3, 14)]
+# What the sheet's versions are checked against: measured where a CPython runs, typeshed beyond.
+CHECKED = {**PINNED, **{f"{v[0]}.{v[1]}": TYPESHED[f"{v[0]}.{v[1]}"] for v in FROM_SOURCE}}
+
+
+def _where(text):
+    return "typeshed " + TYPESHED_FILE["commits"][text][:10] if text not in PINNED else "measured"
 
 
 def test_the_sheet_speaks_for_the_supported_pythons():
     assert parse_version(SHEET.oldest_python) == pythons.oldest_supported()
     assert parse_version(SHEET.newest_python) == pythons.NEWEST_RUN
     assert sorted(PINNED, key=parse_version) == [f"{v[0]}.{v[1]}" for v in pythons.VERSIONS]
+    # newest_python stays the newest the claims run on: 3.14's signatures and members are
+    # checked from typeshed, its behaviour is not (README: "Which Pythons the sheet speaks for")
+    assert FROM_SOURCE == [(pythons.NEWEST_RUN[0], pythons.NEWEST_RUN[1] + 1)]
+    assert sorted(CHECKED, key=parse_version)[-1] == "3.14"
+
+
+@pytest.mark.parametrize("text", sorted(PINNED, key=parse_version))
+def test_typeshed_agrees_with_the_measured_cpythons(text):
+    """Where both exist, the source read for 3.14 says what the interpreters say: the same
+    parameters (typeshed orders open_connection's ssl_handshake_timeout first) and members."""
+    measured, stubs = PINNED[text], TYPESHED[text]
+    assert set(measured) == set(stubs)
+    for api, names in measured.items():
+        if api == "members":
+            assert stubs[api] == names
+        else:
+            assert (names is None) == (stubs[api] is None), api
+            assert set(names or ()) == set(stubs[api] or ()), f"{api} on {text}: measured {names}, typeshed {stubs[api]}"
+
+
+def test_pinned_typeshed_data_is_what_its_commit_says():
+    """Re-read typeshed at the pinned commits, where a clone is at hand (TYPESHED_GIT_DIR)."""
+    git_dir = os.environ.get("TYPESHED_GIT_DIR", "")
+    if not git_dir or not Path(git_dir).exists():
+        pytest.skip("no typeshed clone (TYPESHED_GIT_DIR=/path/to/typeshed/.git); the pinned file stands")
+    proc = subprocess.run([sys.executable, str(DATA / "typeshed_signatures.py"), git_dir, TYPESHED_FILE["commits"]["3.14"]],
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads(proc.stdout) == TYPESHED_FILE
 
 
 @pytest.mark.parametrize("version", pythons.VERSIONS, ids=pythons.IDS)
@@ -49,7 +91,7 @@ def test_each_signature_parameter_exists_exactly_where_the_sheet_says(entry):
         if name in ("args", "kwargs") and api == "asyncio.to_thread":
             continue
         versions = params.get(name, NO_VERSIONS)
-        for text, apis in PINNED.items():
+        for text, apis in CHECKED.items():
             version = parse_version(text)
             real = apis[api]
             has_api = real is not None
@@ -57,11 +99,26 @@ def test_each_signature_parameter_exists_exactly_where_the_sheet_says(entry):
             if not has_api:
                 continue
             assert (name in real) == versions.applies(version), \
-                f"{api}({name}) on {text}: the sheet says {versions.label() or 'always'}, CPython has {real}"
+                f"{api}({name}) on {text} ({_where(text)}): the sheet says {versions.label() or 'always'}, CPython has {real}"
         # newer than the oldest supported Python: it must carry its version
-        first = min((parse_version(t) for t, apis in PINNED.items() if apis[api] and name in apis[api]))
+        first = min((parse_version(t) for t, apis in CHECKED.items() if apis[api] and name in apis[api]))
         if first > oldest:
             assert versions.added == f"{first[0]}.{first[1]}", f"{api}({name}) needs added: {first}"
+
+
+@pytest.mark.parametrize("member", SHEET.members, ids=lambda m: m.api)
+def test_each_member_exists_exactly_where_the_sheet_says(member):
+    oldest = parse_version(SHEET.oldest_python)
+    has = []
+    for text, apis in CHECKED.items():
+        assert member.api in apis["members"], f"{member.api}: add it to asyncio_signatures.py and typeshed_signatures.py"
+        real = apis["members"][member.api] is not None
+        assert real == member.versions.applies(parse_version(text)), \
+            f"{member.api} on {text} ({_where(text)}): the sheet says {member.versions.label() or 'always'}, CPython {'has' if real else 'lacks'} it"
+        if real:
+            has.append(parse_version(text))
+    if min(has) > oldest:
+        assert member.versions.added == f"{min(has)[0]}.{min(has)[1]}", f"{member.api} needs added: {min(has)}"
 
 
 def test_to_thread_carries_its_version():
