@@ -18,8 +18,8 @@ from tool_required import missing_tool
 
 ROOT = Path(__file__).resolve().parents[1]
 PYENV = Path(os.environ.get("PYENV_ROOT", "/root/.pyenv")) / "versions"
-# The newest CPython the checks expect on a test machine (3.14 is checked against its source:
-# tests/data/asyncio-signatures.json).
+# The newest CPython the checks expect on a test machine (3.14's signatures are checked against
+# typeshed's stubs: tests/data/asyncio-signatures-typeshed.json).
 NEWEST_RUN = (3, 13)
 
 

@@ -337,19 +337,26 @@ print(json.dumps(R))
 
 @V
 def test_one_default_pool_of_min_32_cpu_plus_4_threads(version):
+    """One shared pool of min(32, CPUs + 4) threads; from 3.13 the CPUs the process may use
+    (os.process_cpu_count): the child is pinned to one CPU to tell the two apart."""
     r = run_json(version, r'''
+if hasattr(os, "sched_setaffinity"):
+    os.sched_setaffinity(0, {sorted(os.sched_getaffinity(0))[0]})
 loop = asyncio.get_running_loop()
 names = [await asyncio.to_thread(lambda: threading.current_thread().name)]
 first = loop._default_executor
 names.append(await loop.run_in_executor(None, lambda: threading.current_thread().name))
 R["same_executor"] = loop._default_executor is first
 R["max_workers"] = first._max_workers
-R["expected"] = min(32, (os.cpu_count() or 1) + 4)
+R["machine"] = min(32, (os.cpu_count() or 1) + 4)
+R["process"] = min(32, len(os.sched_getaffinity(0)) + 4) if hasattr(os, "sched_getaffinity") else R["machine"]
 R["names"] = names
 ''')
-    assert r["same_executor"] and r["max_workers"] == r["expected"]
+    assert r["same_executor"]
+    assert r["max_workers"] == (r["process"] if version >= (3, 13) else r["machine"]), r
     assert all(n.startswith("asyncio_") for n in r["names"]), r["names"]
-    assert "min(32, os.cpu_count() + 4)" in " ".join(p.text for p in BY_PREFIX["aiothread"].pitfalls)
+    text = " ".join(p.text for p in BY_PREFIX["aiothread"].pitfalls)
+    assert "min(32, os.cpu_count() + 4)" in text and "from 3.13 `os.process_cpu_count()`" in text
 
 
 @V
