@@ -137,7 +137,9 @@ class Server:
                 records.append([line])
             elif records:
                 records[-1].append(line)
-        return ["\n".join(r[:20]) for r in records if _RECORD.match(r[0]).group(1) in ("ERROR", "CRITICAL")]
+        errors = [r for r in records if _RECORD.match(r[0]).group(1) in ("ERROR", "CRITICAL")]
+        # the message, the traceback's start and its end (where the exception is)
+        return ["\n".join(r if len(r) <= 14 else r[:4] + ["  ..."] + r[-9:]) for r in errors]
 
     # --- protocol
     def open(self, uri: str, text: str) -> None:
