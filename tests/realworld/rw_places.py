@@ -451,12 +451,14 @@ def _candidates(facts: Facts, rng: random.Random) -> Dict[str, List]:
     for sp in facts.strings:
         quote = sp.extra.lstrip("abfrtuABFRTU")
         body = list(range(sp.start + len(sp.extra), sp.end - len(quote) + 1))
+        # one kind per spelling (b', rb""", f'...), so that rare kinds are tried as often as common ones
+        spelling = "".join(sorted(sp.extra[: len(sp.extra) - len(quote)].lower())) + quote
         if sp.kind == "fstring":
             offsets = [o for o in fstring_text_offsets(text, sp) if not _after_backslash(text, o)]
-            kind = "fstring-text"
+            kind = f"fstring-text:{spelling}"
         else:
             offsets = [o for o in body if not _after_backslash(text, o)]
-            kind = "string"
+            kind = f"string:{spelling}"
         if not offsets:
             continue
 
@@ -484,7 +486,8 @@ def sample_places(facts: Facts, rng: random.Random, budget: int, plain_compiles)
                 break
             lst = cands[kind]
             while lst:
-                place = lst.pop()(rng.choice(WORDS) if kind not in NO_ITEMS else rng.choice(("aio", "aioopen", "tcp")))
+                no_items = kind.split(":")[0] in NO_ITEMS
+                place = lst.pop()(rng.choice(("aio", "aioopen", "tcp")) if no_items else rng.choice(WORDS))
                 tries[kind] += 1
                 if place.expect == "none" or plain_compiles(place.apply(facts.text)):
                     out.append(place)

@@ -302,9 +302,9 @@ class FileCheck:
         items = items_of(result)
         if place.expect == "none":
             if items:
-                kind = "items-after-dot" if place.kind == "after-dot" else f"items-in-{place.kind}"
+                kind = "items-after-dot" if place.kind == "after-dot" else f"items-in-{place.kind.split(':')[0]}"
                 where = ""
-                if place.kind in ("string", "fstring-text"):
+                if place.kind.split(":")[0] in ("string", "fstring-text"):
                     sp = next((s for s in self.facts.strings if s.start <= place.start < s.end), None)
                     where = f" (a {sp.extra} string)" if sp else ""
                     info["string"] = sp.extra if sp else ""

@@ -69,8 +69,8 @@ def test_places_keep_plain_names_compiling_and_strings_strings():
     facts = P.analyze(SRC)
     cache = P.CompileCache()
     places = P.sample_places(facts, random.Random(1), 200, lambda t: cache.error(t) is None)
-    assert {"statement", "one-line:else", "for-target", "comment", "string", "fstring-text",
-            "after-dot"} <= {p.kind for p in places}
+    assert {"statement", "one-line:else", "for-target", "comment", "string:b\"", 'string:"""',
+            'fstring-text:f"', "after-dot"} <= {p.kind for p in places}
     for p in places:
         after = p.apply(SRC)
         assert after[p.cursor - len(p.word):p.cursor] == p.word
