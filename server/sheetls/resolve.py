@@ -10,6 +10,11 @@ How it works:
   assignments, `as` targets). Parsed blocks are cached by their text and place (so an edit
   re-parses only the edited block), and the block list per document version, both in small
   bounded LRU caches.
+- A big block is parsed as a skeleton around the line that matters; a big `class` is not
+  parsed as one at all: the statement of its body under the cursor (a method) is parsed
+  under the class's header lines, and its class-level names are found by a search of its
+  text, like the module's. A keystroke inside a method keeps the class's structure and
+  re-parses that method only.
 - A block that does not parse (a line being typed, an unclosed bracket) is repaired before
   parsing: the unclosed bracket is closed at the end of its line, a missing `:` added, an
   empty block given `pass`, continuation lines of a cut statement dropped, and a line that
@@ -22,19 +27,26 @@ How it works:
   scope of the cursor, the last binding before the cursor counts (a name rebound after its
   import is no longer the import; a name assigned later in the same function is a local);
   from a nested scope (a function body seen from the module), the scope's last binding.
-- Values are followed through the calls the sheet documents: `open_connection` gives a
-  (StreamReader, StreamWriter) pair, `start_server` a Server, `create_subprocess_*` a
-  Process, `get_running_loop()` the loop; tuple unpacking, `wait_for(...)`,
-  `async with server as s`, `proc.stdout`/`stdin`/`stderr`, parameter annotations, and the
-  `(reader, writer)` parameters of a handler passed to `start_server` (a function, a
-  method via `self.x`, a lambda, or `functools.partial`).
+- Values are followed through the calls the sheet documents: `open_connection` (and
+  `open_unix_connection`) gives a (StreamReader, StreamWriter) pair, `start_server` (and
+  `start_unix_server`) a Server, `create_subprocess_*` a Process, `get_running_loop()` the
+  loop; tuple unpacking, `await` and `yield from`, `wait_for(...)`, `async with server as s`,
+  `proc.stdout`/`stdin`/`stderr`, parameter annotations, the `(reader, writer)` parameters of
+  every handler passed to a server (a function, a method via `self.x`, a lambda, or
+  `functools.partial`), and the file's own functions: a call gives what all their `return`s
+  give when those agree (nothing when one differs or returns nothing).
+- `self` is an instance of its class, `Pool()` an instance of the file's class `Pool`: their
+  members are looked up in the class body, then in the bases the file defines.
 - `<receiver>.run_in_executor` with a receiver sheetls cannot see into (a parameter,
-  `self.loop`) is taken as the loop's method: the name is asyncio's own.
+  `self.loop`, an instance of a class with a base from elsewhere) is taken as the loop's
+  method: the name is asyncio's own. Not on a receiver the file shows: its own class that
+  defines `run_in_executor` or, as an exact instance, has none; the loop of trollius.
 """
 from __future__ import annotations
 
 import ast
 import bisect
+import sys
 from array import array
 import re
 from collections import OrderedDict, defaultdict
@@ -57,6 +69,8 @@ ALIASES = {
     "asyncio.subprocess.create_subprocess_shell": "asyncio.create_subprocess_shell",
     "asyncio.streams.open_connection": "asyncio.open_connection",
     "asyncio.streams.start_server": "asyncio.start_server",
+    "asyncio.streams.open_unix_connection": "asyncio.open_unix_connection",
+    "asyncio.streams.start_unix_server": "asyncio.start_unix_server",
     "asyncio.streams.StreamReader": READER,
     "asyncio.streams.StreamWriter": WRITER,
     "asyncio.threads.to_thread": "asyncio.to_thread",
@@ -71,8 +85,15 @@ ALIASES = {
 }
 CLASSES = {READER, WRITER, SERVER, PROCESS, LOOP}
 # Loop methods: `<something unknown>.run_in_executor` (a loop from `self.loop`, a parameter, a
-# helper's return value) is taken as the event loop's method; the name belongs to asyncio.
+# helper of another module) is taken as the event loop's method; the name belongs to asyncio.
+# Not when the file shows the receiver: an instance of one of its own classes (which may
+# define the method itself), or the loop of trollius (a separate library, whose event loop is
+# not asyncio's).
 LOOP_METHODS = {"run_in_executor": LOOP + ".run_in_executor"}
+LOOP_CLASSES = {LOOP, "asyncio.SelectorEventLoop", "asyncio.ProactorEventLoop"}
+FOREIGN_LOOP_LIBRARIES = {"trollius"}
+_LOOP_GETTERS = {"get_event_loop", "get_running_loop", "new_event_loop"}
+SERVERS = {"asyncio.start_server", "asyncio.start_unix_server"}  # call a handler with (reader, writer)
 
 
 @dataclass(frozen=True)
@@ -103,8 +124,34 @@ class Tup:
     items: Tuple[object, ...]
 
 
+@dataclass(frozen=True, eq=False)
+class LocalClass:
+    """A class the file defines (its members are looked up in its body, then its bases)."""
+
+    node: ast.ClassDef
+    region: "Region"
+
+
+@dataclass(frozen=True, eq=False)
+class LocalInst:
+    """An instance of a class the file defines: exact for `Pool()`, not for `self` (which
+    may be an instance of a subclass defined elsewhere)."""
+
+    cls: LocalClass
+    exact: bool
+
+
+@dataclass(frozen=True, eq=False)
+class Func:
+    """A function the file defines: calling it gives what all its `return`s give."""
+
+    node: ast.AST
+    region: "Region"
+
+
 class _Other:
-    """Known, and not an API object: a local function or class, a literal, a deleted name."""
+    """Known, and not an API object: a literal, a deleted name, a local function or class
+    seen as a value of its own."""
 
     def __repr__(self) -> str:
         return "OTHER"
@@ -115,7 +162,9 @@ OTHER = _Other()
 
 RETURNS: Dict[str, object] = {
     "asyncio.open_connection": Tup((Inst(READER), Inst(WRITER))),
+    "asyncio.open_unix_connection": Tup((Inst(READER), Inst(WRITER))),
     "asyncio.start_server": Inst(SERVER),
+    "asyncio.start_unix_server": Inst(SERVER),
     "asyncio.create_subprocess_exec": Inst(PROCESS),
     "asyncio.create_subprocess_shell": Inst(PROCESS),
     "asyncio.get_running_loop": Inst(LOOP),
@@ -156,6 +205,10 @@ def call_result(value: object) -> object:
             return RETURNS[value.name]
         if value.name in CLASSES:
             return Inst(value.name)
+        library, _, last = value.name.partition(".")
+        last = last.rsplit(".", 1)[-1]
+        if library in FOREIGN_LOOP_LIBRARIES and (last in _LOOP_GETTERS or last.endswith("EventLoop")):
+            return Inst(f"{library}.AbstractEventLoop")  # that library's loop: none of asyncio's names
     return None
 
 
@@ -437,14 +490,22 @@ def repair_parse(texts: List[str], attempts: int = 40, first_line: int = 0
                  ) -> Tuple[Optional[ast.Module], List[str], set]:
     """Parse `texts` (one block starting at 0-based line `first_line` of the document),
     repairing what a half-typed file breaks. Returns the tree (its line numbers are the
-    document's), the lines as parsed, and the block's lines (0-based) that were blanked."""
+    document's), the lines as parsed, and the block's lines (0-based) that were blanked.
+
+    A short block far down a long file is parsed at line 1 and its tree's line numbers moved
+    after: the tokenizer would spend more on the blank lines above it than the move costs."""
     texts = list(texts)
+    shift = first_line if first_line > 6 * sum(map(len, texts)) + 6 * len(texts) else 0
+    first_line -= shift
     lead = "\n" * first_line
     blanked: set = set()
     touched: Dict[int, int] = defaultdict(int)
     for _ in range(attempts):
         try:
-            return ast.parse(lead + "\n".join(texts)), texts, blanked
+            tree = ast.parse(lead + "\n".join(texts))
+            if shift:
+                ast.increment_lineno(tree, shift)
+            return tree, texts, blanked
         except SyntaxError as err:
             msg = err.msg or ""
             line = (err.lineno or 0) - 1 - first_line
@@ -491,7 +552,40 @@ def repair_parse(texts: List[str], attempts: int = 40, first_line: int = 0
     return None, texts, blanked
 
 
-_START_SERVER = re.compile(r"start_server")
+_START_SERVER = re.compile(r"start_(?:unix_)?server")
+_ALIAS_POSITIONS = sys.version_info >= (3, 10)  # before 3.10, `import` names have no positions
+_IMPORT_KEYWORD = re.compile(r"\bimport\b")
+
+
+def _place_aliases(tree: ast.AST, texts: List[str], first_line: int) -> None:
+    """Python 3.9: give the names of `import` statements the positions 3.10 gives them, read
+    from the statement's text (names in order after `import`, each with its `as` name)."""
+    for node in ast.walk(tree):
+        if not isinstance(node, (ast.Import, ast.ImportFrom)):
+            continue
+        lo = node.lineno - 1 - first_line
+        lines = texts[lo:node.end_lineno - first_line]
+        joined = "\n".join(lines)
+        first = lines[0].encode("utf-8")[:node.col_offset].decode("utf-8", "replace") if lines else ""
+        keyword = _IMPORT_KEYWORD.search(joined, len(first))
+        at = keyword.end() if keyword else len(first)
+        for alias in node.names:
+            parts = alias.name.split(".")
+            found = re.compile(r"\s*\.\s*".join(map(re.escape, parts)) + (r"(?!\w)" if parts[-1] != "*" else "")
+                               ).search(joined, at)
+            if found is None:
+                break
+            end = found.end()
+            if alias.asname:
+                named = re.compile(r"\s+as\s+" + re.escape(alias.asname) + r"\b").match(joined, end)
+                end = named.end() if named else end
+            for attr, offset in (("lineno", found.start()), ("end_lineno", end)):
+                row = joined.count("\n", 0, offset)
+                line_start = joined.rfind("\n", 0, offset) + 1
+                setattr(alias, attr, node.lineno + row)
+                col = len(joined[line_start:offset].encode("utf-8"))
+                setattr(alias, "col_offset" if attr == "lineno" else "end_col_offset", col)
+            at = end
 _INDEXED = (ast.Name, ast.Attribute, ast.Call, ast.alias)
 
 
@@ -502,13 +596,18 @@ class Region:
 
     def __init__(self, start: int, texts: List[str]):
         self.start = start
-        tree, _, blanked = repair_parse(texts, first_line=start)
+        tree, parsed, blanked = repair_parse(texts, first_line=start)
+        if tree is not None and not _ALIAS_POSITIONS:
+            _place_aliases(tree, parsed, start)
         self.tree = tree  # line numbers are the document's (1-based)
         self.blanked = {start + k for k in blanked}
         self.parents: Dict[int, Tuple[ast.AST, str]] = {}
         self.lines: Dict[int, List[ast.AST]] = {}  # 1-based line -> Name/Attribute/Call/alias spanning it
         self.bindings: Dict[int, "ScopeBindings"] = {}
         self._keys: Dict[int, List[int]] = {}
+        # a statement of a big class's body under the class's header lines: the class's first
+        # line (its class-level names are found through the document model)
+        self.class_start: Optional[int] = None
 
     def nodes_on(self, line1: int) -> List[ast.AST]:
         """The names, attributes, calls and import aliases whose span includes `line1`."""
@@ -577,13 +676,19 @@ _REGION_CACHE_CHARS = 200_000  # ...and at most this much block text (a big bloc
 _region_chars = 0
 
 
-def region_for(start: int, texts: List[str]) -> Region:
-    """The parsed block, shared between document versions while its text and place stay."""
+def region_for(start: int, texts: List[str], class_start: Optional[int] = None) -> Region:
+    """The parsed block, shared between document versions while its text and place stay.
+
+    With `class_start`, `texts` are the header lines of a big class (which starts at that
+    line) followed by one statement of its body, placed at `start` so that the statement has
+    its own line numbers; the header's nodes are moved back to the class's lines."""
     global _region_chars
-    key = (start, "\n".join(texts))
+    key = (start if class_start is None else (start, class_start), "\n".join(texts))
     region = _REGIONS.get(key)
     if region is None:
         region = Region(start, texts)
+        if class_start is not None:
+            _place_header(region, class_start, start)
         _REGIONS[key] = region
         _region_chars += len(key[1])
         while len(_REGIONS) > 1 and (len(_REGIONS) > _REGION_CACHE_SIZE or _region_chars > _REGION_CACHE_CHARS):
@@ -592,6 +697,19 @@ def region_for(start: int, texts: List[str]) -> Region:
     else:
         _REGIONS.move_to_end(key)
     return region
+
+
+def _place_header(region: Region, class_start: int, start: int) -> None:
+    region.class_start = class_start
+    cls = region.tree.body[0] if region.tree is not None and region.tree.body else None
+    delta = class_start - start
+    if not isinstance(cls, ast.ClassDef) or not delta:
+        return
+    lines = cls.body[0].lineno - 1 if cls.body else None  # the header's lines end before the body
+    for node in cls.decorator_list + cls.bases + cls.keywords + list(getattr(cls, "type_params", ())):
+        ast.increment_lineno(node, delta)
+    cls.lineno += delta
+    region.blanked = {i + delta if lines is None or i < lines else i for i in region.blanked}
 
 
 def clear_caches() -> None:
@@ -629,6 +747,11 @@ def _end(node: ast.AST) -> Tuple[int, int]:
 
 def _start(node: ast.AST) -> Tuple[int, int]:
     return node.lineno, node.col_offset  # type: ignore[attr-defined]
+
+
+# `match` patterns (Python 3.10+; on 3.9 no node is one of these)
+_MATCH_NAMES = tuple(getattr(ast, n) for n in ("MatchAs", "MatchStar") if hasattr(ast, n))
+_MATCH_MAPPING = tuple(getattr(ast, n) for n in ("MatchMapping",) if hasattr(ast, n))
 
 
 def collect_bindings(scope: ast.AST, region: Region) -> ScopeBindings:
@@ -737,9 +860,9 @@ def collect_bindings(scope: ast.AST, region: Region) -> ScopeBindings:
         elif isinstance(node, ast.Delete):
             for target in node.targets:
                 bind_target(target, None, (), _end(node))
-        elif isinstance(node, (ast.MatchAs, ast.MatchStar)) and node.name:
+        elif isinstance(node, _MATCH_NAMES) and node.name:
             bind(node.name, Binding(_start(node), "other"))
-        elif isinstance(node, ast.MatchMapping) and node.rest:
+        elif isinstance(node, _MATCH_MAPPING) and node.rest:
             bind(node.rest, Binding(_start(node), "other"))
         stack.extend(reversed(list(ast.iter_child_nodes(node))))
     if isinstance(scope, _FUNCS) and not isinstance(scope, ast.Lambda):
@@ -753,8 +876,55 @@ def collect_bindings(scope: ast.AST, region: Region) -> ScopeBindings:
 
 
 # --- the document model ------------------------------------------------------------------
+class _ClassScope:
+    """The class-level bindings of a big class whose body is parsed one statement at a
+    time: found, name by name, by a search of the class's text (DocModel.class_bindings)."""
+
+    globals: frozenset = frozenset()
+    nonlocals: frozenset = frozenset()
+    stars: List[str] = []
+
+    def __init__(self, model: "DocModel", k: int):
+        self.names = _ClassNames(model, k)
+
+
+class _ClassNames:
+    def __init__(self, model: "DocModel", k: int):
+        self.model, self.k = model, k
+
+    def get(self, name: str, default=None):
+        return self.model.class_bindings(self.k, name) or default
+
+    def __contains__(self, name: str) -> bool:
+        return bool(self.model.class_bindings(self.k, name))
+
+
+@dataclass
+class ClassHead:
+    """A big `class` block: its `class` line, the line ending its header, the body's indent."""
+
+    line: int
+    head_end: int
+    indent: int
+
+
+@dataclass
+class Child:
+    """A statement directly in a big class's body: lines [start, end), and for a `def` or
+    `class` the line of its header (after its decorators)."""
+
+    start: int
+    end: int
+    def_line: Optional[int]
+
+
 class DocModel:
-    """What the resolver knows of one document version: its blocks, parsed lazily."""
+    """What the resolver knows of one document version: its blocks, parsed lazily.
+
+    A big `class` block is not parsed as one: each statement of its body (a method, mostly)
+    is parsed on its own under the class's header lines, and the class-level bindings are
+    found by a search of its text, name by name. A keystroke inside a method re-parses that
+    method only."""
 
     def __init__(self, lines: Sequence[str]):
         self.lines = lines
@@ -766,18 +936,32 @@ class DocModel:
         self.blocks, self.in_string = scan(self.texts, index=self.index)
         self._defs: Optional[Dict[str, List[int]]] = None
         self._starts = [b.start for b in self.blocks]
+        self._fresh_caches()
+
+    def _fresh_caches(self) -> None:
         self._module_bindings: Dict[str, List[Binding]] = {}
+        self._class_bindings: Dict[Tuple[int, str], Tuple[List[Binding], frozenset]] = {}
+        self._class_heads: Dict[int, Optional[ClassHead]] = {}
         self._stars: Optional[List[str]] = None
         self._handlers: Optional[Dict[Tuple[int, int], int]] = None
+        # line holding `start_server` -> (names its resolution looked up, handlers, unit)
+        self._handler_parts: Dict[int, Tuple[frozenset, Dict[Tuple[int, int], int], tuple]] = {}
+        self._server_lines: Optional[List[int]] = None
+        self._deps: Optional[set] = None  # names looked up, while a handler part is resolved
+        self._returns: Dict[int, Tuple[ast.AST, object]] = {}
         self._block_text: Dict[int, str] = {}
-        self._regions: Dict[Tuple[int, Optional[int]], Region] = {}
+        self._regions: Dict[tuple, Tuple[Region, int]] = {}
 
     @classmethod
     def after(cls, prev: "DocModel", changes: Sequence[Tuple[int, int, int]], lines: Sequence[str]) -> "DocModel":
         """The model of the next version. When every change since `prev` replaced single lines
         that neither start a statement nor touch a triple quote or a trailing backslash (the
         common keystroke inside a function), the block structure is `prev`'s and is reused:
-        no rescan of the file. Anything else builds the model afresh."""
+        no rescan of the file. Anything else builds the model afresh.
+
+        In a big class, an edit of lines inside its statements (below their first line, or
+        blank and comment lines) keeps the statements' boundaries too: only the edited
+        statement's parse and what depends on its names are dropped."""
         model = cls.__new__(cls)
         model.lines = lines
         if lines and (lines[0][-1:] in ("\n", "\r") or lines[-1][-1:] in ("\n", "\r")):
@@ -791,70 +975,237 @@ class DocModel:
                 return cls(lines)
         model.index = LineIndex(model.texts)
         model.blocks, model.in_string, model._starts = prev.blocks, prev.in_string, prev._starts
+        model._fresh_caches()
         # What the edited lines cannot have changed is carried too; the rest is found again.
         changed = sorted({first for first, _, _ in changes})
         touched = [prev.texts[i] for i in changed] + [model.texts[i] for i in changed]
-        edited_blocks = {prev.block_index(i) for i in changed}
+
+        def untouched(names) -> bool:
+            return not any(n in t for n in names for t in touched)
+
+        by_block: Dict[int, List[int]] = defaultdict(list)
+        for i in changed:
+            by_block[prev.block_index(i)].append(i)
+        whole = set()  # blocks whose every cache goes
+        units = set()  # (block, first line of the statement) edited inside a big class
+        for k, edited in by_block.items():
+            head = prev.class_head(k) if k >= 0 else None
+            if head is None or not all(_inside(prev.texts[i], head) and _inside(model.texts[i], head)
+                                       and i > head.head_end for i in edited):
+                whole.add(k)
+                continue
+            for i in edited:
+                units.add((k, prev.child_at(k, i, head).start))
+
+        def kept(k: int, start: Optional[int]) -> bool:
+            return k not in whole and (start is None or (k, start) not in units)
+
+        def bindings_kept(found: List[Binding]) -> bool:
+            return all(b.pos[0] - 1 < 0 or prev.block_index(b.pos[0] - 1) not in by_block for b in found)
+
         model._defs = prev._defs  # def/class names of blocks: the block structure is the same
-        model._module_bindings = {n: b for n, b in prev._module_bindings.items() if not any(n in t for t in touched)}
+        model._module_bindings = {n: b for n, b in prev._module_bindings.items() if untouched((n,)) and bindings_kept(b)}
+        model._class_bindings = {key: v for key, v in prev._class_bindings.items()
+                                 if key[0] not in whole and untouched((key[1],)) and not any((key[0], s) in units for s in v[1])}
+        model._class_heads = {k: h for k, h in prev._class_heads.items() if k not in whole}
         model._stars = prev._stars if not any("import" in t for t in touched) else None
-        model._handlers = prev._handlers if prev._handlers is not None and not any(
-            "start_server" in prev._text_of(k) for k in edited_blocks if k >= 0) else None
-        model._block_text = {k: t for k, t in prev._block_text.items() if k not in edited_blocks}
-        model._regions = {key: r for key, r in prev._regions.items() if key[0] not in edited_blocks}
+        if not any(_START_SERVER.search(t) for t in touched):
+            model._server_lines = prev._server_lines
+        # An edit inside a function binds that function's names only (unless it says
+        # `global`/`nonlocal`): a handler found elsewhere stands whatever names it touches.
+        names_matter = any("global" in t or "nonlocal" in t for t in touched) or any(
+            k < 0 or prev.blocks[k].defines is None for k in by_block)
+        model._handler_parts = {i: part for i, part in prev._handler_parts.items()
+                                if kept(*part[2]) and (not names_matter or untouched(part[0]))}
+        model._block_text = {k: t for k, t in prev._block_text.items() if k not in by_block}
+        model._regions = {key: r for key, r in prev._regions.items() if kept(key[0], key[1] if len(key) > 1 else None)}
         return model
 
     def block_index(self, line: int) -> int:
         return bisect.bisect_right(self._starts, line) - 1
 
+    # -- big classes: one statement of the body at a time -----------------------------------
+    def class_head(self, k: int) -> Optional[ClassHead]:
+        """The head of block k if it is a big `class` (parsed a statement at a time)."""
+        if k in self._class_heads:
+            return self._class_heads[k]
+        head = None
+        b = self.blocks[k]
+        if b.end - b.start > BIG_BLOCK and b.defines is not None:
+            line = next((i for i in range(b.start, min(b.end, b.start + 60))
+                         if _DEF_HEAD.match(self.texts[i])), None)
+            end = _header_end(self.texts, line, b.end) if line is not None else None
+            if line is not None and self.texts[line].startswith("class") and end is not None:
+                for i in range(end + 1, b.end):
+                    t = self.texts[i]
+                    stripped = t.lstrip(" \t")
+                    if stripped and stripped[0] != "#" and not self.in_string(i):
+                        if len(t) > len(stripped):
+                            head = ClassHead(line, end, len(t) - len(stripped))
+                        break
+        self._class_heads[k] = head
+        return head
+
+    def _starts_child(self, i: int, indent: int) -> bool:
+        t = self.texts[i]
+        stripped = t.lstrip(" \t")
+        return (bool(stripped) and stripped[0] not in "#)]}" and len(t) - len(stripped) == indent
+                and not self.in_string(i) and not _CONTINUATION.match(stripped))
+
+    def child_at(self, k: int, line: int, head: ClassHead) -> Child:
+        """The statement of the class body holding `line` (below the class header), with
+        its decorators."""
+        end = self.blocks[k].end
+        i = line
+        while i > head.head_end + 1 and not self._starts_child(i, head.indent):
+            i -= 1
+        start = i
+        j = start - 1
+        while j > head.head_end:  # decorators above a def
+            t = self.texts[j]
+            stripped = t.lstrip(" \t")
+            ind = len(t) - len(stripped)
+            if not stripped or stripped[0] in "#)]}" or ind > head.indent or self.in_string(j):
+                j -= 1
+                continue
+            if ind == head.indent and stripped[0] == "@":
+                start = j
+                j -= 1
+                continue
+            break
+        d = start
+        while d < end and (not self._starts_child(d, head.indent) or self.texts[d].lstrip(" \t").startswith("@")):
+            d += 1
+        def_line = d if d < end and _DEF_HEAD.match(self.texts[d].lstrip(" \t")) else None
+        e = max(d, line) + 1
+        while e < end and not self._starts_child(e, head.indent):
+            e += 1
+        return Child(start, e, def_line)
+
+    def _class_region(self, k: int, head: ClassHead, focus: Optional[int]) -> Region:
+        """Block k, a big class, parsed around line `focus`: its header lines, then the one
+        statement of its body holding `focus` at its own lines (a big statement cut to a
+        skeleton around `focus`). Without a focus (or on the header), the header alone."""
+        b = self.blocks[k]
+        header = self.texts[b.start:head.head_end + 1]
+        if focus is None or focus <= head.head_end:
+            key: tuple = (k, None)
+            found = self._regions.get(key)
+            if found is None:
+                pad = " " * head.indent + "pass"
+                found = self._regions[key] = (region_for(b.start, header + [pad], class_start=b.start), b.end)
+            return found[0]
+        child = self.child_at(k, focus, head)
+        if child.end - child.start > BIG_BLOCK:
+            inner = _child_start_in(self.texts, child.start, child.end, focus, self.in_string)
+            key = (k, child.start, inner)
+            texts = skeleton(self.texts, child.start, child.end, focus, self.in_string)
+        else:
+            key = (k, child.start)
+            texts = None
+        found = self._regions.get(key)
+        if found is None:
+            if texts is None:
+                texts = self.texts[child.start:child.end]
+            found = self._regions[key] = (
+                region_for(child.start - len(header), header + texts, class_start=b.start), child.end)
+        return found[0]
+
+    def class_bindings(self, k: int, name: str) -> List[Binding]:
+        """The bindings of `name` directly in the body of big class k, in file order: the
+        statements of the body that may bind it are found by a search of the class's text
+        (as module_bindings does for the module), and only those are parsed."""
+        key = (k, name)
+        found = self._class_bindings.get(key)
+        if self._deps is not None:
+            self._deps.add(name)
+        if found is not None:
+            return found[0]
+        head = self.class_head(k)
+        bindings: List[Binding] = []
+        sources = set()
+        if head is not None:
+            text = self._text_of(k)
+            n = re.escape(name)
+            offsets = []
+            for binds in (rf"{n}(?<![\w.]{n})\s*(?:[,:)\]]|=(?!=))", rf"as\s+{n}\b",
+                          rf"(?:del|global|import|for)\b[^\n]*{n}\b", rf"(?:def|class)\s+{n}\b"):
+                offsets.extend(m.start() for m in re.finditer(binds, text))
+            offsets.sort()
+            line, at = self.blocks[k].start, 0
+            seen = set()
+            for off in offsets:
+                line += text.count("\n", at, off)
+                at = off
+                if line <= head.head_end:
+                    continue
+                child = self.child_at(k, line, head)
+                if child.start in seen or (child.def_line is not None and line > child.def_line):
+                    continue  # inside a method: not the class's binding
+                seen.add(child.start)
+                region = self._class_region(k, head, line)
+                tree = region.tree
+                if tree is not None and tree.body and isinstance(tree.body[0], ast.ClassDef):
+                    mine = scope_bindings(tree.body[0], region).names.get(name, ())
+                    if mine:
+                        bindings.extend(mine)
+                        sources.add(child.start)
+            bindings.sort(key=lambda bd: bd.pos)
+        self._class_bindings[key] = (bindings, frozenset(sources))
+        return bindings
+
+    def bindings_of(self, scope: ast.AST, region: Region):
+        """The names `scope` binds; for a big class parsed a statement at a time, all of the
+        class's (found in its text when asked)."""
+        if isinstance(scope, ast.ClassDef) and region.class_start is not None and region.tree is not None \
+                and region.tree.body and scope is region.tree.body[0]:
+            k = self.block_index(region.class_start)
+            if k >= 0 and self.blocks[k].start == region.class_start and self.class_head(k) is not None:
+                return _ClassScope(self, k)
+        return scope_bindings(scope, region)
+
     def region(self, k: int, focus: Optional[int] = None) -> Region:
         """Block k parsed; a big block as a skeleton with only the part around line `focus`
-        whole (with focus None: functions and classes cut to their headers)."""
+        whole (with focus None: functions and classes cut to their headers); a big class as
+        its header and the statement of its body holding `focus`."""
         b = self.blocks[k]
         if b.end - b.start <= BIG_BLOCK:
             focus = None
-        elif focus is not None:
-            # one skeleton per top-level child of the block (not per line)
-            focus = self._child_start(k, focus)
-        region = self._regions.get((k, focus))
-        if region is None:
+        else:
+            head = self.class_head(k)
+            if head is not None:
+                return self._class_region(k, head, focus)
+            if focus is not None:
+                # one skeleton per top-level child of the block (not per line)
+                focus = self._child_start(k, focus)
+        found = self._regions.get((k, focus))
+        if found is None:
             if b.end - b.start <= BIG_BLOCK:
                 region = region_for(b.start, self.texts[b.start:b.end])
             else:
                 region = region_for(b.start, skeleton(self.texts, b.start, b.end, focus, self.in_string))
                 if region.tree is None:  # the cut went wrong: parse the whole block
                     region = region_for(b.start, self.texts[b.start:b.end])
-            self._regions[(k, focus)] = region
-        return region
+            found = self._regions[(k, focus)] = (region, b.end)
+        return found[0]
 
     def _child_start(self, k: int, line: int) -> int:
         """The first line of the statement at the block's body indentation holding `line`."""
         b = self.blocks[k]
-        head = _header_end(self.texts, b.start, b.end)
-        if head is None or line <= head:
-            return b.start
-        indent = None
-        for i in range(head + 1, b.end):
-            t = self.texts[i]
-            stripped = t.lstrip(" \t")
-            if stripped and stripped[0] != "#" and not self.in_string(i):
-                indent = len(t) - len(stripped)
-                break
-        if indent is None:
-            return b.start
-        i = line
-        while i > head + 1:
-            t = self.texts[i]
-            stripped = t.lstrip(" \t")
-            if (stripped and stripped[0] not in "#)]}" and len(t) - len(stripped) == indent
-                    and not self.in_string(i) and not _CONTINUATION.match(stripped)):
-                break
-            i -= 1
-        return i
+        return _child_start_in(self.texts, b.start, b.end, line, self.in_string)
 
     def region_at(self, line: int) -> Optional[Region]:
         k = self.block_index(line)
         return self.region(k, line) if k >= 0 else None
+
+    def _unit(self, line: int) -> tuple:
+        """What an edit must leave alone for a result about `line` to stand: its block, or in
+        a big class, the statement of the body holding it."""
+        k = self.block_index(line)
+        head = self.class_head(k) if k >= 0 else None
+        if head is None or line <= head.head_end:
+            return (k, None)
+        return (k, self.child_at(k, line, head).start)
 
     def _text_of(self, k: int) -> str:
         text = self._block_text.get(k)
@@ -867,6 +1218,8 @@ class DocModel:
         """Every module-level binding of `name`, in file order: the `def`/`class` blocks that
         define it, and the other statements that may bind it, found by one search of the
         document's text (a use such as `asyncio.run(...)` is no binding)."""
+        if self._deps is not None:
+            self._deps.add(name)
         found = self._module_bindings.get(name)
         if found is not None:
             return found
@@ -929,27 +1282,44 @@ class DocModel:
         return self._stars
 
     def handlers(self) -> Dict[Tuple[int, int], int]:
-        """Functions passed to `start_server` as its callback -> how many leading parameters
-        come before (reader, writer) (1 for a method, more for `functools.partial` args)."""
+        """Functions passed to `start_server` (or `start_unix_server`) as its callback -> how
+        many leading parameters come before (reader, writer) (1 for a method, more for
+        `functools.partial` args). Every line naming a server is resolved on its own, and
+        kept while an edit leaves its statement and the names it looked up alone."""
         if self._handlers is not None:
             return self._handlers
-        self._handlers = {}
-        seen = set()
-        for i in self.index.lines_matching(_START_SERVER):
-            k = self.block_index(i)
-            region = self.region(k, i) if k >= 0 else None
-            if region is None or id(region) in seen:
-                continue
-            seen.add(id(region))
-            if region.tree is None:
-                continue
+        self._handlers = merged = {}  # seen, partly filled, by the look-ups below
+        if self._server_lines is None:
+            self._server_lines = self.index.lines_matching(_START_SERVER)
+        for i in self._server_lines:
+            part = self._handler_parts.get(i)
+            if part is None:
+                part = self._handler_parts[i] = self._handlers_on_line(i)
+            merged.update(part[1])
+        return merged
+
+    def _handlers_on_line(self, i: int) -> Tuple[frozenset, Dict[Tuple[int, int], int], tuple]:
+        found: Dict[Tuple[int, int], int] = {}
+        k = self.block_index(i)
+        unit = self._unit(i)
+        if k < 0:
+            return frozenset(), found, unit
+        region = self.region(k, i)
+        if region.tree is None:
+            return frozenset(), found, unit
+        outer, self._deps = self._deps, set()
+        try:
             for node in list(region.nodes_on(i + 1)):
                 if isinstance(node, ast.Call):
-                    self._handler_of_call(node, region)
-        return self._handlers
+                    self._handler_of_call(node, region, found)
+            deps = frozenset(self._deps)
+        finally:
+            self._deps = outer
+        return deps, found, unit
 
-    def _handler_of_call(self, call: ast.Call, region: Region) -> None:
-        if evaluate(self, call.func, region) != Ref("asyncio.start_server"):
+    def _handler_of_call(self, call: ast.Call, region: Region, found: Dict[Tuple[int, int], int]) -> None:
+        server = evaluate(self, call.func, region)
+        if not (isinstance(server, Ref) and server.name in SERVERS):
             return
         cb = call.args[0] if call.args else next((k.value for k in call.keywords if k.arg == "client_connected_cb"), None)
         skip = 0
@@ -958,17 +1328,51 @@ class DocModel:
             skip = len(cb.args) - 1
             cb = cb.args[0]
         if isinstance(cb, ast.Lambda):
-            self._handlers[_start(cb)] = skip
+            found[_start(cb)] = skip
         elif isinstance(cb, ast.Name):
             b = lookup(self, cb.id, scopes_of(region, cb), _start(cb), region)
             if b is not None and b.kind == "def" and isinstance(b.node, (ast.FunctionDef, ast.AsyncFunctionDef)):
-                self._handlers[_start(b.node)] = skip
+                found[_start(b.node)] = skip
         elif isinstance(cb, ast.Attribute) and isinstance(cb.value, ast.Name):
             cls = _enclosing(region, cb, ast.ClassDef)
             if cls is not None:
-                for stmt in cls.body:
-                    if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)) and stmt.name == cb.attr:
-                        self._handlers[_start(stmt)] = skip + 1
+                if self._deps is not None:
+                    self._deps.add(cb.attr)
+                for b in self.bindings_of(cls, region).names.get(cb.attr, ()):
+                    if b.kind == "def" and isinstance(b.node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                        found[_start(b.node)] = skip + 1
+
+
+def _inside(text: str, head: ClassHead) -> bool:
+    """A line that cannot start a statement of the class body: blank, a comment, or deeper."""
+    stripped = text.lstrip(" \t")
+    return not stripped or stripped[0] == "#" or len(text) - len(stripped) > head.indent
+
+
+def _child_start_in(texts: Sequence[str], lo: int, hi: int, line: int, in_string: Callable[[int], bool]) -> int:
+    """The first line of the statement at the body indentation of the compound statement
+    texts[lo:hi] that holds `line`."""
+    head = _header_end(texts, lo, hi)
+    if head is None or line <= head:
+        return lo
+    indent = None
+    for i in range(head + 1, hi):
+        t = texts[i]
+        stripped = t.lstrip(" \t")
+        if stripped and stripped[0] != "#" and not in_string(i):
+            indent = len(t) - len(stripped)
+            break
+    if indent is None:
+        return lo
+    i = line
+    while i > head + 1:
+        t = texts[i]
+        stripped = t.lstrip(" \t")
+        if (stripped and stripped[0] not in "#)]}" and len(t) - len(stripped) == indent
+                and not in_string(i) and not _CONTINUATION.match(stripped)):
+            break
+        i -= 1
+    return i
 
 
 def scope_bindings(scope: ast.AST, region: Region) -> ScopeBindings:
@@ -1042,6 +1446,8 @@ def scopes_at_line(region: Region, line1: int, indent: int) -> List[ast.AST]:
 
 def lookup(model: DocModel, name: str, scopes: List[ast.AST], pos: Tuple[int, int], region: Region) -> Optional[Binding]:
     """The binding `name` refers to at `pos`, seen from `scopes` (innermost first)."""
+    if model._deps is not None:
+        model._deps.add(name)
     flow = True  # the use runs where it stands (not later, from a nested function)
     skip_to_function = False
     for depth, scope in enumerate(scopes):
@@ -1053,7 +1459,7 @@ def lookup(model: DocModel, name: str, scopes: List[ast.AST], pos: Tuple[int, in
         if skip_to_function and not isinstance(scope, _FUNCS):
             continue
         skip_to_function = False
-        b = scope_bindings(scope, region)
+        b = model.bindings_of(scope, region)
         if name in b.globals:
             return _module_lookup(model, name, pos if flow else None)
         if name in b.nonlocals:
@@ -1117,11 +1523,109 @@ def binding_value(model: DocModel, b: Optional[Binding], depth: int = 0) -> obje
         func = b.node
         skip = model.handlers().get(_start(func)) if func is not None else None
         if skip is not None and b.index >= 0:
-            return {0: Inst(READER), 1: Inst(WRITER)}.get(b.index - skip)
+            value = {0: Inst(READER), 1: Inst(WRITER)}.get(b.index - skip)
+            if value is not None:
+                return value
+        if b.index == 0 and isinstance(func, (ast.FunctionDef, ast.AsyncFunctionDef)) and b.region is not None:
+            return _first_parameter(func, b.region)
         return None
     if b.kind == "def":
+        if isinstance(b.node, ast.ClassDef) and b.region is not None:
+            return LocalClass(b.node, b.region)
+        if isinstance(b.node, (ast.FunctionDef, ast.AsyncFunctionDef)) and b.region is not None:
+            return Func(b.node, b.region)
         return OTHER
     return OTHER if b.kind == "other" else None
+
+
+def _first_parameter(func: ast.AST, region: Region) -> object:
+    """`self` of a method: an instance of its class (or a subclass); `cls` of a classmethod."""
+    owner, fld = region.parent(func)
+    if not isinstance(owner, ast.ClassDef) or fld != "body":
+        return None
+    decorators = {d.id if isinstance(d, ast.Name) else d.attr if isinstance(d, ast.Attribute) else ""
+                  for d in func.decorator_list}  # type: ignore[attr-defined]
+    if "staticmethod" in decorators:
+        return None
+    cls = LocalClass(owner, region)
+    return cls if "classmethod" in decorators else LocalInst(cls, exact=False)
+
+
+def _class_member(model: DocModel, cls: LocalClass, attr: str, depth: int, seen: set) -> Tuple[Optional[Binding], str]:
+    """The binding of `attr` in the body of `cls` or of its bases that the file defines
+    (depth first, left to right); when there is none, what the other bases are: "known"
+    (none, `object`, or the file's own), "loop" (an asyncio event loop) or "unknown"."""
+    found = model.bindings_of(cls.node, cls.region).names.get(attr)
+    if found:
+        return max(found, key=lambda bd: bd.pos), "known"
+    status = "known"
+    for base in cls.node.bases:
+        value = evaluate(model, base, cls.region, depth + 1)
+        if isinstance(value, LocalClass) and id(value.node) not in seen and depth < _MAX_DEPTH:
+            seen.add(id(value.node))
+            b, inherited = _class_member(model, value, attr, depth + 1, seen)
+            if b is not None:
+                return b, "known"
+        elif isinstance(value, Ref) and value.name in LOOP_CLASSES:
+            inherited = "loop"
+        elif value is None and isinstance(base, ast.Name) and base.id == "object":
+            inherited = "known"
+        else:
+            inherited = "unknown"
+        if inherited == "loop" or (inherited == "unknown" and status == "known"):
+            status = inherited
+    return None, status
+
+
+def member(model: DocModel, value: object, attr: str, depth: int = 0) -> object:
+    """`value.attr` for everything `attribute` covers and the file's own classes."""
+    if not isinstance(value, (LocalClass, LocalInst)):
+        return attribute(value, attr)
+    cls = value if isinstance(value, LocalClass) else value.cls
+    if model._deps is not None:
+        model._deps.add(attr)
+    found, bases = _class_member(model, cls, attr, depth, {id(cls.node)})
+    if found is not None:
+        if attr in LOOP_METHODS:
+            return OTHER  # the class's own run_in_executor
+        return binding_value(model, found, depth + 1) if found.kind == "def" else None
+    if attr in LOOP_METHODS:
+        exact = isinstance(value, LocalClass) or value.exact
+        if bases == "known" and exact:
+            return OTHER  # the file shows the whole class: it has no such method
+        return Ref(LOOP_METHODS[attr])
+    return None
+
+
+_PENDING = object()
+
+
+def returns_of(model: DocModel, func: Func, depth: int) -> object:
+    """What calling the file's function `func` gives: the value every one of its `return`s
+    gives, when they all agree (and None when one returns nothing or something else)."""
+    memo = model._returns.get(id(func.node))
+    if memo is not None and memo[0] is func.node:
+        return None if memo[1] is _PENDING else memo[1]
+    model._returns[id(func.node)] = (func.node, _PENDING)  # a function calling itself: unknown
+    value: object = None
+    stack = list(getattr(func.node, "body", ()))
+    returns = []
+    while stack:
+        node = stack.pop()
+        if isinstance(node, ast.Return):
+            returns.append(node)
+        elif not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda, ast.expr)):
+            stack.extend(ast.iter_child_nodes(node))
+    for i, ret in enumerate(returns):
+        one = evaluate(model, ret.value, func.region, depth + 1) if ret.value is not None else OTHER
+        if one is None or (i and one != value):
+            value = None
+            break
+        value = one
+    if value is OTHER:
+        value = None
+    model._returns[id(func.node)] = (func.node, value)
+    return value
 
 
 def evaluate(model: DocModel, node: Optional[ast.AST], region: Optional[Region], depth: int = 0) -> object:
@@ -1130,13 +1634,17 @@ def evaluate(model: DocModel, node: Optional[ast.AST], region: Optional[Region],
     if isinstance(node, ast.Name):
         return binding_value(model, lookup(model, node.id, scopes_of(region, node), _start(node), region), depth + 1)
     if isinstance(node, ast.Attribute):
-        return attribute(evaluate(model, node.value, region, depth + 1), node.attr)
+        return member(model, evaluate(model, node.value, region, depth + 1), node.attr, depth + 1)
     if isinstance(node, ast.Call):
         func = evaluate(model, node.func, region, depth + 1)
         if isinstance(func, Ref) and func.name in PASSTHROUGH and node.args:
             return evaluate(model, node.args[0], region, depth + 1)
+        if isinstance(func, Func):
+            return returns_of(model, func, depth + 1)
+        if isinstance(func, LocalClass):
+            return LocalInst(func, exact=True)
         return call_result(func)
-    if isinstance(node, ast.Await):
+    if isinstance(node, (ast.Await, ast.YieldFrom)):  # `yield from`: generator-based coroutines
         return evaluate(model, node.value, region, depth + 1)
     if isinstance(node, ast.NamedExpr):
         return evaluate(model, node.value, region, depth + 1)
@@ -1340,7 +1848,7 @@ def _chain_target(model: DocModel, line: int, col: int, known: Known, root) -> O
     parts, spans, at = found
     values: List[object] = [root(parts[0], _byte_col(text, spans[0][0])) if parts[0] is not None else None]
     for k in range(1, len(parts)):
-        values.append(attribute(values[-1], parts[k]))  # type: ignore[arg-type]
+        values.append(member(model, values[-1], parts[k]))  # type: ignore[arg-type]
     first = 0 if parts[0] is not None else 1
     for k in range(max(at, first), len(parts)):
         value = values[k]
