@@ -255,6 +255,11 @@ def report(data: dict) -> str:
     lines.append(f"**Corpus call sites** ({data['sites']['count']} calls in {data['sites']['files']} files of "
                  f"{', '.join(data['sites']['sources'])}; each metric stops after {o['budget_s']:g} s once it has 30):")
     lines.append("")
+    lines.append("Hover on the API name; completion with the cursor at the end of the name. A sheet server "
+                 "answers a hover only where the name resolves to the asyncio API (not `self._loop.run_in_executor`, "
+                 "an untraced `writer.drain`), and offers no completion after `asyncio.` or on a call's name, "
+                 "by design; jedi lists attributes and names.")
+    lines.append("")
     lines.append("| server | hover p50 / p99 | answered | completion p50 / p99 | answered | "
                  "server CPU per hover / completion |")
     lines.append("|---|---|---|---|---|---|")
