@@ -259,16 +259,22 @@ async def test_run_in_executor_on_a_receiver_that_is_not_a_loop(client):
 
 
 RUN_IN_EXECUTOR_ANSWERED = {
-    "a loop kept on self": "class Worker:\n    async def go(self):\n        return await self.loop.run_in_exec|utor(None, f)\n",
-    "a mixin that does not define it": "class Mixin:\n    async def go(self):\n        return await self.run_in_exec|utor(None, f)\n",
+    "a loop kept on self": "class Worker:\n    async def go(self):\n"
+                           "        return await self.loop.run_in_exec|utor(None, f)\n",
+    "a mixin that does not define it": "class Mixin:\n    async def go(self):\n"
+                                       "        return await self.run_in_exec|utor(None, f)\n",
     "a loop subclass": "import asyncio\n\n\nclass MyLoop(asyncio.SelectorEventLoop):\n"
                        "    async def go(self):\n        return await self.run_in_exec|utor(None, f)\n",
     "a local class with a base sheetls cannot see": "from concurrent.futures import ThreadPoolExecutor\n\n\n"
                                                     "class Pool(ThreadPoolExecutor):\n    pass\n\n\n"
                                                     "Pool().run_in_exec|utor(None, f)\n",
     "a helper's loop": "import mylib\n\nmylib.get_loop().run_in_exec|utor(None, f)\n",
+    "a loop behind a property": "import asyncio\n\n\nclass Worker:\n    @property\n    def loop(self):\n"
+                                "        return self._loop\n\n    async def go(self):\n"
+                                "        return await self.loop.run_in_exec|utor(None, f)\n",
     "a class attribute the instance rebinds": "import asyncio\n\n\nclass Worker:\n    loop = None\n\n"
-                                              "    async def go(self):\n        return await self.loop.run_in_exec|utor(None, f)\n",
+                                              "    async def go(self):\n"
+                                              "        return await self.loop.run_in_exec|utor(None, f)\n",
 }
 
 

@@ -674,6 +674,7 @@ _REGIONS: "OrderedDict[Tuple[int, str], Region]" = OrderedDict()
 _REGION_CACHE_SIZE = 32  # parsed blocks kept (an AST costs ~50x its text: this bounds RSS)...
 _REGION_CACHE_CHARS = 200_000  # ...and at most this much block text (a big block's skeleton is large)
 _region_chars = 0
+_MODEL_REGIONS = 256  # parsed regions a document model holds on to (oldest dropped first)
 
 
 def region_for(start: int, texts: List[str], class_start: Optional[int] = None) -> Region:
@@ -1004,9 +1005,11 @@ class DocModel:
             return all(b.pos[0] - 1 < 0 or prev.block_index(b.pos[0] - 1) not in by_block for b in found)
 
         model._defs = prev._defs  # def/class names of blocks: the block structure is the same
-        model._module_bindings = {n: b for n, b in prev._module_bindings.items() if untouched((n,)) and bindings_kept(b)}
+        model._module_bindings = {n: b for n, b in prev._module_bindings.items()
+                                  if untouched((n,)) and bindings_kept(b)}
         model._class_bindings = {key: v for key, v in prev._class_bindings.items()
-                                 if key[0] not in whole and untouched((key[1],)) and not any((key[0], s) in units for s in v[1])}
+                                 if key[0] not in whole and untouched((key[1],))
+                                 and not any((key[0], s) in units for s in v[1])}
         model._class_heads = {k: h for k, h in prev._class_heads.items() if k not in whole}
         model._stars = prev._stars if not any("import" in t for t in touched) else None
         if not any(_START_SERVER.search(t) for t in touched):
@@ -1093,7 +1096,7 @@ class DocModel:
             found = self._regions.get(key)
             if found is None:
                 pad = " " * head.indent + "pass"
-                found = self._regions[key] = (region_for(b.start, header + [pad], class_start=b.start), b.end)
+                found = self._keep(key, (region_for(b.start, header + [pad], class_start=b.start), b.end))
             return found[0]
         child = self.child_at(k, focus, head)
         if child.end - child.start > BIG_BLOCK:
@@ -1107,8 +1110,8 @@ class DocModel:
         if found is None:
             if texts is None:
                 texts = self.texts[child.start:child.end]
-            found = self._regions[key] = (
-                region_for(child.start - len(header), header + texts, class_start=b.start), child.end)
+            region = region_for(child.start - len(header), header + texts, class_start=b.start)
+            found = self._keep(key, (region, child.end))
         return found[0]
 
     def class_bindings(self, k: int, name: str) -> List[Binding]:
@@ -1186,8 +1189,14 @@ class DocModel:
                 region = region_for(b.start, skeleton(self.texts, b.start, b.end, focus, self.in_string))
                 if region.tree is None:  # the cut went wrong: parse the whole block
                     region = region_for(b.start, self.texts[b.start:b.end])
-            found = self._regions[(k, focus)] = (region, b.end)
+            found = self._keep((k, focus), (region, b.end))
         return found[0]
+
+    def _keep(self, key: tuple, found: Tuple[Region, int]) -> Tuple[Region, int]:
+        self._regions[key] = found
+        if len(self._regions) > _MODEL_REGIONS:  # bounded: a class of thousands of handlers
+            del self._regions[next(iter(self._regions))]
+        return found
 
     def _child_start(self, k: int, line: int) -> int:
         """The first line of the statement at the block's body indentation holding `line`."""
@@ -1543,12 +1552,20 @@ def _first_parameter(func: ast.AST, region: Region) -> object:
     owner, fld = region.parent(func)
     if not isinstance(owner, ast.ClassDef) or fld != "body":
         return None
-    decorators = {d.id if isinstance(d, ast.Name) else d.attr if isinstance(d, ast.Attribute) else ""
-                  for d in func.decorator_list}  # type: ignore[attr-defined]
+    decorators = _decorator_names(func)
     if "staticmethod" in decorators:
         return None
     cls = LocalClass(owner, region)
     return cls if "classmethod" in decorators else LocalInst(cls, exact=False)
+
+
+def _decorator_names(node: Optional[ast.AST]) -> set:
+    """The last names of a definition's decorators (`property`, `functools.cached_property`)."""
+    names = set()
+    for d in getattr(node, "decorator_list", ()):
+        d = d.func if isinstance(d, ast.Call) else d
+        names.add(d.id if isinstance(d, ast.Name) else d.attr if isinstance(d, ast.Attribute) else "")
+    return names
 
 
 def _class_member(model: DocModel, cls: LocalClass, attr: str, depth: int, seen: set) -> Tuple[Optional[Binding], str]:
@@ -1588,7 +1605,14 @@ def member(model: DocModel, value: object, attr: str, depth: int = 0) -> object:
     if found is not None:
         if attr in LOOP_METHODS:
             return OTHER  # the class's own run_in_executor
-        return binding_value(model, found, depth + 1) if found.kind == "def" else None
+        if found.kind != "def":
+            return None  # a class attribute: the instance may hold another value
+        decorators = _decorator_names(found.node)
+        if decorators & {"property", "cached_property"} and found.region is not None:
+            return returns_of(model, Func(found.node, found.region), depth + 1)
+        if decorators - {"staticmethod", "classmethod"}:
+            return None  # wrapped by something sheetls cannot see
+        return binding_value(model, found, depth + 1)
     if attr in LOOP_METHODS:
         exact = isinstance(value, LocalClass) or value.exact
         if bases == "known" and exact:
