@@ -20,6 +20,7 @@ class Options:
     hover_example: str = "full"  # hoverExample: "full" | "short" | "none"
     poll_interval: float = 2.0  # pollInterval: seconds between pack-file polls when the client does not watch files
     python_version: str = ""  # pythonVersion: the Python the project targets ("3.10"); "" finds it (target.py)
+    workspace_packs: bool = True  # workspacePacks: serve each workspace folder's .sheetls/ packs (VS Code's Restricted Mode: false)
 
 
 _CAMEL = {f.name: "".join(w.capitalize() if i else w for i, w in enumerate(f.name.split("_"))) for f in fields(Options)}
@@ -32,7 +33,7 @@ def _check(name: str, value: Any) -> Tuple[bool, Any, str]:
     if name == "packs":
         ok = isinstance(value, list) and all(isinstance(p, str) for p in value)
         return ok, tuple(value) if ok else None, "a list of paths"
-    if name == "builtin_sheet":
+    if name in ("builtin_sheet", "workspace_packs"):
         return isinstance(value, bool), value, "true or false"
     if name == "max_items":
         ok = isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= 10000

@@ -70,12 +70,12 @@ class PackState:
 
     # --- loading ----------------------------------------------------------------------------
     def reload(self, paths: Sequence[str], builtin: bool, folders: Sequence[str],
-               defer_examples: bool = False) -> Reload:
+               defer_examples: bool = False, workspace_packs: bool = True) -> Reload:
         """Load every pack. `defer_examples`: a big pack is served before the Python check of
         its new examples, which the caller runs later (then `confirm`, or reload)."""
-        sources, missing = discover(paths, builtin, folders)
+        sources, missing = discover(paths, builtin, folders, workspace_packs)
         self.sources = sources
-        self.folders = pack_folders(paths, folders)
+        self.folders = pack_folders(paths, folders, workspace_packs)
         present = {s.path for s in sources}
         for gone in [p for p in self.good if p not in present]:
             del self.good[gone]
@@ -206,9 +206,10 @@ class PackState:
         return [e for e in loaded.errors if e.path == path]
 
     # --- polling ------------------------------------------------------------------------------
-    def signature(self, paths: Sequence[str], builtin: bool, folders: Sequence[str]) -> Tuple:
+    def signature(self, paths: Sequence[str], builtin: bool, folders: Sequence[str],
+                  workspace_packs: bool = True) -> Tuple:
         """What a poll compares: the pack files that exist, with their sizes and times."""
-        sources, _ = discover(paths, builtin, folders)
+        sources, _ = discover(paths, builtin, folders, workspace_packs)
         files = set(self.owner)
         for s in sources:
             files.add(s.path if s.kind != "package" else os.path.join(s.path, "package.json"))
@@ -273,9 +274,10 @@ class PackRuntime:
         from lsprotocol import types
 
         paths, builtin, folders = self._args()
-        result = self.state.reload(paths, builtin, folders, defer_examples=self._can_defer())
+        trusted = self.server.options.workspace_packs  # false: the workspace's .sheetls/ is not read
+        result = self.state.reload(paths, builtin, folders, defer_examples=self._can_defer(), workspace_packs=trusted)
         self.reloads += 1
-        self._signature = self.state.signature(paths, builtin, folders)
+        self._signature = self.state.signature(paths, builtin, folders, trusted)
         for err in result.errors:
             log.error("pack error: %s", err)
         connected = getattr(self.server, "connected", False)
@@ -415,7 +417,8 @@ class PackRuntime:
         from sheetls.loader import builtin_sheet_path
 
         builtin = os.path.normpath(builtin_sheet_path())
-        targets: List[Tuple[str, str]] = [(f, ".sheetls/**") for f in self.workspace_folders()]
+        targets: List[Tuple[str, str]] = ([(f, ".sheetls/**") for f in self.workspace_folders()]
+                                          if self.server.options.workspace_packs else [])
         for folder in self.state.folders:
             if os.path.basename(folder) != ".sheetls":
                 targets.append((folder, "**"))
@@ -487,7 +490,7 @@ class PackRuntime:
             await asyncio.sleep(self.interval())
             try:
                 paths, builtin, folders = self._args()
-                if self.state.signature(paths, builtin, folders) != self._signature:
+                if self.state.signature(paths, builtin, folders, self.server.options.workspace_packs) != self._signature:
                     self.server.reload("a pack file changed on disk")
             except Exception:  # a poll must never die
                 log.exception("polling the pack files failed")

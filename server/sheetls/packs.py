@@ -3,7 +3,8 @@
 Sources, in this order (which is also the order items are offered in):
 1. the built-in sheet (unless `builtinSheet: false`);
 2. the `packs` setting: files or folders (relative paths resolve against the workspace folder);
-3. a `.sheetls/` folder in each workspace folder.
+3. a `.sheetls/` folder in each workspace folder (unless `workspacePacks: false`, which an
+   editor sends while the user has not trusted the workspace: VS Code's Restricted Mode).
 
 A pack is a YAML file in sheetls's schema (`*.yaml`, `*.yml`), a VS Code snippet file
 (`*.code-snippets`, or a language file `python.json` as in VS Code's user snippets folder),
@@ -103,8 +104,10 @@ def resolve_path(path: str, folders: Sequence[str]) -> str:
     return os.path.normpath(os.path.join(folders[0] if folders else os.getcwd(), path))
 
 
-def discover(paths: Sequence[str], builtin: bool = True, folders: Sequence[str] = ()) -> Tuple[List[PackSource], List[PackError]]:
-    """Every pack source, in serving order, and an error per configured path that is missing."""
+def discover(paths: Sequence[str], builtin: bool = True, folders: Sequence[str] = (),
+             workspace_packs: bool = True) -> Tuple[List[PackSource], List[PackError]]:
+    """Every pack source, in serving order, and an error per configured path that is missing.
+    `workspace_packs=False`: the workspace folders' `.sheetls/` folders are not read."""
     sources: List[PackSource] = []
     errors: List[PackError] = []
     if builtin:
@@ -122,7 +125,7 @@ def discover(paths: Sequence[str], builtin: bool = True, folders: Sequence[str] 
                 sources.append(PackSource(path, kind, "settings"))
         else:
             errors.append(PackError(path, 0, "packs", f"no such file or folder (from the packs setting {raw!r})"))
-    for folder in folders:
+    for folder in folders if workspace_packs else ():
         local = os.path.join(folder, WORKSPACE_FOLDER)
         if os.path.isdir(local):
             sources.extend(scan_folder(local, WORKSPACE_FOLDER))
@@ -136,9 +139,9 @@ def discover(paths: Sequence[str], builtin: bool = True, folders: Sequence[str] 
     return unique, errors
 
 
-def pack_folders(paths: Sequence[str], folders: Sequence[str]) -> List[str]:
+def pack_folders(paths: Sequence[str], folders: Sequence[str], workspace_packs: bool = True) -> List[str]:
     """The folders whose listing decides which packs exist (for watching and polling)."""
-    out = [os.path.join(f, WORKSPACE_FOLDER) for f in folders]
+    out = [os.path.join(f, WORKSPACE_FOLDER) for f in folders] if workspace_packs else []
     for raw in paths:
         path = resolve_path(raw, folders)
         out.append(path if os.path.isdir(path) or not os.path.splitext(path)[1] else os.path.dirname(path))
