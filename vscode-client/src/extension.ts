@@ -2,7 +2,7 @@
 import * as vscode from 'vscode';
 import { onPythonExtensionInterpreterChange } from './common/python';
 import { ServerManager } from './common/server';
-import { affectsServer, getSettings } from './common/settings';
+import { changeKind, getLaunchSettings } from './common/settings';
 import { SHEET_SCHEME, SheetContentProvider, showSheet } from './common/sheet';
 
 let manager: ServerManager | undefined;
@@ -15,6 +15,15 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
         await manager?.restart(reason);
         sheets.refresh();
     };
+    /** Restart only when the program to run changed (or `force`); else send the changed options. */
+    const apply = async (reason: string, force = false) => {
+        await manager?.apply(reason, force);
+        sheets.refresh();
+    };
+    const usesPythonExtension = () => {
+        const launch = getLaunchSettings();
+        return !launch.interpreter && launch.serverCommand.length === 0;
+    };
 
     context.subscriptions.push(
         outputChannel,
@@ -24,14 +33,28 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
         vscode.commands.registerCommand('sheetls.restart', () => restart('sheetls: Restart server')),
         vscode.commands.registerCommand('sheetls.showSheet', (view?: unknown) => showSheet(sheets, view)),
         vscode.workspace.onDidChangeConfiguration((e) => {
-            if (affectsServer(e)) {
-                void restart('settings changed');
+            const kind = changeKind(e);
+            if (kind === 'restart') {
+                // logLevel, or python.defaultInterpreterPath while the Python extension picks the
+                // interpreter, always restart; interpreter / serverCommand only when the value in
+                // force changed (a workspace value in Restricted Mode does not).
+                const force =
+                    e.affectsConfiguration('sheetls.logLevel') ||
+                    (e.affectsConfiguration('python.defaultInterpreterPath') && usesPythonExtension());
+                void apply('settings changed', force);
+            } else if (kind === 'push') {
+                void apply('settings changed');
             }
         }),
+        // A folder added or removed: its packs setting joins or leaves the union.
+        vscode.workspace.onDidChangeWorkspaceFolders(() => void apply('workspace folders changed')),
+        // Trust granted: the workspace's settings now count (restart if they name another program)
+        // and the server may read the workspace's .sheetls/ packs.
+        vscode.workspace.onDidGrantWorkspaceTrust(() => void apply('the workspace is now trusted')),
     );
 
     const pythonChange = await onPythonExtensionInterpreterChange(() => {
-        if (!getSettings().interpreter && getSettings().serverCommand.length === 0) {
+        if (usesPythonExtension()) {
             void restart('the Python extension selected another interpreter');
         }
     });

@@ -1,6 +1,7 @@
 // Starting, stopping and restarting the language client.
 import * as vscode from 'vscode';
 import {
+    DidChangeConfigurationNotification,
     LanguageClient,
     LanguageClientOptions,
     RevealOutputChannelOn,
@@ -8,7 +9,7 @@ import {
 } from 'vscode-languageclient/node';
 import { BUNDLED_LIBS, LAUNCHER, SERVER_ID, SERVER_NAME } from './constants';
 import { findPython, PythonProblem } from './python';
-import { getSettings, Settings } from './settings';
+import { getLaunchSettings, getServerOptions, LaunchSettings, SECTION, ServerOptions as SheetOptions } from './settings';
 
 export interface ServerCommand {
     command: string;
@@ -17,7 +18,7 @@ export interface ServerCommand {
 }
 
 /** The command that starts the server (the client appends --stdio). */
-export async function resolveServerCommand(settings: Settings, resource?: vscode.Uri): Promise<ServerCommand> {
+export async function resolveServerCommand(settings: LaunchSettings, resource?: vscode.Uri): Promise<ServerCommand> {
     if (settings.serverCommand.length > 0) {
         const [command, ...args] = settings.serverCommand;
         return { command, args, description: `sheetls.serverCommand: ${settings.serverCommand.join(' ')}` };
@@ -30,20 +31,21 @@ export async function resolveServerCommand(settings: Settings, resource?: vscode
     };
 }
 
-export function initializationOptions(settings: Settings): Record<string, unknown> {
-    return {
-        logLevel: settings.logLevel,
-        packs: settings.packs,
-        builtinSheet: settings.builtinSheet,
-        pythonVersion: settings.pythonVersion,
-    };
+/** The launch settings a running server was started with, to tell whether a change needs a restart. */
+export function launchKey(settings: LaunchSettings): string {
+    return JSON.stringify([settings.interpreter, settings.serverCommand]);
 }
 
 export async function createClient(
     outputChannel: vscode.LogOutputChannel,
-    resource?: vscode.Uri,
+    settings: LaunchSettings,
+    options: SheetOptions,
 ): Promise<LanguageClient> {
-    const settings = getSettings(resource);
+    for (const why of settings.ignored) {
+        outputChannel.warn(`Ignored: ${why}`);
+    }
+    // One server for the window: the Python extension's interpreter of the first folder.
+    const resource = vscode.workspace.workspaceFolders?.[0]?.uri;
     const server = await resolveServerCommand(settings, resource);
     outputChannel.info(`Starting ${server.description}`);
     outputChannel.info(`Command: ${[server.command, ...server.args].join(' ')}`);
@@ -66,7 +68,7 @@ export async function createClient(
         outputChannel,
         traceOutputChannel: outputChannel,
         revealOutputChannelOn: RevealOutputChannelOn.Never,
-        initializationOptions: initializationOptions(settings),
+        initializationOptions: options,
     };
     return new LanguageClient(SERVER_ID, SERVER_NAME, serverOptions, clientOptions);
 }
@@ -75,6 +77,10 @@ export async function createClient(
 export class ServerManager implements vscode.Disposable {
     private client: LanguageClient | undefined;
     private pending: Promise<void> = Promise.resolve();
+    /** launchKey() of the running server's launch settings. */
+    private launched: string | undefined;
+    /** The options the running server was last given. */
+    private sent: string | undefined;
 
     constructor(private readonly outputChannel: vscode.LogOutputChannel) {}
 
@@ -86,6 +92,38 @@ export class ServerManager implements vscode.Disposable {
     restart(reason: string): Promise<void> {
         this.pending = this.pending.then(() => this.doRestart(reason));
         return this.pending;
+    }
+
+    /**
+     * Apply the current settings: restart when the program to run changed (or `force`),
+     * otherwise send the server options that changed through workspace/didChangeConfiguration.
+     */
+    apply(reason: string, force = false): Promise<void> {
+        this.pending = this.pending.then(async () => {
+            const launch = getLaunchSettings();
+            if (force || !this.client || launchKey(launch) !== this.launched) {
+                await this.doRestart(reason);
+            } else {
+                await this.push(reason);
+            }
+        });
+        return this.pending;
+    }
+
+    private async push(reason: string): Promise<void> {
+        const client = this.client;
+        const options = getServerOptions();
+        const text = JSON.stringify(options);
+        if (!client || text === this.sent) {
+            return;
+        }
+        this.outputChannel.info(`Settings sent to the server (${reason}): ${text}`);
+        try {
+            await client.sendNotification(DidChangeConfigurationNotification.type, { settings: { [SECTION]: options } });
+            this.sent = text;
+        } catch (err) {
+            this.outputChannel.warn(`Sending the settings: ${err instanceof Error ? err.message : String(err)}`);
+        }
     }
 
     /** The running client, started on demand; throws with a readable message when it cannot start. */
@@ -104,9 +142,13 @@ export class ServerManager implements vscode.Disposable {
         await this.stop();
         this.outputChannel.info(`(Re)starting the server: ${reason}`);
         try {
-            const client = await createClient(this.outputChannel, vscode.window.activeTextEditor?.document.uri);
+            const launch = getLaunchSettings();
+            const options = getServerOptions();
+            const client = await createClient(this.outputChannel, launch, options);
             await client.start();
             this.client = client;
+            this.launched = launchKey(launch);
+            this.sent = JSON.stringify(options);
             this.outputChannel.info('Server started');
         } catch (err) {
             this.client = undefined;
@@ -140,6 +182,8 @@ export class ServerManager implements vscode.Disposable {
     async stop(): Promise<void> {
         const client = this.client;
         this.client = undefined;
+        this.launched = undefined;
+        this.sent = undefined;
         if (client) {
             try {
                 await client.stop();
