@@ -3,6 +3,7 @@ installed into a temporary extensions folder, and HOME/XDG/TMPDIR in a temporary
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -13,7 +14,7 @@ import time
 import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Dict
+from typing import Dict, Iterator
 
 import pytest
 
@@ -86,35 +87,41 @@ def artifacts() -> Path:
     return ARTIFACTS
 
 
-@pytest.fixture(scope="session")
-def code_server(vscode_tools: Tools, tmp_path_factory, artifacts: Path):
-    base = tmp_path_factory.mktemp("vscode")
+@contextlib.contextmanager
+def running_code_server(tools: Tools, base: Path, log: Path, trust: bool = False) -> Iterator[CodeServer]:
+    """code-server with the .vsix installed, in its own HOME/XDG/TMPDIR under `base`.
+    `trust`: workspace trust is on (folders open in Restricted Mode until the user trusts
+    them, and VS Code does not ask at start-up); off by default, as in most tests."""
     env = editor_env(base)
     extensions = base / "extensions"
     data = base / "user-data"
     (data / "User").mkdir(parents=True)
-    (data / "User" / "settings.json").write_text(json.dumps(USER_SETTINGS, indent=2))
+    settings = dict(USER_SETTINGS)
+    if trust:
+        settings.update({"security.workspace.trust.enabled": True,
+                         "security.workspace.trust.startupPrompt": "never"})
+    (data / "User" / "settings.json").write_text(json.dumps(settings, indent=2))
     config = base / "code-server.yaml"
     config.write_text("auth: none\ncert: false\n")
 
     # Install the .vsix as a user would.
     install = subprocess.run(
-        [str(vscode_tools.code_server), "--extensions-dir", str(extensions), "--user-data-dir", str(data),
-         "--config", str(config), "--install-extension", str(vscode_tools.vsix)],
+        [str(tools.code_server), "--extensions-dir", str(extensions), "--user-data-dir", str(data),
+         "--config", str(config), "--install-extension", str(tools.vsix)],
         capture_output=True, text=True, env=env, timeout=300,
     )
     installed = sorted(p.name for p in extensions.glob("sheetls.sheetls-*")) if extensions.exists() else []
     if install.returncode != 0 or not installed:
-        pytest.fail(f"installing {vscode_tools.vsix} failed (exit {install.returncode}):\n"
+        pytest.fail(f"installing {tools.vsix} failed (exit {install.returncode}):\n"
                     f"{install.stdout}\n{install.stderr}", pytrace=False)
 
     port = _free_port()
     url = f"http://127.0.0.1:{port}"
-    log = artifacts / "code-server.log"
+    trust_flags = [] if trust else ["--disable-workspace-trust"]
     with open(log, "wb") as out:
         proc = subprocess.Popen(
-            [str(vscode_tools.code_server), "--bind-addr", f"127.0.0.1:{port}", "--auth", "none",
-             "--disable-telemetry", "--disable-update-check", "--disable-workspace-trust",
+            [str(tools.code_server), "--bind-addr", f"127.0.0.1:{port}", "--auth", "none",
+             "--disable-telemetry", "--disable-update-check", *trust_flags,
              "--disable-getting-started-override", "--ignore-last-opened", "--config", str(config),
              "--user-data-dir", str(data), "--extensions-dir", str(extensions), str(base)],
             stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, env=env,
@@ -122,7 +129,7 @@ def code_server(vscode_tools: Tools, tmp_path_factory, artifacts: Path):
         )
     try:
         _wait_healthy(url, proc, log)
-        yield CodeServer(url, vscode_tools, env, extensions / installed[-1], base, log)
+        yield CodeServer(url, tools, env, extensions / installed[-1], base, log)
     finally:
         # End code-server with everything it started (extension hosts, language servers).
         for sig in (signal.SIGTERM, signal.SIGKILL):
@@ -135,6 +142,20 @@ def code_server(vscode_tools: Tools, tmp_path_factory, artifacts: Path):
                 time.sleep(0.5)
             except subprocess.TimeoutExpired:
                 continue
+
+
+@pytest.fixture(scope="session")
+def code_server(vscode_tools: Tools, tmp_path_factory, artifacts: Path):
+    with running_code_server(vscode_tools, tmp_path_factory.mktemp("vscode"), artifacts / "code-server.log") as server:
+        yield server
+
+
+@pytest.fixture(scope="module")
+def trusting_code_server(vscode_tools: Tools, tmp_path_factory, artifacts: Path):
+    """A code-server with workspace trust on: folders open in Restricted Mode."""
+    with running_code_server(vscode_tools, tmp_path_factory.mktemp("vscode-trust"),
+                             artifacts / "code-server-trust.log", trust=True) as server:
+        yield server
 
 
 @pytest.fixture

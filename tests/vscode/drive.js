@@ -228,8 +228,11 @@ async function wordPoint(word) {
     );
 }
 
-/** Move the mouse onto `word` until the hover widget shows `expect`; return the hover's text. */
-async function hoverWord(word, expect) {
+/**
+ * Move the mouse onto `word` until the hover widget shows `expect` (and not `reject`, when
+ * given); return the hover's text.
+ */
+async function hoverWord(word, expect, reject) {
     step(`hover ${word}`);
     const point = await wordPoint(word);
     const moveThere = async () => {
@@ -240,7 +243,7 @@ async function hoverWord(word, expect) {
     await moveThere();
     await until('the hover widget to show the sheet entry', async () => {
         const text = (await visibleText(HOVER)).replace(/\u00a0/g, ' ');
-        return text.includes(expect) ? text : null;
+        return text.includes(expect) && !(reject && text.includes(reject)) ? text : null;
     }, { nudge: moveThere, nudgeEvery: 2500 });
     await sleep(300);
     return (await visibleText(HOVER)).replace(/\u00a0/g, ' ');
@@ -264,6 +267,35 @@ async function waitNotification(needle) {
         const text = (await visibleText('.notifications-toasts .notification-toast, .notification-list-item')).replace(/\u00a0/g, ' ');
         return text.includes(needle) ? text : null;
     });
+}
+
+/** Process ids of the language servers started for `folder` (the client starts them there) whose command line has `needle`. */
+function serverPids(folder, needle) {
+    const pids = [];
+    for (const pid of fs.readdirSync('/proc').filter((n) => /^\d+$/.test(n))) {
+        try {
+            const cmd = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ');
+            if (cmd.includes(needle) && fs.readlinkSync(`/proc/${pid}/cwd`) === folder) {
+                pids.push(Number(pid));
+            }
+        } catch {
+            // The process ended meanwhile, or is not ours to read.
+        }
+    }
+    return pids.sort((a, b) => a - b);
+}
+
+/** Replace the word on the file's last line by `prefix` and wait for the suggest widget to list every `expect`. */
+async function suggestAtEnd(prefix, expect, what) {
+    step(`type ${prefix} on the last line`);
+    await page.keyboard.press('Escape');
+    await page.keyboard.press('Control+End');
+    await page.keyboard.press('Shift+Home');
+    await page.keyboard.type(prefix, { delay: 40 });
+    return until(what || `the suggest widget to list ${expect.join(', ')}`, async () => {
+        const rows = await suggestRows();
+        return expect.every((p) => rows.some((r) => r.includes(p))) ? rows : null;
+    }, { nudge: () => page.keyboard.press('Control+Space') });
 }
 
 const scenarios = {
@@ -420,6 +452,81 @@ const scenarios = {
             await sleep(500);
             await shot(`sheet-${view}`);
         }
+    },
+
+    /**
+     * Settings changes reach the running server without a restart: hover with the example,
+     * then sheetls.hoverExample "none" in the folder's settings (hover without it), then
+     * sheetls.maxItems 2 (the suggest list is cut); the server's process ids before and after.
+     */
+    async settingsPush() {
+        const settings = path.join(opts.folder, '.vscode', 'settings.json');
+        await openWorkbench(opts.folder);
+        await openFile(opts.file);
+        result.hoverFull = await hoverWord(opts.word, opts.exampleLine);
+        result.pidsBefore = serverPids(opts.folder, opts.serverNeedle);
+        step('set sheetls.hoverExample to none');
+        fs.mkdirSync(path.dirname(settings), { recursive: true });
+        fs.writeFileSync(settings, JSON.stringify({ 'sheetls.hoverExample': 'none' }));
+        result.hoverNone = await hoverWord(opts.word, opts.expect, opts.exampleLine);
+        await shot('hover-example-none', await widgetClip([HOVER, '.editor-instance .view-lines .view-line']));
+        step('set sheetls.maxItems to 2');
+        fs.writeFileSync(settings, JSON.stringify({ 'sheetls.hoverExample': 'none', 'sheetls.maxItems': 2 }));
+        await page.mouse.move(5, 5);
+        await page.click('.editor-instance .monaco-editor .view-lines');
+        // The cut list: the server answers 2 items (isIncomplete); wait until the widget shows no more.
+        await page.keyboard.press('Control+End');
+        await page.keyboard.press('Enter');
+        step('type aio');
+        await page.keyboard.type('aio', { delay: 40 });
+        result.rowsCut = await until('the suggest widget to show at most 2 rows', async () => {
+            const rows = await suggestRows();
+            return rows.length > 0 && rows.length <= 2 ? rows : null;
+        }, {
+            nudge: async () => {
+                await page.keyboard.press('Escape');
+                await page.keyboard.press('Control+Space');
+            },
+        });
+        await sleep(1000);
+        result.rowsCut = await suggestRows();
+        result.pidsAfter = serverPids(opts.folder, opts.serverNeedle);
+    },
+
+    /**
+     * Workspace trust: the folder opens in Restricted Mode; `aio` lists the built-in sheet
+     * only (not the workspace's .sheetls/ pack nor the pack its settings name), and the
+     * workspace's sheetls.serverCommand has not run (its marker file is absent). Then the
+     * user trusts the folder (Manage Workspace Trust -> Trust): the packs are offered and the
+     * workspace's server command runs.
+     */
+    async trustFlow() {
+        await openWorkbench(opts.folder);
+        await openFile(opts.file);
+        result.statusBefore = await visibleText('.part.statusbar');
+        result.rowsUntrusted = await suggestAtEnd('aio', opts.builtin);
+        await sleep(1500); // the one answer is in; let any late item show
+        result.rowsUntrusted = await suggestRows();
+        await shot('restricted-mode-suggest', await widgetClip(['.editor-widget.suggest-widget.visible', '.editor-instance .view-lines .view-line']));
+        result.markerBeforeTrust = fs.existsSync(opts.marker);
+        await page.keyboard.press('Escape');
+
+        await runCommand('Workspaces: Manage Workspace Trust');
+        step('press Trust in the Workspace Trust editor');
+        const trustButton = page.locator('.workspace-trust-editor .monaco-button', { hasText: /^Trust( Folder)?$/ }).first();
+        await trustButton.waitFor({ timeout: WAIT });
+        await shot('workspace-trust-editor');
+        await trustButton.click();
+        await until('Restricted Mode to end', async () => !(await visibleText('.part.statusbar')).includes('Restricted Mode'));
+        result.statusAfter = await visibleText('.part.statusbar');
+        step('the workspace server command runs');
+        await until(`the marker ${opts.marker}`, async () => fs.existsSync(opts.marker));
+        step(`back to the ${opts.file} tab`);
+        await page.click(`.tab:has-text("${opts.file}")`);
+        await page.waitForSelector(`.tab.active:has-text("${opts.file}")`, { timeout: WAIT });
+        await page.click('.editor-instance .monaco-editor .view-lines');
+        result.rowsTrusted = await suggestAtEnd('aio', [...opts.builtin, ...opts.packs], 'the packs in the suggest widget once trusted');
+        await shot('trusted-suggest', await widgetClip(['.editor-widget.suggest-widget.visible', '.editor-instance .view-lines .view-line']));
     },
 
     /** With sheetls.interpreter pointing nowhere, opening a Python file shows an error with the fix. */
