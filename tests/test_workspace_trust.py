@@ -86,3 +86,20 @@ async def test_default_is_trusted(client, tmp_path):
     folder, _ = _workspace(tmp_path)
     await start(client, folder)
     assert "aiogather" in await labels_for(client, "aio")
+
+
+async def test_a_log_level_change_applies_without_a_restart(bare_client):
+    """didChangeConfiguration re-levels the server's log: at `error` an info message is not
+    sent, at `info` again it is (a pack reload says so)."""
+    from lsp_helpers import initialize
+
+    await initialize(bare_client, "visual_studio_code", options={"logLevel": "error"})
+    since = len(bare_client.log_messages)
+    bare_client.workspace_did_change_configuration(types.DidChangeConfigurationParams(
+        settings={"sheetls": {"logLevel": "error", "builtinSheet": False}}))
+    await bare_client.workspace_execute_command_async(types.ExecuteCommandParams(command="sheetls.reload"))
+    assert not [m for m in bare_client.log_messages[since:] if "packs reloaded" in m.message]
+    bare_client.workspace_did_change_configuration(types.DidChangeConfigurationParams(
+        settings={"sheetls": {"logLevel": "info", "builtinSheet": True}}))
+    await bare_client.workspace_execute_command_async(types.ExecuteCommandParams(command="sheetls.reload"))
+    assert [m for m in bare_client.log_messages[since:] if "packs reloaded" in m.message]

@@ -34,6 +34,8 @@ PYTHON_LANGUAGE_IDS = {"python"}
 PYTHON_SUFFIXES = (".py", ".pyi", ".pyw")
 CMD_RENDER_SHEET = "sheetls.renderSheet"
 CMD_RELOAD = "sheetls.reload"
+# Options that change which packs are served (or how they are watched): a change reloads them.
+PACK_OPTIONS = ("packs", "builtin_sheet", "workspace_packs", "poll_interval")
 
 
 @dataclass
@@ -249,9 +251,12 @@ def on_configuration(ls: SheetServer, params: types.DidChangeConfigurationParams
     options, warnings = parse_options(params.settings, ls.options)
     for w in warnings:
         log.warning("%s", w)
-    if options != ls.options:
-        ls.options = options
-        ls.reload()
+    if options == ls.options:
+        return
+    before, ls.options = ls.options, options
+    logging.getLogger("sheetls").setLevel(LEVELS.get(options.log_level, logging.INFO))
+    if any(getattr(before, name) != getattr(options, name) for name in PACK_OPTIONS):
+        ls.reload()  # the other options apply to the next request as they are
 
 
 @server.feature(types.TEXT_DOCUMENT_DID_CLOSE)

@@ -27,13 +27,7 @@ export const RESTRICTED = ['interpreter', 'serverCommand', 'packs'] as const;
 /** Settings that name the program to run: a change restarts the server. */
 const LAUNCH_KEYS = ['interpreter', 'serverCommand'];
 /** Server options pushed through workspace/didChangeConfiguration (no restart). */
-const OPTION_KEYS = ['packs', 'builtinSheet', 'maxItems', 'hoverExample', 'pollInterval', 'pythonVersion'];
-/**
- * The server applies a new logLevel to its logger only at initialize (server.py's
- * didChangeConfiguration handler keeps the option but does not re-level the logger), so a
- * change of it restarts the server until the server does that.
- */
-const RESTART_OPTION_KEYS = ['logLevel'];
+const OPTION_KEYS = ['logLevel', 'packs', 'builtinSheet', 'maxItems', 'hoverExample', 'pollInterval', 'pythonVersion'];
 
 export interface LaunchSettings {
     /** Explicit interpreter path, '' when unset. */
@@ -165,7 +159,7 @@ export function getServerOptions(): ServerOptions {
 /** What a settings change asks of the running server. */
 export function changeKind(e: vscode.ConfigurationChangeEvent): 'restart' | 'push' | undefined {
     if (
-        [...LAUNCH_KEYS, ...RESTART_OPTION_KEYS].some((key) => e.affectsConfiguration(`${SECTION}.${key}`)) ||
+        LAUNCH_KEYS.some((key) => e.affectsConfiguration(`${SECTION}.${key}`)) ||
         e.affectsConfiguration('python.defaultInterpreterPath')
     ) {
         return 'restart';
