@@ -12,7 +12,9 @@ misses found with them), over the real protocol with VS Code's and Neovim's prof
 Sources mark the cursor with `|`; `expect(...)` names the text the hover range covers."""
 from __future__ import annotations
 
-from hypothesis import given, settings, strategies as st
+import ast
+
+from hypothesis import assume, given, settings, strategies as st
 from lsprotocol import types
 
 from lsp_helpers import open_doc, split_cursor, utf16_col
@@ -572,3 +574,60 @@ def test_a_carried_model_of_a_big_class_answers_like_a_fresh_one(edits):
     carried = answers(lines, step=2)
     resolve.clear_caches()
     assert carried == answers(lines, step=2)
+
+
+CLASS_LEVEL = '''    asyncio = None
+    shadowed = asyncio.open_connection
+
+    def open_connection(self):
+        pass
+
+    oc = open_connection
+    if True:
+        import asyncio
+    again = asyncio.open_connection
+
+    async def uses(self, writer=asyncio.StreamWriter):
+        await asyncio.open_connection("h", 1)
+
+    @staticmethod
+    def run_in_executor(executor, fn):
+        return fn()
+
+    async def own(self):
+        return self.run_in_executor(None, print)
+
+'''
+
+
+SHADOWING_CLASS = ("import asyncio\nimport functools\n\n\nclass Big:\n" + CLASS_LEVEL + BIG_METHODS * 10 + CLASS_LEVEL
+                   + "\nx = Big().run_in_executor\n").split("\n")
+
+
+@settings(max_examples=25, deadline=None, derandomize=True)
+@given(st.lists(st.tuples(st.integers(5, len(SHADOWING_CLASS) - 4),
+                          st.sampled_from([f for f in BIG_FRAGMENTS if "global" not in f])), max_size=3))
+def test_a_big_class_parsed_a_statement_at_a_time_answers_like_the_whole_class(edits):
+    """The class-level names found by searching the class's text are the ones Python binds:
+    every answer matches the one given when the class is parsed whole. (Not with `global` in
+    the class body: a big class's scope does not read it.)"""
+    lines = list(SHADOWING_CLASS)
+    for line, fragment in edits:
+        text = lines[line]
+        lines[line] = (text[: len(text) - len(text.lstrip())] or "    ") + fragment
+    try:
+        ast.parse("\n".join(lines))
+    except SyntaxError:
+        assume(False)  # half-typed: each way repairs its own part of the class
+    resolve.clear_caches()
+    assert resolve.model_for(lines).class_head(2) is not None
+    parts = answers(lines, step=2)
+    big_block = resolve.BIG_BLOCK
+    try:
+        resolve.BIG_BLOCK = 10 ** 6  # no block is big: the class is parsed whole
+        resolve.clear_caches()
+        whole = answers(lines, step=2)
+    finally:
+        resolve.BIG_BLOCK = big_block
+        resolve.clear_caches()
+    assert parts == whole
