@@ -1,12 +1,8 @@
-import os
-import sys
-
 import pytest
 import pytest_lsp
 from pytest_lsp import LanguageClient
 
-sys.path.insert(0, os.path.dirname(__file__))
-from lsp_helpers import PROFILES, SERVER, initialize  # noqa: E402
+from lsp_helpers import PROFILES, SERVER, initialize
 
 
 @pytest_lsp.fixture(config=SERVER, params=list(PROFILES), scope="module")

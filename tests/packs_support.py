@@ -6,8 +6,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
-import sys
 import textwrap
 from pathlib import Path
 from typing import Callable, List, Optional
@@ -16,8 +14,7 @@ from lsprotocol import types
 from pygls.uris import from_fs_path
 from pytest_lsp import LanguageClient, client_capabilities
 
-sys.path.insert(0, os.path.dirname(__file__))
-from lsp_helpers import PROFILES, split_cursor, utf16_col  # noqa: E402
+from lsp_helpers import PROFILES, split_cursor, utf16_col
 
 CAP = 60.0  # seconds: a cap on waiting for the server, not a speed assertion
 

@@ -11,10 +11,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT / "benchmarks"))
+import generate  # benchmarks/ (pytest pythonpath)
 
-import generate  # noqa: E402
+ROOT = Path(__file__).resolve().parents[2]
 
 SERVERS = ["floor", "floor-lines", "sheetls", "jedi"]
 

@@ -1,13 +1,8 @@
 """The corpus suite's summary line and its violations.json (see test_realworld.py)."""
 from __future__ import annotations
 
-import os
-import sys
-
-sys.path.insert(0, os.path.dirname(__file__))
-
-import rw_corpus  # noqa: E402
-from rw_report import REPORT  # noqa: E402
+import rw_corpus
+from rw_report import REPORT
 
 
 def pytest_terminal_summary(terminalreporter, exitstatus, config):

@@ -27,10 +27,9 @@ from typing import Any, Dict, List, Optional
 from lsprotocol import types
 from pytest_lsp import ClientServerConfig
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from lsp_helpers import initialize  # noqa: E402
+from lsp_helpers import initialize
 
-import rw_places as P  # noqa: E402
+import rw_places as P
 
 REQUEST_TIMEOUT = 20.0
 DEBUG_TEXT = "sheetls.debugDocumentText"
