@@ -20,6 +20,7 @@ from typing import Dict, List, Optional, Sequence, Tuple
 
 from lsprotocol import types
 
+from lsp_helpers import PREFIXES
 from sheetls.snippet_syntax import parse, to_plain
 
 _TERMINATOR = re.compile(r"\r\n|\r|\n")
@@ -370,8 +371,7 @@ def _after_backslash(text: str, i: int) -> bool:
 
 
 # --------------------------------------------------------------------------- places
-WORDS = ("aio",) * 8 + ("aioopen", "aioserver", "aioexec", "aioshell", "aiothread",
-         "aioexecutor", "tcp", "client", "stdout", "open_conn", "to_thread", "subprocess")
+WORDS = ("aio",) * 8 + tuple(PREFIXES) + ("tcp", "client", "stdout", "open_conn", "to_thread", "subprocess")
 
 ONE_LINERS = {
     "one-line:if": ("if c: {w}", 0),

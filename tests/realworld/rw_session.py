@@ -32,6 +32,7 @@ from lsp_helpers import initialize
 import rw_places as P
 
 REQUEST_TIMEOUT = 20.0
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "realworld"
 DEBUG_TEXT = "sheetls.debugDocumentText"
 PLAIN_DIR = "file:///tmp/sheetls-realworld"
 ESCAPED_DIR = "file:///tmp/sheetls%20r%C3%A9al%20world"  # /tmp/sheetls réal world
@@ -216,6 +217,7 @@ class FileCheck:
         self.n_edits = edits
         self.tally = Tally(files=1)
         self.label = f"{source}/{rel}"
+        self.phase = "opened"
 
     def violation(self, kind: str, details: str, place: Optional[Dict[str, Any]] = None,
                   item: Optional[str] = None) -> None:
@@ -227,8 +229,10 @@ class FileCheck:
         try:
             self.s.open(plain, self.text)
             self.s.open(escaped, self.text)
+            self.phase = "the file as opened (plain vs escaped URI)"
             await self.check_uris(plain, escaped)
             self.s.close(escaped)
+            self.phase = "at a sampled place"
             for place in self.places:
                 await self.check_place(plain, place)
             got = await self.s.text(plain)
@@ -236,6 +240,7 @@ class FileCheck:
             if got != self.text:
                 self.violation("edit-text-differs", "after every place's edit and its undo the server's "
                                f"text differs from the file: {_first_difference(self.text, got)}")
+            self.phase = "after the places' edits and undos, during random edits"
             await self.check_random_edits(plain)
             self.s.close(plain)
         except ServerGone as e:
@@ -244,12 +249,16 @@ class FileCheck:
             self.violation("log-error", line)
         return self.tally
 
-    async def _ask(self, what: str, uri: str, pos: types.Position, place=None):
+    async def _ask(self, what: str, uri: str, pos: types.Position, place=None, text: Optional[str] = None):
+        """One request; a failure, and any ERROR the server logged while answering it, is a
+        violation at that request (with the line as the document had it when `text` is given)."""
         self.tally.requests += 1
+        answer = (False, None)
         try:
             if what == "hover":
-                return True, await self.s.hover(uri, pos)
-            return True, await self.s.completion(uri, pos)
+                answer = (True, await self.s.hover(uri, pos))
+            else:
+                answer = (True, await self.s.completion(uri, pos))
         except ServerGone:
             raise
         except asyncio.TimeoutError:
@@ -257,9 +266,18 @@ class FileCheck:
                            f"({REQUEST_TIMEOUT} s)", place)
         except Exception as e:  # an error answer, or an answer the spec does not allow
             self.violation("request-error", f"{what} at {pos.line + 1}:{pos.character}: {type(e).__name__}: {e}", place)
+        for record in self.s.new_log_errors():
+            where = dict(place) if place else {}
+            where.setdefault("request", f"{what} at line {pos.line + 1}, character {pos.character} "
+                                        f"({self.s.encoding}), {self.phase}{', escaped URI' if '%20' in uri else ''}"
+                                        f"{', the fresh open' if '-fresh/' in uri else ''}")
+            if text is not None and "text" not in where:
+                where["line"] = pos.line + 1
+                where["text"] = P.LineIndex(text, self.s.encoding).line_text(pos.line)
+            self.violation("log-error", record, where)
         if not self.s.alive():
             raise ServerGone(f"the server died during {what}")
-        return False, None
+        return answer
 
     # --- properties
     async def check_uris(self, plain: str, escaped: str) -> None:
@@ -271,8 +289,8 @@ class FileCheck:
         for sp in probes:
             for what, at in (("hover", sp.start + (sp.end - sp.start) // 2), ("completion", sp.end)):
                 pos = idx.position(at)
-                ok1, a = await self._ask(what, plain, pos)
-                ok2, b = await self._ask(what, escaped, pos)
+                ok1, a = await self._ask(what, plain, pos, text=self.text)
+                ok2, b = await self._ask(what, escaped, pos, text=self.text)
                 if ok1 and ok2:
                     da, db = self.s.dump(a, plain), self.s.dump(b, escaped)
                     if da != db:
@@ -288,15 +306,14 @@ class FileCheck:
         idx = P.LineIndex(after, self.s.encoding)
         self.s.change(uri, [types.TextDocumentContentChangePartial(
             range=idx0.range(place.start, place.end), text=place.new)])
-        ok, result = await self._ask("completion", uri, idx.position(place.cursor), None)
+        info = _place_info(place, after, idx)
+        ok, result = await self._ask("completion", uri, idx.position(place.cursor), info)
         # undo: the place's text back to the file's
         self.s.change(uri, [types.TextDocumentContentChangePartial(
             range=idx.range(place.start, place.start + len(place.new)), text=text[place.start:place.end])])
         self.tally.places += 1
         self.tally.places_by_kind[place.kind] = self.tally.places_by_kind.get(place.kind, 0) + 1
-        info = _place_info(place, after, idx)
         if not ok:
-            self.tally.violations[-1].place = info
             return
         items = items_of(result)
         if place.expect == "none":
@@ -347,12 +364,24 @@ class FileCheck:
             if rng.random() < 0.3:
                 idx = P.LineIndex(text, self.s.encoding)
                 at = idx.snap(rng.randint(0, len(text)))
-                await self._ask(rng.choice(("hover", "completion")), uri, idx.position(at))
+                await self._ask(rng.choice(("hover", "completion")), uri, idx.position(at), text=text)
         got = await self.s.text(uri)
         self.tally.requests += 1
         if got != text:
             self.violation("edit-text-differs", f"after {self.n_edits} random edits: {_first_difference(text, got)}")
             return
+        self.phase = f"after {self.n_edits} random edits (the edited text, or its fresh open)"
+        before = len(self.tally.violations)
+        await self._compare_fresh(uri, text)
+        if len(self.tally.violations) > before:  # keep the edited text: a fresh open of it reproduces
+            keep = ARTIFACTS / "texts" / (self.label.replace("/", "__") + f".{self.s.profile}.edited.py")
+            keep.parent.mkdir(parents=True, exist_ok=True)
+            keep.write_text(text, encoding="utf-8", newline="")
+            for v in self.tally.violations[before:]:
+                v.place["edited_text"] = str(keep)
+
+    async def _compare_fresh(self, uri: str, text: str) -> None:
+        rng = self.rng
         fresh = uri.replace("/sheetls-realworld/", "/sheetls-realworld-fresh/")
         self.s.open(fresh, text)
         idx = P.LineIndex(text, self.s.encoding)
@@ -362,8 +391,8 @@ class FileCheck:
         for at in probes:
             pos = idx.position(at)
             for what in ("hover", "completion"):
-                ok1, a = await self._ask(what, uri, pos)
-                ok2, b = await self._ask(what, fresh, pos)
+                ok1, a = await self._ask(what, uri, pos, text=text)
+                ok2, b = await self._ask(what, fresh, pos, text=text)
                 if ok1 and ok2:
                     da, db = self.s.dump(a, uri), self.s.dump(b, fresh)
                     if da != db:
