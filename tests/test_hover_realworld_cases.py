@@ -18,7 +18,7 @@ from hypothesis import assume, given, settings, strategies as st
 from lsprotocol import types
 
 from lsp_helpers import open_doc, split_cursor, utf16_col
-from sheetls import resolve
+from sheetls import docmodel, resolve
 from sheetls.loader import builtin_sheet_path, load_pack
 
 SHEET = load_pack(builtin_sheet_path()).sheet
@@ -622,12 +622,12 @@ def test_a_big_class_parsed_a_statement_at_a_time_answers_like_the_whole_class(e
     resolve.clear_caches()
     assert resolve.model_for(lines).class_head(2) is not None
     parts = answers(lines, step=2)
-    big_block = resolve.BIG_BLOCK
+    big_block = docmodel.BIG_BLOCK
     try:
-        resolve.BIG_BLOCK = 10 ** 6  # no block is big: the class is parsed whole
+        docmodel.BIG_BLOCK = 10 ** 6  # no block is big: the class is parsed whole
         resolve.clear_caches()
         whole = answers(lines, step=2)
     finally:
-        resolve.BIG_BLOCK = big_block
+        docmodel.BIG_BLOCK = big_block
         resolve.clear_caches()
     assert parts == whole

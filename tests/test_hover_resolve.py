@@ -221,11 +221,11 @@ def test_any_edit_of_the_sheet_resolves_without_error(cut, drop, insert, where):
 
 
 def test_parsed_blocks_are_bounded_by_count_and_text(monkeypatch):
-    monkeypatch.setattr(resolve, "_REGION_CACHE_CHARS", 2000)
+    monkeypatch.setattr(resolve._DOCUMENTS.regions, "chars", 2000)
     resolve.clear_caches()
     for i in range(50):
         lines = ["import asyncio", "", f"async def f{i}():", "    await asyncio.to_thread(print)" + " " * 100]
         assert resolve_at(lines, 3, 14).api == "asyncio.to_thread"
-    assert sum(len(text) for _, text in resolve._REGIONS) <= 2000
-    assert len(resolve._REGIONS) >= 2
+    assert sum(len(text) for _, text in resolve._DOCUMENTS.regions.entries) <= 2000
+    assert len(resolve._DOCUMENTS.regions.entries) >= 2
     resolve.clear_caches()

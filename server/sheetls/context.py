@@ -15,33 +15,11 @@ import re
 from dataclasses import dataclass
 from typing import Callable, List, Optional, Sequence, Tuple
 
+from sheetls.pysource import DEF_HEADER, STRING_END, TOKEN
+
 ANCHOR = re.compile(r"(?:async[ \t]+def|def|class|import|from)\b|@")
-HEADER = re.compile(r"[ \t]*(?:(async)[ \t]+)?(def|class)\b")
 MAX_LOOKBACK = 3000  # lines; past this the lexer starts where the look-back stopped
 
-_TOKEN = re.compile(
-    r"""
-    (?P<comment>\#[^\n]*)
-  | (?P<str>(?:[rRbBuUfF]|[rR][bBfF]|[bBfF][rR])?(?:'''|\"\"\"|'|\"))
-  | (?P<name>[A-Za-z_][A-Za-z0-9_]*)
-  | (?P<num>[0-9][0-9A-Za-z_.]*)
-  | (?P<open>[(\[{])
-  | (?P<close>[)\]}])
-  | (?P<cont>\\\n)
-  | (?P<nl>\n)
-  | (?P<ws>[ \t\f\r]+)
-  | (?P<op>->|:=|\*\*=|//=|>>=|<<=|[-+*/%&|^@<>=!]=|\*\*|//|<<|>>|.)
-    """,
-    re.VERBOSE,
-)
-# A string's body up to its closing quote; a backslash escapes the next character, or ends
-# the text when the cut before the cursor leaves it last (`"a\\nb|"` is cut after `\\`).
-_STRING_END = {
-    "'": re.compile(r"(?:[^'\\\n]|\\.|\\\Z)*('|\n|$)", re.DOTALL),
-    '"': re.compile(r'(?:[^"\\\n]|\\.|\\\Z)*("|\n|$)', re.DOTALL),
-    "'''": re.compile(r"(?:[^'\\]|\\.|\\\Z|'(?!''))*(''')?", re.DOTALL),
-    '"""': re.compile(r'(?:[^"\\]|\\.|\\\Z|"(?!""))*(""")?', re.DOTALL),
-}
 # Tokens after which an expression may start.
 _EXPR_BEFORE_OPS = {"=", "(", "[", "{", ",", ":", "+", "-", "*", "/", "%", "**", "//", "==", "!=", "<", ">",
                     "<=", ">=", "|", "&", "^", "@", "~", "->", ":=", "+=", "-=", "*=", "/=", "%=", "|=", "&=", "^=",
@@ -222,12 +200,12 @@ def _lex(lines: Sequence[str], anchor: int, line: int, col: int, word_len: int) 
     where = "code"
     stmt = _Statement()
     while pos < end:
-        m = _TOKEN.match(text, pos)
+        m = TOKEN.match(text, pos)
         kind = m.lastgroup
         value = m.group()
         if kind == "str":
             quote = value.lstrip("rRbBuUfF")
-            body = _STRING_END[quote].match(text, m.end())
+            body = STRING_END[quote].match(text, m.end())
             closed = bool(body.group(1)) and body.group(1) != "\n"
             if not closed and body.end() >= end:
                 where = "string"
@@ -302,7 +280,7 @@ def _scope(lines: Sequence[str], anchor: int, statement_line: int, indent: str,
         width = _indent_width(text)
         if width >= target:
             continue
-        m = HEADER.match(text)
+        m = DEF_HEADER.match(text, len(text) - len(text.lstrip(" \t")))
         if m:
             if m.group(2) == "class":
                 return "class", i
@@ -328,7 +306,7 @@ def _after_word(rest: str, lexed: _Lexed) -> str:
     stripped = rest.lstrip(" \t\f")
     if not stripped or stripped[0] == "#":
         return "all"
-    m = _TOKEN.match(stripped)
+    m = TOKEN.match(stripped)
     kind, value = m.lastgroup, m.group()
     if kind == "close" or (kind == "op" and value in _EXPR_AFTER_OPS):
         return "expression"

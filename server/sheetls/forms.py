@@ -13,6 +13,7 @@ from typing import Dict, List, Optional, Sequence, Tuple
 
 from sheetls import snippet_syntax
 from sheetls.model import Entry
+from sheetls.pysource import DEF_HEADER, bracket_balance
 
 INDENT = "    "
 
@@ -55,14 +56,7 @@ def entry_example(entry: Entry, values: Optional[Dict[int, str]] = None) -> str:
 
 # --- forms for the places a completion can land (see context.py) ---------------------------
 
-_STRING_LITERAL = re.compile(r"\"(?:[^\"\\\n]|\\.)*\"|'(?:[^'\\\n]|\\.)*'")
-_HELPER_NAME = re.compile(r"^(?:async[ \t]+)?def[ \t]+([A-Za-z_]\w*)")
 _MAIN_DEF = re.compile(r"^async def main\(\):", re.M)
-
-
-def _paren_balance(line: str) -> int:
-    code = _STRING_LITERAL.sub('""', line)
-    return code.count("(") + code.count("[") + code.count("{") - code.count(")") - code.count("]") - code.count("}")
 
 
 def _api_names(entry: Entry) -> List[str]:
@@ -79,11 +73,11 @@ def expression_snippet(entry: Entry, after_await: bool = False) -> Optional[str]
         if not any(re.search(rf"\b{re.escape(n)}\(", line) for n in names):
             continue
         stmt = [line]
-        depth = _paren_balance(line)
+        depth = bracket_balance(line)
         j = i + 1
         while depth > 0 and j < len(lines):
             stmt.append(lines[j])
-            depth += _paren_balance(lines[j])
+            depth += bracket_balance(lines[j])
             j += 1
         first = stmt[0].strip()
         m = re.match(r"^[^=()\"']*?[^=!<>:]=(?!=)\s*", first)
@@ -125,8 +119,8 @@ def split_helpers(helpers: str) -> Tuple[str, ...]:
 
 @functools.lru_cache(maxsize=1024)
 def helper_name(chunk: str) -> str:
-    m = _HELPER_NAME.match(snippet_syntax.to_plain(snippet_syntax.parse(chunk.split("\n", 1)[0] + "\n")).strip())
-    return m.group(1) if m else ""
+    m = DEF_HEADER.match(snippet_syntax.to_plain(snippet_syntax.parse(chunk.split("\n", 1)[0] + "\n")).strip())
+    return m.group(3) or "" if m and m.group(2) == "def" else ""
 
 
 def program_for_file(entry: Entry, defined: Dict[str, int], with_imports: Sequence[str] = ()) -> str:

@@ -35,7 +35,7 @@ def hover_at(index: SheetIndex, lines: Sequence[str], line: int, col: int, markd
     def known(api: str) -> bool:
         return index.entry_for_api(api) is not None or index.member(api) is not None
 
-    target = resolve_at(lines, line, col, imports, known)
+    target = resolve_at(lines, line, col, imports, known, index.facts)
     if target is None:
         return None
     entry = index.entry_for_api(target.api)

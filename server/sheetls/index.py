@@ -7,9 +7,12 @@ from __future__ import annotations
 
 import bisect
 from dataclasses import dataclass, field
-from typing import Dict, Iterable, List, Optional, Sequence, Tuple
+from typing import TYPE_CHECKING, Dict, Iterable, List, Optional, Sequence, Tuple
 
 from sheetls.model import Entry, Member, Sheet
+
+if TYPE_CHECKING:
+    from sheetls.apifacts import ApiFacts
 
 
 @dataclass(frozen=True)
@@ -42,6 +45,17 @@ class SheetIndex:
     by_id: Dict[Tuple[str, str], Entry] = field(default_factory=dict)
     members: Dict[str, Tuple[Member, Entry]] = field(default_factory=dict)
     member_names: Dict[str, List[str]] = field(default_factory=dict)  # "drain" -> ["asyncio.StreamWriter.drain"]
+    _facts: Optional["ApiFacts"] = field(default=None, repr=False, compare=False)
+
+    @property
+    def facts(self) -> "ApiFacts":
+        """What the packs say their calls return and their attributes hold (the resolver's
+        facts), made on first use: hover only."""
+        if self._facts is None:
+            from sheetls.apifacts import ApiFacts
+
+            self._facts = ApiFacts.from_sheets(self.sheets)
+        return self._facts
 
     @classmethod
     def build(cls, sheets: Sequence[Sheet]) -> "SheetIndex":

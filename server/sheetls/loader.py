@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Callable, Dict, List, Optional, Tuple
 
 from sheetls import example_check, forms, snippet_syntax
-from sheetls.model import NO_VERSIONS, Entry, Member, Param, Pitfall, Section, Sheet, Versions, parse_version
+from sheetls.model import NO_VERSIONS, Entry, Member, Param, Pitfall, Returns, Section, Sheet, TypeFact, Versions, parse_version
 from sheetls.yaml_source import Y, YamlError, parse_yaml, read_text
 
 SCHEMA_VERSION = 1
@@ -51,7 +51,8 @@ class LoadResult:
 
 
 # field -> (kind, required). Kinds: str, text (non-empty str), id, prefix, url, snippet,
-# list:<kind>, list (of mappings, checked by the caller), int.
+# list:<kind>, list (of mappings, checked by the caller), int, returns (a dotted class name, or
+# a non-empty list of them: a tuple).
 SCHEMA: Dict[str, Dict[str, Tuple[str, bool]]] = {
     "sheet": {
         "schema": ("int", False),
@@ -61,6 +62,7 @@ SCHEMA: Dict[str, Dict[str, Tuple[str, bool]]] = {
         "language": ("text", False),
         "sections": ("list", True),
         "members": ("list", False),
+        "types": ("list", False),
         "oldest_python": ("version", False),
         "newest_python": ("version", False),
     },
@@ -88,6 +90,7 @@ SCHEMA: Dict[str, Dict[str, Tuple[str, bool]]] = {
         "removed": ("version", False),
         "params": ("list", False),
         "pitfalls": ("list", False),
+        "returns": ("returns", False),
     },
     "member": {
         "api": ("dotted", True),
@@ -99,6 +102,13 @@ SCHEMA: Dict[str, Dict[str, Tuple[str, bool]]] = {
         "changed": ("version", False),
         "removed": ("version", False),
         "pitfalls": ("list", False),
+        "returns": ("returns", False),
+        "value": ("dotted", False),
+    },
+    "type": {
+        "api": ("dotted", True),
+        "returns": ("returns", False),
+        "value": ("dotted", False),
     },
     "param": {
         "name": ("ident", True),
@@ -164,6 +174,14 @@ class _Validator:
     def check(self, node: Y, kind: str, where: str, key: str, index: int = -1) -> bool:
         """Check one value; its field name (`where.key[index]`) is spelled out only for an
         error, since a big pack has ~100,000 values that are fine."""
+        if kind == "returns":
+            if isinstance(node.value, list) and node.value:
+                return self.check(node, "list:dotted", where, key, index)
+            kind = "dotted"
+            if not isinstance(node.value, str):
+                self.error(node.line, _name(where, key, index),
+                           f"expected a class name like 'asyncio.Server' or a list of them, got {_describe(node.value)}")
+                return False
         if kind.startswith("list:"):
             if not isinstance(node.value, list):
                 self.error(node.line, _name(where, key, index), f"expected a list, got {_kind(node.value)}")
@@ -221,6 +239,33 @@ def _strs(fields: Dict[str, Y], key: str) -> Tuple[str, ...]:
     if node is None or not isinstance(node.value, list):
         return ()
     return tuple(item.value for item in node.value if isinstance(item.value, str))
+
+
+def _returns(fields: Dict[str, Y], key: str = "returns") -> Returns:
+    """A `returns` that passed its check: a class name, or a tuple of them."""
+    node = fields.get(key)
+    if node is None:
+        return None
+    if isinstance(node.value, str):
+        return node.value
+    return _strs(fields, key) or None
+
+
+def _types(v: "_Validator", top: Dict[str, Y]) -> Tuple[TypeFact, ...]:
+    """The pack's `types`: what names it does not document give when called or hold."""
+    out: List[TypeFact] = []
+    node = top.get("types")
+    for i, item in enumerate(node.value if node and isinstance(node.value, list) else []):
+        name = f"types[{i}]"
+        before = len(v.errors)
+        tfields = v.fields(item, "type", name)
+        if tfields is None or len(v.errors) > before:
+            continue
+        if "returns" not in tfields and "value" not in tfields:
+            v.error(item.line, name, "says neither what the name returns nor its value")
+            continue
+        out.append(TypeFact(_str(tfields, "api"), _returns(tfields), _str(tfields, "value") or None))
+    return tuple(out)
 
 
 def _versions(v: "_Validator", fields: Dict[str, Y], where: str) -> Versions:
@@ -383,8 +428,11 @@ def build_sheet(root: Y, path: str, defer_examples: bool = False) -> LoadResult:
                 docs=_str(mfields, "docs"),
                 versions=versions,
                 pitfalls=pitfalls,
+                returns=_returns(mfields),
+                value=_str(mfields, "value") or None,
             )
         )
+    types = _types(v, top)
     sheet = Sheet(
         id=pack_id,
         title=_str(top, "title"),
@@ -392,6 +440,7 @@ def build_sheet(root: Y, path: str, defer_examples: bool = False) -> LoadResult:
         language=_str(top, "language", "python"),
         sections=tuple(sections),
         members=tuple(members),
+        types=types,
         path=path,
         oldest_python=_str(top, "oldest_python") if isinstance(top.get("oldest_python", Y(None, 0)).value, str) else "",
         newest_python=_str(top, "newest_python") if isinstance(top.get("newest_python", Y(None, 0)).value, str) else "",
@@ -460,6 +509,7 @@ def _entry(v: _Validator, d: _Draft, section: str, pack: str, path: str, checked
         pack=pack,
         path=path,
         lines={k: (n.line + 1 if n.block else n.line) for k, n in d.fields.items()},
+        returns=_returns(d.fields),
         **d.extra,
     )
 

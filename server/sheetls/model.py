@@ -2,7 +2,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Dict, Optional, Tuple
+from typing import Dict, Optional, Tuple, Union
+
+# What a call gives, as the sheet writes it (`returns`): a class ("asyncio.Server"), a tuple of
+# classes (("asyncio.StreamReader", "asyncio.StreamWriter")), or None (not said).
+Returns = Union[None, str, Tuple[str, ...]]
 
 # A Python version as the sheet writes it ("3.13") and as code compares it ((3, 13)).
 PyVersion = Tuple[int, int]
@@ -108,6 +112,7 @@ class Entry:
     versions: Versions = NO_VERSIONS  # of the entry's API itself (asyncio.to_thread: added 3.9)
     params: Tuple[Param, ...] = ()
     pitfalls: Tuple[Pitfall, ...] = ()
+    returns: Returns = None  # what calling one of `apis` gives (apifacts.py follows it)
 
 
 @dataclass(frozen=True)
@@ -121,10 +126,23 @@ class Member:
     docs: str = ""
     versions: Versions = NO_VERSIONS
     pitfalls: Tuple[Pitfall, ...] = ()  # versioned pitfalls, after `pitfall`
+    returns: Returns = None  # what calling it gives
+    value: Optional[str] = None  # the class of what it holds (an attribute)
 
     @property
     def name(self) -> str:
         return self.api.rsplit(".", 1)[-1]
+
+
+@dataclass(frozen=True)
+class TypeFact:
+    """What a name the pack does not document gives when called (`returns`) or holds (`value`):
+    a way to the objects it does document (`asyncio.open_unix_connection`,
+    `asyncio.subprocess.Process.stdout`)."""
+
+    api: str
+    returns: Returns = None
+    value: Optional[str] = None
 
 
 @dataclass(frozen=True)
@@ -145,6 +163,7 @@ class Sheet:
     language: str = "python"
     sections: Tuple[Section, ...] = ()
     members: Tuple[Member, ...] = ()
+    types: Tuple[TypeFact, ...] = ()  # what undocumented names give (see TypeFact)
     path: str = ""
     oldest_python: str = ""  # the Python versions the pack's version data speaks for
     newest_python: str = ""

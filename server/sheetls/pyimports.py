@@ -10,9 +10,10 @@ import re
 from dataclasses import dataclass, field
 from typing import Dict, List, Optional, Sequence, Set, Tuple
 
+from sheetls.pysource import def_name
+
 _IMPORT = re.compile(r"^([ \t]*)import[ \t]+(.+)$")
 _FROM = re.compile(r"^([ \t]*)from[ \t]+([A-Za-z_][\w.]*)[ \t]+import[ \t]+(.+)$")
-_DEF = re.compile(r"^(?:async[ \t]+)?(?:def|class)[ \t]+([A-Za-z_]\w*)")
 _NAME_AS = re.compile(r"^([A-Za-z_][\w.]*)(?:[ \t]+as[ \t]+([A-Za-z_]\w*))?$")
 _DOCSTRING_START = re.compile(r"^(?:[rRuU])?('''|\"\"\"|'|\")")
 _UNKNOWN = object()
@@ -120,9 +121,9 @@ def scan_imports(lines: Sequence[str], start: int = -1, end: int = -1) -> Import
                 i = j
                 continue
         elif c == "d" or c == "a" or c == "c":
-            m = _DEF.match(line)
-            if m:
-                imports.defined.setdefault(m.group(1), i)
+            name = def_name(line)
+            if name:
+                imports.defined.setdefault(name, i)
                 imports.statement_lines.add(i)
         i += 1
     if start >= 0:

@@ -1,0 +1,146 @@
+"""Parsed blocks: a `Region` is one top-level block (or a skeleton of one, or a statement of a
+big class under the class's header lines) parsed with repair, its nodes indexed line by line on
+demand. A `RegionCache` shares them between the versions of a document while their text and
+place stay: an edit re-parses only the edited block. One cache belongs to a document's model
+(docmodel.DocumentModel); it is bounded by count and by text.
+"""
+from __future__ import annotations
+
+import ast
+import bisect
+from collections import OrderedDict
+from typing import Dict, List, Optional, Tuple
+
+from sheetls.repair import parse_block
+
+_INDEXED = (ast.Name, ast.Attribute, ast.Call, ast.alias)
+
+
+class Region:
+    """One parsed top-level block. Parent links and the nodes of a line are indexed lazily,
+    line by line, by descending only into the nodes that span the line: a hover in one
+    method of a big class does not walk the whole class."""
+
+    def __init__(self, start: int, texts: List[str]):
+        self.start = start
+        tree, _, blanked = parse_block(texts, start)
+        self.tree = tree  # line numbers are the document's (1-based)
+        self.blanked = {start + k for k in blanked}
+        self.parents: Dict[int, Tuple[ast.AST, str]] = {}
+        self.lines: Dict[int, List[ast.AST]] = {}  # 1-based line -> Name/Attribute/Call/alias spanning it
+        self.bindings: Dict[int, object] = {}  # id(scope node) -> its ScopeBindings (scopes.py)
+        self._keys: Dict[int, List[int]] = {}
+        # a statement of a big class's body under the class's header lines: the class's first
+        # line (its class-level names are found through the document model)
+        self.class_start: Optional[int] = None
+
+    def nodes_on(self, line1: int) -> List[ast.AST]:
+        """The names, attributes, calls and import aliases whose span includes `line1`."""
+        found = self.lines.get(line1)
+        if found is None:
+            found = self.lines[line1] = []
+            if self.tree is not None:
+                self._descend(self.tree, line1, found)
+        return found
+
+    def _descend(self, node: ast.AST, line1: int, found: List[ast.AST]) -> None:
+        stack = [node]
+        while stack:
+            node = stack.pop()
+            for name in node._fields:
+                value = getattr(node, name, None)
+                if isinstance(value, ast.AST):
+                    self.parents[id(value)] = (node, name)
+                    if self._spans(value, line1):
+                        stack.append(value)
+                elif isinstance(value, list) and value:
+                    items = value
+                    if len(value) > 16 and isinstance(value[0], ast.stmt):
+                        items = self._near(value, line1)
+                    for item in items:
+                        if isinstance(item, ast.AST):
+                            self.parents[id(item)] = (node, name)
+                            if self._spans(item, line1):
+                                stack.append(item)
+            if isinstance(node, _INDEXED):
+                found.append(node)
+
+    @staticmethod
+    def _first_line(node: ast.AST) -> Optional[int]:
+        decorators = getattr(node, "decorator_list", None)
+        return decorators[0].lineno if decorators else getattr(node, "lineno", None)
+
+    @classmethod
+    def _spans(cls, node: ast.AST, line1: int) -> bool:
+        lineno = cls._first_line(node)
+        if lineno is None:  # arguments, comprehension, withitem, match_case...
+            return True
+        return lineno <= line1 <= (getattr(node, "end_lineno", None) or lineno)
+
+    def _near(self, body: List[ast.stmt], line1: int) -> List[ast.stmt]:
+        """The statements of a long body that may span `line1` (bodies are in line order)."""
+        keys = self._keys.get(id(body))
+        if keys is None:
+            keys = self._keys[id(body)] = [self._first_line(st) or 0 for st in body]
+        i = bisect.bisect_right(keys, line1)
+        return body[max(0, i - 1):i]
+
+    def parent(self, node: ast.AST) -> Tuple[Optional[ast.AST], str]:
+        found = self.parents.get(id(node))
+        if found is None:
+            lineno = getattr(node, "lineno", None)
+            if lineno is not None:
+                self.nodes_on(lineno)
+                found = self.parents.get(id(node))
+        return found or (None, "")
+
+
+
+class RegionCache:
+    """Parsed blocks by (place, text), least recently used dropped first: at most `size` of them
+    (an AST costs ~50x its text: this bounds memory) and `chars` of block text (a big block's
+    skeleton is large)."""
+
+    def __init__(self, size: int = 32, chars: int = 200_000):
+        self.size, self.chars = size, chars
+        self.entries: "OrderedDict[Tuple[object, str], Region]" = OrderedDict()
+        self._chars = 0
+
+    def region(self, start: int, texts: List[str], class_start: Optional[int] = None) -> Region:
+        """The parsed block, shared between document versions while its text and place stay.
+
+        With `class_start`, `texts` are the header lines of a big class (which starts at that
+        line) followed by one statement of its body, placed at `start` so that the statement
+        has its own line numbers; the header's nodes are moved back to the class's lines."""
+        key = (start if class_start is None else (start, class_start), "\n".join(texts))
+        region = self.entries.get(key)
+        if region is None:
+            region = Region(start, texts)
+            if class_start is not None:
+                _place_header(region, class_start, start)
+            self.entries[key] = region
+            self._chars += len(key[1])
+            while len(self.entries) > 1 and (len(self.entries) > self.size or self._chars > self.chars):
+                old, _ = self.entries.popitem(last=False)
+                self._chars -= len(old[1])
+        else:
+            self.entries.move_to_end(key)
+        return region
+
+    def clear(self) -> None:
+        self.entries.clear()
+        self._chars = 0
+
+
+def _place_header(region: Region, class_start: int, start: int) -> None:
+    region.class_start = class_start
+    cls = region.tree.body[0] if region.tree is not None and region.tree.body else None
+    delta = class_start - start
+    if not isinstance(cls, ast.ClassDef) or not delta:
+        return
+    lines = cls.body[0].lineno - 1 if cls.body else None  # the header's lines end before the body
+    for node in cls.decorator_list + cls.bases + cls.keywords + list(getattr(cls, "type_params", ())):
+        ast.increment_lineno(node, delta)
+    cls.lineno += delta
+    region.blanked = {i + delta if lines is None or i < lines else i for i in region.blanked}
+
