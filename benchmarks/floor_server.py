@@ -10,7 +10,8 @@ baseline, not a sheet server), and it loads packs given as
 pack benchmark has a floor too (one YAML load + a sorted list to bisect).
 
 Run: ``python benchmarks/floor_server.py`` (stdio). With ``--line-store`` its
-documents are sheetls's ``LineDocument`` s (server/sheetls/documents.py)
+documents are sheetls's ``LineDocument`` s (server/sheetls/lsp/workspace.py, over the
+line store of server/sheetls/documents.py)
 instead of pygls's ``TextDocument`` s: the same floor with an incrementally
 updated line store, to see what the store alone buys.
 """
@@ -27,7 +28,13 @@ from pygls.lsp.server import LanguageServer
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from entries import ENTRIES  # noqa: E402  (titles and triggers of the sheet)
 
-server = LanguageServer("sheet-floor", "0.1")
+LINE_STORE = "--line-store" in sys.argv  # documents in sheetls.lsp.workspace.LineDocument
+if LINE_STORE:
+    from sheetls.lsp.workspace import LineStoreProtocol
+
+    server = LanguageServer("sheet-floor", "0.1", protocol_cls=LineStoreProtocol)
+else:
+    server = LanguageServer("sheet-floor", "0.1")
 
 # trigger -> (title, markdown); api name -> trigger
 BY_TRIGGER: dict[str, tuple[str, str]] = {
@@ -51,15 +58,9 @@ def _load_pack(path: str) -> None:
                 BY_TRIGGER[trig] = (title, f"### {title}\n\n{e.get('summary', '')}")
 
 
-LINE_STORE = "--line-store" in sys.argv  # documents in sheetls.documents.LineDocument
-
 
 @server.feature(types.INITIALIZE)
 def on_initialize(params: types.InitializeParams) -> None:
-    if LINE_STORE:
-        from sheetls.documents import use_line_store
-
-        use_line_store(server)
     opts = params.initialization_options or {}
     for path in opts.get("packs", []) if isinstance(opts, dict) else []:
         _load_pack(path)

@@ -12,7 +12,8 @@ if TYPE_CHECKING:
 
 def _serve(args) -> int:
     from sheetls import logs
-    from sheetls.server import attach_client_logging, server
+    from sheetls.lsp.logs import attach_client_logging
+    from sheetls.lsp.server import server
 
     logs.setup(args.verbose, args.log_file)
     attach_client_logging(server)

@@ -1,30 +1,26 @@
-"""An incrementally updated line store for open documents.
+"""An incrementally updated line store for open documents (pure: no protocol).
 
 pygls's ``TextDocument`` applies an incremental change by walking every line
 and re-joining the whole text, and ``document.lines`` re-splits the whole text
 on every call: ~2 ms per keystroke and ~0.4 ms per ``lines`` at 10,000 lines.
-``LineDocument`` keeps the lines instead, in chunks of a few hundred, and
+``LineText`` keeps the lines instead, in chunks of a few hundred, and
 applies a change by rebuilding only the chunk(s) the change touches:
 
-- ``apply_change`` costs O(edit size + touched chunk + number of chunks)
+- ``replace`` costs O(edit size + touched chunk + number of chunks)
   (a chunk is <= 512 lines; 10,000 lines are ~40 chunks), never a re-split or
   re-join of the file;
 - ``lines`` is an immutable snapshot (a ``Sequence[str]`` of lines with their
   line endings, like ``str.splitlines(True)``) made in O(1); a later edit
   never changes a snapshot already handed out;
 - ``source`` is joined lazily, once per version, and only if someone asks;
-- positions in client units (UTF-16 by default) are converted through the
-  workspace's pygls ``PositionCodec``, as pygls does;
 - line breaks are the LSP's: ``\\n``, ``\\r\\n`` and ``\\r`` only. (pygls splits
   with ``str.splitlines``, which also breaks at ``\\f``, ``\\v``, ``\\x1c-\\x1e``,
   ``\\x85``, ``\\u2028`` and ``\\u2029``: a form feed in a Python file moves every
   later position there. Here they are ordinary characters, as in editors.)
 
-Positions past the end of a line mean the end of the line (LSP), positions past
-the last line mean the end of the document.
-
-Use it by giving the server a workspace that makes ``LineDocument`` s:
-``use_line_store(server)`` in the ``initialize`` handler (see its docstring).
+Positions here are (line, code point column). The protocol side, client units (UTF-16 by
+default) and "past the end" rules, is ``sheetls.lsp.workspace.LineDocument``, the pygls
+``TextDocument`` that keeps its text in a ``LineText``.
 """
 
 from __future__ import annotations
@@ -35,17 +31,12 @@ from collections import deque
 from itertools import accumulate, chain
 from typing import Deque, Iterator, List, Optional, Sequence, Tuple, Union, overload
 
-from lsprotocol import types
-from pygls.workspace import TextDocument, Workspace
-from pygls.workspace.position_codec import ServerTextPosition
-
-__all__ = ["Lines", "LineDocument", "LineWorkspace", "split_lines", "use_line_store"]
+__all__ = ["Lines", "LineText", "split_lines", "static_lines"]
 
 LOG_LENGTH = 256  # changes remembered for changes_since()
 CHUNK = 256  # lines per chunk when (re)chunking; a chunk is split above 2 * CHUNK
 
 _LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+")
-_LINE_BREAK = re.compile(r"\r\n|\r|\n")
 
 
 def split_lines(text: str) -> List[str]:
@@ -53,7 +44,7 @@ def split_lines(text: str) -> List[str]:
     return _LINE.findall(text)
 
 
-def _content_len(line: str) -> int:
+def content_len(line: str) -> int:
     """Length of a line without its line ending."""
     if line.endswith("\r\n"):
         return len(line) - 2
@@ -149,7 +140,7 @@ class _Store:
             cache[id(chunk)] = hit
             out += hit[1]
         self._stripped = cache
-        if not self.chunks or _content_len(self.chunks[-1][-1]) < len(self.chunks[-1][-1]):
+        if not self.chunks or content_len(self.chunks[-1][-1]) < len(self.chunks[-1][-1]):
             out.append("")
         return out
 
@@ -225,15 +216,14 @@ class _Store:
         return self.starts[k] + len(self.chunks[k]), 0  # pragma: no cover
 
 
-class LineDocument(TextDocument):
-    """A pygls ``TextDocument`` backed by an incrementally updated line store.
+class LineText:
+    """One document's text in the line store, with the log of the lines each edit replaced.
 
-    Drop-in: the same constructor, ``apply_change``, ``source``, ``lines``,
-    ``word_at_position``, offset and position conversions.
-    """
+    Positions are (line, code point column), already clamped to the text: the protocol's
+    units and its "past the end" rules are the caller's (``sheetls.lsp.workspace``)."""
 
-    def __init__(self, uri: str, source: Optional[str] = None, *args, **kwargs):
-        super().__init__(uri, source, *args, **kwargs)
+    def __init__(self, source: str):
+        self._source: Optional[str] = source  # joined lazily, once per version
         self._store: Optional[_Store] = None  # built from _source when first needed
         self._lines_view: Optional[Lines] = None
         self._content_view: Optional[List[str]] = None
@@ -243,7 +233,6 @@ class LineDocument(TextDocument):
         self.revision = 0
         self._log: Deque[Tuple[int, int, int, int]] = deque(maxlen=LOG_LENGTH)
 
-    # -- lazy representations ----------------------------------------------
     def _ensure_store(self) -> _Store:
         if self._store is None:
             self._store = _Store(split_lines(self.source))
@@ -252,31 +241,24 @@ class LineDocument(TextDocument):
     @property
     def source(self) -> str:
         if self._source is None:
-            if self._store is not None:
-                self._source = "".join(self._store.view())
-            else:
-                return super().source  # not open: pygls reads the file
+            self._source = "".join(self._ensure_store().view())
         return self._source
 
     @property
     def lines(self) -> Lines:
         if self._lines_view is None:
-            if self._store is None and self._source is None and self.path:
-                return Lines(*_static(split_lines(super().source)))
             self._lines_view = self._ensure_store().view()
         return self._lines_view
 
     @property
     def content_lines(self) -> List[str]:
         """The lines without their line breaks, as the LSP counts lines: equal to
-        ``re.split(r"\\r\\n|\\r|\\n", source)`` (so a document that ends in a line
+        ``re.split(r"\\r\\n|\\r|\\n", source)`` (so a text that ends in a line
         break, or is empty, has a last empty line). A plain list, fast to index;
         one per version, made on first use from per-chunk stripped lines that
         are kept across versions: O(chunks + touched chunk) work plus one copy of
         the line references (~0.1 ms at 10,000 lines). Do not mutate it."""
         if self._content_view is None:
-            if self._store is None and self._source is None and self.path:
-                return _LINE_BREAK.split(super().source)
             self._content_view = self._ensure_store().content_lines()
         return self._content_view
 
@@ -289,32 +271,12 @@ class LineDocument(TextDocument):
         return self._ensure_store().n
 
     # -- changes ----------------------------------------------------------
-    def _to_server(self, store: _Store, position: types.Position) -> Tuple[int, int]:
-        n = store.n
-        line = max(position.line, 0)
-        if line >= n:
-            # Past the last line: the end of the document.
-            if n == 0:
-                return 0, 0
-            last = store.line(n - 1)
-            return (n, 0) if _content_len(last) < len(last) else (n - 1, len(last))
-        text = store.line(line)
-        content = text[: _content_len(text)]
-        character = max(position.character, 0)
-        if character >= self._position_codec.client_num_units(content):
-            return line, len(content)  # LSP: past the end of a line is its end
-        p = self._position_codec.position_from_client_units(
-            [content], types.Position(line=0, character=character))
-        return line, p.character
-
-    def _apply_incremental_change(self, change: types.TextDocumentContentChangePartial) -> None:
+    def replace(self, start: Tuple[int, int], end: Tuple[int, int], text: str) -> None:
+        """Replace the text between two positions (either order) with ``text``."""
         store = self._ensure_store()
-        sl, sc = self._to_server(store, change.range.start)
-        el, ec = self._to_server(store, change.range.end)
-        if (el, ec) < (sl, sc):
-            (sl, sc), (el, ec) = (el, ec), (sl, sc)
+        (sl, sc), (el, ec) = sorted((start, end))
         n = store.n
-        segment = store.line(sl)[:sc] + change.text + store.line(el)[ec:]
+        segment = store.line(sl)[:sc] + text + store.line(el)[ec:]
         a, b = sl, min(el + 1, n)
         # Keep "\r\n" one line break when an edit joins a "\r" and a "\n".
         if a > 0 and segment.startswith("\n") and store.line(a - 1).endswith("\r"):
@@ -331,10 +293,11 @@ class LineDocument(TextDocument):
         self._lines_view = None
         self._content_view = None
 
-    def _apply_full_change(self, change: types.TextDocumentContentChangeEvent) -> None:
+    def set(self, text: str) -> None:
+        """Replace the whole text."""
         self.revision += 1
         self._log.append((self.revision, 0, -1, -1))
-        self._source = change.text
+        self._source = text
         self._store = None
         self._lines_view = None
         self._content_view = None
@@ -342,7 +305,7 @@ class LineDocument(TextDocument):
     def changes_since(self, revision: int) -> Optional[List[Tuple[int, int, int]]]:
         """The line replacements made after ``revision`` (see ``self.revision``),
         oldest first, as (first line, lines removed, lines inserted) in the
-        line numbering of the document as it was just before each one; lines
+        line numbering of the text as it was just before each one; lines
         are counted as in ``lines``. None when that is unknown (a full change,
         or more than LOG_LENGTH changes ago): rescan everything then."""
         if revision == self.revision:
@@ -352,47 +315,15 @@ class LineDocument(TextDocument):
             return None
         return out
 
-    # -- conversions that pygls does in O(file) -------------------------------
-    def offset_at_server_position(self, server_position: ServerTextPosition) -> int:
-        return self._ensure_store().offset(server_position.line, server_position.character)
+    # -- conversions in O(chunk), not O(file) ----------------------------------
+    def offset(self, line: int, col: int) -> int:
+        return self._ensure_store().offset(line, col)
 
-    def server_position_at_offset(self, offset: int) -> ServerTextPosition:
-        line, col = self._ensure_store().position(offset)
-        return ServerTextPosition(line, col)
+    def position(self, offset: int) -> Tuple[int, int]:
+        return self._ensure_store().position(offset)
 
 
-def _static(lines: List[str]) -> Tuple[List[List[str]], List[int], int]:
+def static_lines(lines: List[str]) -> Lines:
+    """A ``Lines`` snapshot of a list of lines."""
     chunks = _chunked(lines)
-    return chunks, [0, *accumulate(len(c) for c in chunks)][:-1] if chunks else [], len(lines)
-
-
-class LineWorkspace(Workspace):
-    """A pygls ``Workspace`` whose text documents are ``LineDocument`` s."""
-
-    def _create_text_document(self, doc_uri: str, source: Optional[str] = None,
-                              version: Optional[int] = None,
-                              language_id: Optional[str] = None) -> TextDocument:
-        return LineDocument(
-            doc_uri,
-            source=source,
-            version=version,
-            language_id=language_id,
-            sync_kind=self._sync_kind,
-            position_codec=self._position_codec,
-        )
-
-
-def use_line_store(server) -> None:
-    """Make ``server``'s workspace keep ``LineDocument`` s.
-
-    pygls creates its ``Workspace`` in its own ``initialize`` handling, just
-    before it calls the server's ``initialize`` feature; call this first thing
-    in that feature (no document can be open yet). The workspace keeps its
-    root, folders, sync kind and position encoding.
-    """
-    ws = server.workspace
-    if isinstance(ws, LineWorkspace):
-        return
-    if ws.text_documents:
-        raise RuntimeError("use_line_store must run before any document is opened")
-    ws.__class__ = LineWorkspace
+    return Lines(chunks, [0, *accumulate(len(c) for c in chunks)][:-1] if chunks else [], len(lines))

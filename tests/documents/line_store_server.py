@@ -5,14 +5,9 @@ the text the client holds after a stream of incremental changes."""
 from lsprotocol import types
 from pygls.lsp.server import LanguageServer
 
-from sheetls.documents import use_line_store
+from sheetls.lsp.workspace import LineStoreProtocol
 
-server = LanguageServer("line-store-test", "0")
-
-
-@server.feature(types.INITIALIZE)
-def initialize(ls: LanguageServer, params: types.InitializeParams) -> None:
-    use_line_store(ls)
+server = LanguageServer("line-store-test", "0", protocol_cls=LineStoreProtocol)
 
 
 @server.command("test.document")

@@ -26,7 +26,8 @@ from pygls.workspace import TextDocument
 from pygls.workspace.position_codec import PositionCodec, ServerTextPosition
 
 from sheetls import documents
-from sheetls.documents import LineDocument, split_lines
+from sheetls.documents import split_lines
+from sheetls.lsp.workspace import LineDocument
 
 ENCODINGS = [T.PositionEncodingKind.Utf16, T.PositionEncodingKind.Utf8, T.PositionEncodingKind.Utf32]
 URI = "file:///tmp/doc.py"

@@ -167,7 +167,7 @@ def test_wrong_content_length_loses_only_that_message(srv):
 
 
 def test_a_message_over_the_size_limit_is_skipped_without_holding_it(srv):
-    from sheetls.protocol import MAX_MESSAGE_BYTES
+    from sheetls.lsp.frames import MAX_MESSAGE_BYTES
 
     before = srv.rss_kb()
     size = MAX_MESSAGE_BYTES + 1024 * 1024

@@ -9,16 +9,17 @@
 - Fault injection: a document with a line containing `sheetls-debug-fault: hover` (or
   `completion`) makes that feature raise inside its handler for that document, so a test
   can watch one failing feature being contained (logged with its traceback, answered null)
-  while the server and the other features go on.
+  while the server and the other features go on. The server wraps each feature's answer
+  explicitly: `propose = debug.with_faults("completion", _propose)`.
 
-Without SHEETLS_DEBUG=1 none of this exists: the command is not registered (nor advertised)
-and the features are not wrapped.
+Without SHEETLS_DEBUG=1 none of this exists: the commands are not registered (nor advertised)
+and `with_faults` gives the function back as it is.
 """
 from __future__ import annotations
 
 import functools
 import os
-from typing import Any
+from typing import Any, Callable
 
 CMD_DOCUMENT_TEXT = "sheetls.debugDocumentText"
 CMD_STATS = "sheetls.debugStats"
@@ -30,9 +31,9 @@ def enabled() -> bool:
 
 
 def install(server) -> None:
+    """Register the debug commands on `server` (SHEETLS_DEBUG=1 only)."""
     if not enabled():
         return
-    import sheetls.server as srv
 
     @server.command(CMD_DOCUMENT_TEXT)
     def document_text(ls, *args: Any):
@@ -47,7 +48,7 @@ def install(server) -> None:
 
     @server.command(CMD_STATS)
     def stats(ls, *args: Any):
-        protocol = ls.protocol
+        protocol = ls.protocol  # its tables are pygls privates (pygls_privates.py)
         return {
             "documents": len(ls.workspace.text_documents),
             "facts": len(getattr(ls, "facts", {})),
@@ -55,11 +56,12 @@ def install(server) -> None:
             "result_types": len(protocol._result_types),
         }
 
-    srv.hover_at = _faulty("hover", srv.hover_at)
-    srv.propose = _faulty("completion", srv.propose)
 
-
-def _faulty(feature: str, fn):
+def with_faults(feature: str, fn: Callable) -> Callable:
+    """`fn(index, lines, ...)`, raising for a document that asks for a fault in `feature`
+    (SHEETLS_DEBUG=1 only); without debug mode, `fn` itself."""
+    if not enabled():
+        return fn
     mark = f"{FAULT_MARK} {feature}"
 
     @functools.wraps(fn)

@@ -1,64 +1,44 @@
-"""The LSP base protocol as the spec prescribes it, on top of pygls.
+"""The LSP lifecycle and the JSON-RPC envelope as the spec prescribes them, on top of pygls.
 
-pygls 2.1 serves well-formed traffic, but on bad traffic it departs from the spec:
+pygls 2.1 serves well-formed traffic, but at the message level it departs from the spec:
 
-- a body that is not JSON, or not a JSON-RPC message, gets no answer (the spec: ParseError
-  -32700 / InvalidRequest -32600 with id null) and a "Error in server" popup instead;
+- a body that is JSON but not a JSON-RPC message gets no answer (the spec: InvalidRequest
+  -32600 with id null) and a "Error in server" popup instead;
 - a request whose params do not fit the method's type gets no answer at all (the client
   waits forever; the spec: InvalidParams -32602 with the request's id);
 - requests before `initialize` are served (the spec: ServerNotInitialized -32002), requests
   after `shutdown` are silently dropped (the spec: InvalidRequest), and notifications before
   `initialize` are not dropped;
-- `exit` always ends the process with code 0: pygls raises SystemExit(1) for an `exit`
-  without `shutdown`, then swallows it in `start_io` (the spec: 0 after shutdown, 1 without);
 - every notification with a built-in handler (didOpen, didChange, didClose...) leaves a
-  Future behind in `_request_futures`: memory grows with every keystroke;
-- a notification handler that raises pops up "Error in server" in the editor, and its
-  traceback is logged nowhere;
-- a wrong Content-Length loses the following message too, a header line in another case
-  (`content-length:`) is not recognised, and a huge Content-Length is read into memory.
+  Future behind in `_request_futures`: memory grows with every keystroke.
 
-`SheetProtocol` fixes the message level, `ProtocolServer.start_io` / `start_tcp` the framing
-and the exit code. Limits: a header line is at most MAX_HEADER_LINE bytes, a message body at most
-MAX_MESSAGE_BYTES; a bigger body is skipped in chunks (never held in memory) and logged.
+`SheetProtocol` fixes these. The frames around the messages are read in `frames.py`, the
+transports and the exit code are `transports.py`. Its protocol class is also the line
+store's hook (`workspace.LineStoreProtocol`). The pygls private names used here are listed,
+with why, in `pygls_privates.py`.
 """
 from __future__ import annotations
 
-import asyncio
-import json
 import logging
-import re
-import sys
-import threading
-from concurrent.futures import ThreadPoolExecutor
-from typing import Any, BinaryIO, Callable, Optional
+from typing import Any, Optional
 
 import attrs
 from cattrs.errors import ClassValidationError
 from lsprotocol import types
-from pygls.exceptions import JsonRpcException
-from pygls.io_ import StdoutWriter
-from pygls.lsp.server import LanguageServer
-from pygls.protocol import LanguageServerProtocol
 from pygls.protocol.json_rpc import RPCRequest
+
+from sheetls.lsp.workspace import LineStoreProtocol
 
 log = logging.getLogger("sheetls.protocol")
 
-MAX_HEADER_LINE = 8 * 1024
-MAX_MESSAGE_BYTES = 64 * 1024 * 1024
-READ_CHUNK = 64 * 1024
-
-PARSE_ERROR = types.ErrorCodes.ParseError.value  # -32700
 INVALID_REQUEST = types.ErrorCodes.InvalidRequest.value  # -32600
 INVALID_PARAMS = types.ErrorCodes.InvalidParams.value  # -32602
 SERVER_NOT_INITIALIZED = types.ErrorCodes.ServerNotInitialized.value  # -32002
 
-_HEADER = re.compile(rb"([!#$%&'*+.^_`|~0-9A-Za-z-]+):[ \t]*(.*?)[ \t]*\r?\n")
-_FRAME_START = re.compile(rb"Content-Length:[ \t]*\d+[ \t]*\r\n", re.IGNORECASE)
 
-
-class SheetProtocol(LanguageServerProtocol):
-    """LanguageServerProtocol with the spec's lifecycle rules and error answers."""
+class SheetProtocol(LineStoreProtocol):
+    """LanguageServerProtocol with the spec's lifecycle rules and error answers, whose
+    documents keep the line store."""
 
     def __init__(self, server, converter):
         super().__init__(server, converter)
@@ -191,213 +171,3 @@ def _validation_summary(exc: BaseException) -> str:
         except Exception:
             pass
     return f"{type(exc).__name__}: {exc}"[:500]
-
-
-# --- framing --------------------------------------------------------------------------------
-class FrameReader:
-    """Buffered reading of the byte stream with push-back (to resynchronise on a frame)."""
-
-    def __init__(self, read_chunk: Callable[[], "asyncio.Future[bytes]"]):
-        self._read_chunk = read_chunk
-        self._buf = bytearray()
-        self._eof = False
-
-    async def _fill(self) -> bool:
-        if self._eof:
-            return False
-        chunk = await self._read_chunk()
-        if not chunk:
-            self._eof = True
-            return False
-        self._buf += chunk
-        return True
-
-    async def readline(self, limit: int) -> Optional[bytes]:
-        """A line with its b"\\n"; a longer-than-`limit` run without one comes back cut."""
-        start = 0
-        while True:
-            idx = self._buf.find(b"\n", start)
-            if idx >= 0 and idx < limit:
-                line = bytes(self._buf[: idx + 1])
-                del self._buf[: idx + 1]
-                return line
-            if len(self._buf) >= limit:
-                line = bytes(self._buf[:limit])
-                del self._buf[:limit]
-                return line
-            start = len(self._buf)
-            if not await self._fill():
-                if self._buf:
-                    line = bytes(self._buf)
-                    self._buf.clear()
-                    return line
-                return None
-
-    async def readexactly(self, n: int) -> Optional[bytes]:
-        while len(self._buf) < n:
-            if not await self._fill():
-                return None
-        data = bytes(self._buf[:n])
-        del self._buf[:n]
-        return data
-
-    async def skip(self, n: int) -> bool:
-        while n > 0:
-            if not self._buf and not await self._fill():
-                return False
-            take = min(n, len(self._buf))
-            del self._buf[:take]
-            n -= take
-        return True
-
-    def unread(self, data: bytes) -> None:
-        self._buf[:0] = data
-
-
-async def read_frames(reader: FrameReader, protocol: SheetProtocol, stop: threading.Event) -> None:
-    """Read `Content-Length` framed messages until EOF or `stop`; bad frames are answered
-    (ParseError) or skipped with a log line, and reading resumes at the next frame."""
-    while not stop.is_set():
-        length: Optional[int] = None
-        bad = False
-        while True:  # one header block
-            line = await reader.readline(MAX_HEADER_LINE)
-            if line is None:
-                return
-            if line in (b"\r\n", b"\n"):
-                if length is not None and not bad:
-                    break
-                if length is None and not bad:
-                    continue  # stray blank line between messages
-                log.warning("skipping a header block with a bad Content-Length")
-                length, bad = None, False
-                continue
-            m = _HEADER.fullmatch(line)
-            if m is None:
-                log.warning("malformed header line %.80r: skipping to the next Content-Length", line)
-                length, bad = None, False
-                found = _FRAME_START.search(line, 1)
-                if found:
-                    reader.unread(line[found.start():])
-                continue
-            name, value = m.group(1).lower(), m.group(2)
-            if name == b"content-length":
-                if value.isdigit():
-                    length = int(value)
-                else:
-                    log.warning("bad Content-Length %.40r", value)
-                    bad = True
-            elif name == b"content-type" and b"charset" in value.lower() and not re.search(rb"charset=\"?utf-?8", value, re.I):
-                log.warning("Content-Type %.80r: sheetls reads UTF-8 only", value)
-        if length > MAX_MESSAGE_BYTES:
-            log.error("message of %d bytes is over the %d-byte limit: skipped", length, MAX_MESSAGE_BYTES)
-            if not await reader.skip(length):
-                return
-            continue
-        body = await reader.readexactly(length)
-        if body is None:
-            log.warning("end of input inside a message body (Content-Length %d)", length)
-            return
-        handle_body(body, reader, protocol)
-
-
-def handle_body(body: bytes, reader: Optional[FrameReader], protocol: SheetProtocol) -> None:
-    try:
-        data = json.loads(body)
-    except ValueError as exc:  # JSONDecodeError, UnicodeDecodeError
-        log.warning("ParseError: %s in a %d-byte message body", exc, len(body))
-        if reader is not None:
-            # A Content-Length that was too long swallowed the start of the next frame:
-            # give it back so that message is still served.
-            found = _FRAME_START.search(body)
-            if found:
-                reader.unread(body[found.start():])
-        protocol.send_error(None, PARSE_ERROR, f"Parse error: {exc}")
-        return
-    try:
-        protocol.handle_json(data)
-    except JsonRpcException as exc:
-        log.warning("message failed: %s", exc)
-    except Exception:
-        log.exception("unexpected error while handling a message")
-
-
-class ProtocolServer(LanguageServer):
-    """A pygls LanguageServer that speaks the base protocol as the spec says (see above)."""
-
-    def __init__(self, name: str, version: str, *args, **kwargs):
-        kwargs.setdefault("protocol_cls", SheetProtocol)
-        super().__init__(name, version, *args, **kwargs)
-
-    def report_server_error(self, error: Exception, source) -> None:
-        """A failed notification handler (or a failed send): log it with its traceback, to
-        stderr and the client's log. pygls would pop up "Error in server: ..." in the editor
-        instead, without the traceback anywhere; request failures are answered, not reported."""
-        from pygls.exceptions import FeatureRequestError
-
-        if source is FeatureRequestError:
-            return
-        data = getattr(error, "data", None)
-        trace = "".join(data.get("traceback", [])) if isinstance(data, dict) else ""
-        where = getattr(source, "__name__", str(source))
-        log.error("%s: %s\nTraceback (most recent call last):\n%s", where, getattr(error, "message", None) or error, trace)
-
-    def start_io(self, stdin: Optional[BinaryIO] = None, stdout: Optional[BinaryIO] = None):
-        """Serve over stdio until EOF or `exit`; `exit` ends the process with 0 after
-        `shutdown`, 1 without (pygls computes that code but then swallows it)."""
-        stdin = stdin or sys.stdin.buffer
-        self._stop_event = threading.Event()
-        self.protocol.set_writer(StdoutWriter(stdout or sys.stdout.buffer))
-        pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sheetls-stdin")
-        read = getattr(stdin, "read1", None) or stdin.read
-
-        async def main():
-            loop = asyncio.get_running_loop()
-            reader = FrameReader(lambda: loop.run_in_executor(pool, read, READ_CHUNK))
-            await read_frames(reader, self.protocol, self._stop_event)
-
-        code: Optional[int] = None
-        try:
-            asyncio.run(main())
-        except SystemExit as exc:  # the `exit` notification
-            code = exc.code if isinstance(exc.code, int) else 1
-        except BrokenPipeError:
-            log.error("the client closed the connection")
-        except KeyboardInterrupt:
-            pass
-        finally:
-            pool.shutdown(wait=False)
-            self.shutdown()
-        if code is not None:
-            logging.shutdown()
-            sys.exit(code)
-
-    def start_tcp(self, host: str, port: int) -> None:
-        """Serve one client at a time over TCP with the same framing and exit codes as stdio."""
-        self._stop_event = threading.Event()
-
-        async def connection(reader: asyncio.StreamReader, writer: asyncio.StreamWriter):
-            log.info("client connected from %s", writer.get_extra_info("peername"))
-            self.protocol.set_writer(writer)  # type: ignore[arg-type]
-            await read_frames(FrameReader(lambda: reader.read(READ_CHUNK)), self.protocol, self._stop_event)
-            log.info("client disconnected")
-            self.shutdown()
-
-        async def serve():
-            self._server = await asyncio.start_server(connection, host, port)
-            log.info("serving on %s", ", ".join(str(s.getsockname()) for s in self._server.sockets))
-            async with self._server:
-                await self._server.serve_forever()
-
-        code: Optional[int] = None
-        try:
-            asyncio.run(serve())
-        except SystemExit as exc:
-            code = exc.code if isinstance(exc.code, int) else 1
-        except (asyncio.CancelledError, KeyboardInterrupt):
-            pass
-        finally:
-            self.shutdown()
-        if code is not None:
-            logging.shutdown()
-            sys.exit(code)

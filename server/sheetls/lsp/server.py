@@ -1,9 +1,11 @@
 """The language server: thin handlers that fetch the document, call a plain function, and turn
-its answer into protocol objects. Every feature call runs inside one error boundary."""
+its answer into protocol objects. Every feature call runs inside one error boundary.
+
+What start-up need not wait for loads on first use, after the initialize answer: the sheet
+model and its index, completion, the resolver and hover, the packs' runtime."""
 from __future__ import annotations
 
 import functools
-import sys
 import re
 import logging
 import traceback
@@ -14,18 +16,20 @@ from urllib.parse import unquote
 from lsprotocol import types
 
 from sheetls import __version__
-from sheetls.profile import ClientProfile, client_profile
 from sheetls.heap import reloading_what_lives_long
-from sheetls.logs import LEVELS, ClientLogHandler
+from sheetls.logs import LEVELS
 from sheetls.options import Options, parse_options
-from sheetls.protocol import ProtocolServer
-from sheetls import debug
-from sheetls.documents import LineDocument, use_line_store
+from sheetls.profile import ClientProfile
+from sheetls.lsp import debug
+from sheetls.lsp.capabilities import client_profile
+from sheetls.lsp.transports import ProtocolServer
+from sheetls.lsp.workspace import LineDocument
 
 if TYPE_CHECKING:  # the sheet model, its index and the import scanner load with the first request
     from sheetls.index import SheetIndex
     from sheetls.pyimports import Imports
     from sheetls.target import ProjectTarget
+    from sheetls.lsp.pack_runtime import PackRuntime
 
 log = logging.getLogger("sheetls")
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
@@ -52,7 +56,7 @@ class DocFacts:
     imports: Optional["Imports"] = None
 
 
-class SheetServer(ProtocolServer):  # spec-conformant base protocol (sheetls.protocol)
+class SheetServer(ProtocolServer):  # spec-conformant base protocol (lifecycle, frames, transports)
     def __init__(self) -> None:
         super().__init__("sheetls", __version__)
         self.options = Options()
@@ -60,16 +64,16 @@ class SheetServer(ProtocolServer):  # spec-conformant base protocol (sheetls.pro
         self._index: Optional["SheetIndex"] = None
         self.facts: Dict[str, DocFacts] = {}
         self.connected = False
-        self._packs = None
+        self._packs: Optional["PackRuntime"] = None
         self._targets = None
 
     # --- state -------------------------------------------------------------------------
     @property
-    def packs(self):
-        """Pack sources, last good versions, diagnostics, watching (pack_service.py); made on
+    def packs(self) -> "PackRuntime":
+        """Pack sources, last good versions, diagnostics, watching (pack_runtime.py); made on
         first use, after the initialize answer, like everything start-up need not wait for."""
         if self._packs is None:
-            from sheetls.pack_service import PackRuntime
+            from sheetls.lsp.pack_runtime import PackRuntime
 
             self._packs = PackRuntime(self)
         return self._packs
@@ -82,7 +86,7 @@ class SheetServer(ProtocolServer):  # spec-conformant base protocol (sheetls.pro
         return self._index  # type: ignore[return-value]
 
     def reload(self, reason: str = "settings") -> None:
-        """(Re)load every pack: errors go to diagnostics, the log and one message (pack_service.py).
+        """(Re)load every pack: errors go to diagnostics, the log and one message (pack_runtime.py).
         The collector stays off meanwhile, and what is loaded leaves its generations (heap.py)."""
         from sheetls.index import SheetIndex
 
@@ -114,9 +118,7 @@ class SheetServer(ProtocolServer):  # spec-conformant base protocol (sheetls.pro
             changes = doc.changes_since(facts.revision)
             if facts.imports is not None:
                 imports = _imports_after(facts.imports, changes, lines)
-            resolve = sys.modules.get("sheetls.resolve")  # imported by the first hover
-            if resolve is not None:
-                resolve.carry_model(facts.lines, changes, lines)  # hover's model, without a rescan
+            carry_model(facts.lines, changes, lines)  # the resolver's model, without a rescan
         facts = DocFacts(doc, revision if revision is not None else -1, lines, imports)
         self.facts[key] = facts
         return facts
@@ -168,18 +170,30 @@ def document_key(uri: str) -> str:
     return unquote(uri)
 
 
-def propose(*args, **kwargs):
+def _propose(*args, **kwargs):
     """completion.propose, imported with the first completion (not on the start-up path)."""
     from sheetls.completion import propose as answer
 
     return answer(*args, **kwargs)
 
 
-def hover_at(*args, **kwargs):
+def _hover_at(*args, **kwargs):
     """hover.hover_at, imported with the first hover: the resolver is not on the start-up path."""
     from sheetls.hover import hover_at as answer
 
     return answer(*args, **kwargs)
+
+
+# The features' answers, wrapped for fault injection when SHEETLS_DEBUG=1 (debug.py), else as they are.
+propose = debug.with_faults("completion", _propose)
+hover_at = debug.with_faults("hover", _hover_at)
+
+
+def carry_model(old_lines, changes, new_lines) -> None:
+    """resolve.carry_model: the resolver's model of the new version from the old one's."""
+    from sheetls.resolve import carry_model as carry
+
+    carry(old_lines, changes, new_lines)
 
 
 def string_lines(facts: DocFacts) -> Callable[[int], bool]:
@@ -203,7 +217,7 @@ def _imports_after(imports: "Imports", changes, lines: List[str]) -> Optional["I
 
 
 server = SheetServer()
-debug.install(server)  # SHEETLS_DEBUG=1 only: debug command, fault injection
+debug.install(server)  # SHEETLS_DEBUG=1 only: the debug commands
 
 
 def guarded(feature: str) -> Callable:
@@ -227,7 +241,6 @@ def guarded(feature: str) -> Callable:
 @server.feature(types.INITIALIZE)
 @guarded("initialize")
 def on_initialize(ls: SheetServer, params: types.InitializeParams):
-    use_line_store(ls)  # documents keep an incrementally updated line store (documents.py)
     ls.options, warnings = parse_options(params.initialization_options)
     logging.getLogger("sheetls").setLevel(LEVELS.get(ls.options.log_level, logging.INFO))
     for w in warnings:
@@ -240,7 +253,7 @@ def on_initialize(ls: SheetServer, params: types.InitializeParams):
 def on_initialized(ls: SheetServer, params: types.InitializedParams):
     ls.connected = True
     _ = ls.index  # load the sheet now, after the initialize answer went out
-    ls.packs.start(ls.client_capabilities)  # watch (or poll) the pack files
+    ls.packs.start(ls.profile)  # watch (or poll) the pack files
 
 
 @server.feature(types.WORKSPACE_DID_CHANGE_CONFIGURATION)
@@ -299,12 +312,6 @@ def reload_command(ls: SheetServer, *args: Any) -> dict:
     state = ls.packs.state
     return {"packs": len(state.sheets), "entries": len(ls.index.entries),
             "errors": sum(len(e) for e in state.disk_errors.values())}
-
-
-def hover_markdown(caps: Optional[types.ClientCapabilities]) -> bool:
-    hover = caps.text_document.hover if caps and caps.text_document else None
-    formats = (hover.content_format if hover else None) or [types.MarkupKind.PlainText]
-    return types.MarkupKind.Markdown in formats
 
 
 # --- features -------------------------------------------------------------------------------
@@ -385,7 +392,7 @@ def on_hover(ls: SheetServer, params: types.HoverParams) -> Optional[types.Hover
     if at is None:
         return None
     uri, facts, line, col = at
-    markdown = hover_markdown(ls.client_capabilities)
+    markdown = ls.profile.hover_markdown
     answer = hover_at(ls.index, facts.lines, line, col, markdown, ls.options.hover_example,
                       python=ls.target_of(uri).version)
     if answer is None:
@@ -411,9 +418,3 @@ def render_sheet(ls: SheetServer, *args: Any) -> str:
     if view not in render.VIEWS:
         raise ValueError(f"unknown view {view!r}: choose from {', '.join(render.VIEWS)}")
     return export.export(ls.index.sheets, fmt, view)
-
-
-def attach_client_logging(ls: SheetServer) -> None:
-    handler = ClientLogHandler(ls)
-    handler.setFormatter(logging.Formatter("%(levelname)s %(message)s"))
-    logging.getLogger("sheetls").addHandler(handler)
