@@ -24,18 +24,19 @@ class HoverAnswer:
 
 def hover_at(index: SheetIndex, lines: Sequence[str], line: int, col: int, markdown: bool = True,
              example: str = "full", imports: Optional[Imports] = None,
-             python: Optional[PyVersion] = None) -> Optional[HoverAnswer]:
+             python: Optional[PyVersion] = None, model=None) -> Optional[HoverAnswer]:
     """The hover for (line, code point col) of a Python document, or None.
 
     `example` is the hoverExample option: "full" (the runnable program), "short" (the core
     lines only, for small hover windows) or "none". `python`: the Python version the project
     targets ((3, 10)); the hover says so, marks what that version lacks and lists only the
-    pitfalls that hold for it."""
+    pitfalls that hold for it. `model`: the version's docmodel.VersionModel (a server that keeps a
+    DocumentModel per document passes `document.at(lines)`; default: resolve's adapters)."""
 
     def known(api: str) -> bool:
         return index.entry_for_api(api) is not None or index.member(api) is not None
 
-    target = resolve_at(lines, line, col, imports, known, index.facts)
+    target = resolve_at(lines, line, col, imports, known, index.facts, model)
     if target is None:
         return None
     entry = index.entry_for_api(target.api)
