@@ -309,12 +309,46 @@ def _after_word(rest: str, lexed: _Lexed) -> str:
     m = TOKEN.match(stripped)
     kind, value = m.lastgroup, m.group()
     if kind == "close" or (kind == "op" and value in _EXPR_AFTER_OPS):
-        return "expression"
-    if kind == "op" and value == ":" and (lexed.depth > 0 or lexed.header or lexed.lambda_open):
-        return "expression"  # `if word:`, `{word: v}`, `x[word:]`; not an annotation `word: int`
-    if kind == "name" and value in _EXPR_AFTER_KEYWORDS:
-        return "expression"
-    return "none"
+        fits = "expression"
+    elif kind == "op" and value == ":" and (lexed.depth > 0 or lexed.header or lexed.lambda_open):
+        fits = "expression"  # `if word:`, `{word: v}`, `x[word:]`; not an annotation `word: int`
+    elif kind == "name" and value in _EXPR_AFTER_KEYWORDS:
+        fits = "expression"
+    else:
+        return "none"
+    return "none" if lexed.depth == 0 and _assigns(stripped, lexed) else fits
+
+
+def _assigns(rest: str, lexed: _Lexed) -> bool:
+    """Whether the rest of the line assigns (or annotates) at the word's bracket depth: then
+    the word is part of a target (`word.attr = v`, `word[k] += 1`), where no call may stand."""
+    depth = 0
+    pos = 0
+    while pos < len(rest):
+        m = TOKEN.match(rest, pos)
+        kind, value = m.lastgroup, m.group()
+        if kind == "comment":
+            return False
+        if kind == "str":
+            body = STRING_END[value.lstrip("rRbBuUfF")].match(rest, m.end())
+            pos = body.end() if body is not None else len(rest)
+            continue
+        if kind == "open":
+            depth += 1
+        elif kind == "close":
+            depth -= 1
+            if depth < 0:
+                return False  # the word's brackets close: what follows is outside them
+        elif kind == "op" and depth == 0:
+            if value == ";":
+                return False
+            if value in _ASSIGN_OPS or (value == ":" and not lexed.header and not lexed.lambda_open):
+                return True
+        pos = m.end()
+    return False
+
+
+_ASSIGN_OPS = {"=", "+=", "-=", "*=", "/=", "%=", "|=", "&=", "^=", "**=", "//=", ">>=", "<<=", "@="}
 
 
 def cursor_context(lines: Sequence[str], line: int, col: int, word_len: int = 0,
