@@ -1,19 +1,31 @@
+import os
+
+import attrs
 import pytest
+import pytest_asyncio
 import pytest_lsp
 from pytest_lsp import LanguageClient
 
 from lsp_helpers import PROFILES, SERVER, initialize
 
 
-@pytest_lsp.fixture(config=SERVER, params=list(PROFILES), scope="module")
-async def client(request, lsp_client: LanguageClient):
+@pytest_asyncio.fixture(params=list(PROFILES), scope="module", loop_scope="module")
+async def client(request):
     """sheetls over stdio, initialized with VS Code's or Neovim's real capabilities.
 
-    One server per profile and test module: tests open their own documents (unique URIs)."""
+    One server per profile and test module: tests open their own documents (unique URIs).
+    A module marked `pytest.mark.server_env(NAME="value")` gets a server with those
+    environment variables (test_uris.py: SHEETLS_DEBUG=1 for the debug commands)."""
+    config = SERVER
+    marker = request.node.get_closest_marker("server_env")
+    if marker is not None:
+        config = attrs.evolve(SERVER, server_env={**os.environ, **marker.kwargs})
+    lsp_client: LanguageClient = await config.start(devtools=request.config.getoption("devtools"))
     lsp_client.profile = request.param
     await initialize(lsp_client, request.param)
-    yield
+    yield lsp_client
     await lsp_client.shutdown_session()
+    await lsp_client.stop()
 
 
 @pytest_lsp.fixture(config=SERVER)

@@ -16,6 +16,9 @@ PROFILES = {
     "visual_studio_code": ("Visual Studio Code", "1.65.2"),
     "neovim": ("Neovim", "0.11.0"),
 }
+# The built-in sheet's prefixes in its order: the one list of them the tests share
+# (test_loader checks the sheet against it).
+PREFIXES = ["aioopen", "aioserver", "aioexec", "aioshell", "aiothread", "aioexecutor"]
 _counter = itertools.count()
 
 

@@ -4,11 +4,8 @@ pack error and its entry withdrawn; what was checked is remembered, so a reload 
 compiles only what changed. Over the real protocol where a user would see it."""
 from __future__ import annotations
 
-import pytest_lsp
 from lsprotocol import types
-from pytest_lsp import LanguageClient
 
-from lsp_helpers import SERVER
 from packs_support import labels_for, reload_by_command, start, uri, wait_for_diagnostics, wait_for_log
 from sheetls import example_check, loader
 
@@ -83,38 +80,31 @@ def test_a_reload_after_an_edit_compiles_only_the_examples_that_changed(tmp_path
 
 # --- the server -------------------------------------------------------------------------------------
 
-@pytest_lsp.fixture(config=SERVER)
-async def client(lsp_client: LanguageClient):
-    yield lsp_client
-    if lsp_client.capabilities is not None:
-        await lsp_client.shutdown_session()
-
-
-async def test_a_big_pack_with_a_broken_example_is_reported_and_its_entry_withdrawn(client, tmp_path):
+async def test_a_big_pack_with_a_broken_example_is_reported_and_its_entry_withdrawn(bare_client, tmp_path):
     pack = tmp_path / ".sheetls" / "big.yaml"
     pack.parent.mkdir()
     text = big_pack(bad=BAD)
     pack.write_text(text)
-    await start(client, tmp_path)
-    await wait_for_log(client, f"checking {ENTRIES} new example(s) between requests", since=0)
-    [diag] = await wait_for_diagnostics(client, uri(pack), lambda ds: len(ds) == 1, "the broken example's diagnostic")
+    await start(bare_client, tmp_path)
+    await wait_for_log(bare_client, f"checking {ENTRIES} new example(s) between requests", since=0)
+    [diag] = await wait_for_diagnostics(bare_client, uri(pack), lambda ds: len(ds) == 1, "the broken example's diagnostic")
     assert diag.severity == types.DiagnosticSeverity.Error
     assert diag.range.start.line == bad_body_line(text) - 1
     assert f"sections[0].entries[{BAD}].body" in diag.message and "not valid Python" in diag.message
-    assert await labels_for(client, f"big{BAD}") == []  # withdrawn
-    assert await labels_for(client, f"big{BAD + 1}") == [f"big{BAD + 1}"]  # the others stay
+    assert await labels_for(bare_client, f"big{BAD}") == []  # withdrawn
+    assert await labels_for(bare_client, f"big{BAD + 1}") == [f"big{BAD + 1}"]  # the others stay
 
 
-async def test_a_checked_big_pack_becomes_the_last_good_version(client, tmp_path):
+async def test_a_checked_big_pack_becomes_the_last_good_version(bare_client, tmp_path):
     pack = tmp_path / ".sheetls" / "big.yaml"
     pack.parent.mkdir()
     pack.write_text(big_pack())
-    await start(client, tmp_path)
-    await wait_for_log(client, f"{ENTRIES} new example(s) checked: all valid Python", since=0)
+    await start(bare_client, tmp_path)
+    await wait_for_log(bare_client, f"{ENTRIES} new example(s) checked: all valid Python", since=0)
     pack.write_text(big_pack().replace("title: A big pack", "title: [unclosed"))  # now unreadable
-    answer = await reload_by_command(client)
+    answer = await reload_by_command(bare_client)
     assert answer["errors"] == 1
-    assert await labels_for(client, "big299") == ["big299"]  # its last good version is served
+    assert await labels_for(bare_client, "big299") == ["big299"]  # its last good version is served
 
 
 def test_an_example_too_deep_for_the_compiler_is_a_problem_of_its_own_not_a_crash():

@@ -7,10 +7,9 @@ import sys
 import pytest
 from lsprotocol import types
 
-from lsp_helpers import accept_item, apply_edits, complete_at, labels
+from lsp_helpers import PREFIXES, accept_item, apply_edits, complete_at, labels
 from sheetls.snippet_syntax import parse, to_plain
 
-ALL = ["aioopen", "aioserver", "aioexec", "aioshell", "aiothread", "aioexecutor"]
 
 
 def accept(client, text: str, item: types.CompletionItem) -> str:
@@ -67,7 +66,7 @@ YES_COMPLETION = {
 @pytest.mark.parametrize("marked", YES_COMPLETION.values(), ids=YES_COMPLETION.keys())
 async def test_sheet_completions_here(client, marked):
     result, *_ = await complete_at(client, marked)
-    assert labels(result) == ALL
+    assert labels(result) == PREFIXES
 
 
 # --- what form ---------------------------------------------------------------------------------
@@ -136,7 +135,7 @@ async def test_class_body_gets_an_async_method(client):
     ast.parse(out)
 
 
-@pytest.mark.parametrize("label", ALL)
+@pytest.mark.parametrize("label", PREFIXES)
 @pytest.mark.parametrize("where", ["module", "async", "class", "nested"])
 async def test_every_form_parses_in_its_context(client, label, where):
     marked = {

@@ -9,9 +9,8 @@ import ast
 import pytest
 from lsprotocol import types
 
-from lsp_helpers import accept_item, complete_at, labels
+from lsp_helpers import PREFIXES, accept_item, complete_at, labels
 
-ALL = ["aioopen", "aioserver", "aioexec", "aioshell", "aiothread", "aioexecutor"]
 ASYNC = "import asyncio\n\n\nasync def main(items):\n{}\n"
 
 
@@ -49,6 +48,10 @@ BINDING_PLACES = {
     "assignment target": "aio| = 1",
     "augmented assignment target": "aio| += 1",
     "inside a word": "aio|foo()",
+    "attribute assignment target": "aio|.delete = f.delete",
+    "subscript augmented target": "aio|[0] += 1",
+    "chained assignment target": "x = aio|.y = 1",
+    "annotated attribute target": "aio|.x: int = 1",
     "tag word as a for target": "for client| in items:\n    pass",
     "tag word after as": "with items as stdout|:\n    pass",
 }
@@ -70,6 +73,8 @@ EXPRESSION_PLACES = {
     "if condition": "if aio|:\n    pass",
     "before a binary operator": "x = aio| + 1",
     "call argument before a comma": "print(aio|, 1)",
+    "keyword argument value": "f(x=aio|.y, z=1)",
+    "comparison in an assignment value": "x = aio| == 1",
     "yield from's operand is no import": "x = (yield aio|)",
 }
 
@@ -77,7 +82,7 @@ EXPRESSION_PLACES = {
 @pytest.mark.parametrize("place", EXPRESSION_PLACES.values(), ids=EXPRESSION_PLACES.keys())
 async def test_expression_places_still_offer_and_compile(client, place):
     result, _, text, _ = await complete_at(client, in_async(place))
-    assert labels(result) == ALL
+    assert labels(result) == PREFIXES
     for item in result.items:
         compile(accept_item(client.profile, text, item), "<accepted>", "exec")
 
@@ -98,7 +103,7 @@ def _main_body(source: str) -> list:
 @pytest.mark.parametrize("place", ONE_LINE_BODIES.values(), ids=ONE_LINE_BODIES.keys())
 async def test_after_a_compound_header_on_its_line_the_item_is_one_statement(client, place):
     result, _, text, _ = await complete_at(client, in_async(place))
-    assert labels(result) == ALL
+    assert labels(result) == PREFIXES
     for item in result.items:
         accepted = accept_item(client.profile, text, item)
         body = _main_body(accepted)
@@ -132,7 +137,7 @@ async def child():
 
 async def test_a_column_0_import_in_a_string_is_not_where_code_starts(client):
     result, _, text, _ = await complete_at(client, EMBEDDED_PROGRAM)
-    assert labels(result) == ALL
+    assert labels(result) == PREFIXES
     for item in result.items:
         compile(accept_item(client.profile, text, item), "<accepted>", "exec")
 
@@ -159,8 +164,8 @@ ONE_LINE_SCOPES = {
     "def body": ("def f(): aio|", []),
     "class body": ("class C: aio|", []),
     "class body after a semicolon": ("class C:\n    x = 1; aio|", []),
-    "async def body": ("async def f(): aio|", ALL),
-    "after a semicolon": ("x = 1; aio|", ALL),
+    "async def body": ("async def f(): aio|", PREFIXES),
+    "after a semicolon": ("x = 1; aio|", PREFIXES),
 }
 
 

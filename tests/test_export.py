@@ -16,10 +16,7 @@ from pathlib import Path
 import pytest
 
 from tool_required import missing_tool
-import pytest_lsp
-from pytest_lsp import LanguageClient
 
-from lsp_helpers import SERVER
 from packs_support import IN_ASYNC_DEF, complete, start
 from sheetls import export, forms
 from sheetls.loader import builtin_sheet_path, load_pack
@@ -263,19 +260,12 @@ def test_vscode_export_loads_back_as_a_pack_with_the_same_items(tmp_path):
         assert got.example == entry.example.rstrip("\n")  # at defaults: the sheet's code
 
 
-@pytest_lsp.fixture(config=SERVER)
-async def client(lsp_client: LanguageClient):
-    yield lsp_client
-    if lsp_client.capabilities is not None:
-        await lsp_client.shutdown_session()
-
-
 @pytest.mark.parametrize("profile", ["visual_studio_code", "neovim"])
-async def test_vscode_export_served_as_a_pack_offers_the_same_items(client, tmp_path, profile):
+async def test_vscode_export_served_as_a_pack_offers_the_same_items(bare_client, tmp_path, profile):
     path = tmp_path / "asyncio.code-snippets"
     path.write_text(run_export(tmp_path, "vscode"))
-    await start(client, None, profile=profile, options={"packs": [str(path)], "builtinSheet": False})
-    result = await complete(client, IN_ASYNC_DEF.format(word="aio"))
+    await start(bare_client, None, profile=profile, options={"packs": [str(path)], "builtinSheet": False})
+    result = await complete(bare_client, IN_ASYNC_DEF.format(word="aio"))
     assert [(i.label, i.detail) for i in result.items] == [(e.prefix, e.title) for e in SHEET.entries]
     for item, entry in zip(result.items, SHEET.entries):
         assert "async def main():" in item.text_edit.new_text
@@ -303,16 +293,16 @@ def test_dist_check_from_the_command_line(tmp_path):
     assert sheetls("export", "--dist", str(out), "--check").returncode == 1
 
 
-async def test_render_sheet_command_renders_the_served_packs_in_each_format(client, tmp_path):
+async def test_render_sheet_command_renders_the_served_packs_in_each_format(bare_client, tmp_path):
     from lsprotocol import types as t
 
     from packs_support import TEAM_YAML
 
     (tmp_path / ".sheetls").mkdir()
     (tmp_path / ".sheetls" / "team.yaml").write_text(TEAM_YAML)
-    await start(client, tmp_path)
+    await start(bare_client, tmp_path)
     for fmt in ("markdown", "html", "json", "vscode"):
-        text = await client.workspace_execute_command_async(t.ExecuteCommandParams(
+        text = await bare_client.workspace_execute_command_async(t.ExecuteCommandParams(
             command="sheetls.renderSheet", arguments=[{"format": fmt, "view": "compact"}]))
         served = export.export([SHEET, load_path(str(tmp_path / ".sheetls" / "team.yaml")).sheet], fmt, "compact")
         assert text == served

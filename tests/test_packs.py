@@ -3,24 +3,14 @@ packs come from, scoping by language, collisions between packs, the built-in she
 from __future__ import annotations
 
 import pytest
-import pytest_lsp
 from lsprotocol import types
-from pytest_lsp import LanguageClient
 
-from lsp_helpers import SERVER
+from lsp_helpers import PREFIXES
 from packs_support import (CODE_SNIPPETS, COLLIDING_YAML, IN_ASYNC_DEF, TEAM_YAML, complete, labels_for, start,
                            write_friendly)
 from sheetls.packs import load_packs
 from sheetls.vscode_snippets import parse_jsonc, strict_body
 
-BUILTIN = ["aioopen", "aioserver", "aioexec", "aioshell", "aiothread", "aioexecutor"]
-
-
-@pytest_lsp.fixture(config=SERVER)
-async def client(lsp_client: LanguageClient):
-    yield lsp_client
-    if lsp_client.capabilities is not None:
-        await lsp_client.shutdown_session()
 
 
 @pytest.fixture(params=["visual_studio_code", "neovim"])
@@ -30,94 +20,94 @@ def profile(request):
 
 # --- each pack kind, from each place -------------------------------------------------------------
 
-async def test_yaml_pack_from_the_packs_setting(client, tmp_path, profile):
+async def test_yaml_pack_from_the_packs_setting(bare_client, tmp_path, profile):
     pack = tmp_path / "elsewhere" / "team.yaml"
     pack.parent.mkdir()
     pack.write_text(TEAM_YAML)
-    await start(client, None, profile=profile, options={"packs": [str(pack)]})
-    assert await labels_for(client, "aio") == BUILTIN + ["aiogather"]
-    result = await complete(client, IN_ASYNC_DEF.format(word="aiog"))
+    await start(bare_client, None, profile=profile, options={"packs": [str(pack)]})
+    assert await labels_for(bare_client, "aio") == PREFIXES + ["aiogather"]
+    result = await complete(bare_client, IN_ASYNC_DEF.format(word="aiog"))
     item = result.items[0]
     assert (item.label, item.detail) == ("aiogather", "Gather awaitables")
     assert item.insert_text_format == types.InsertTextFormat.Snippet
     assert "asyncio.gather(${1:" in item.text_edit.new_text
 
 
-async def test_relative_setting_paths_resolve_against_the_workspace_folder(client, tmp_path):
+async def test_relative_setting_paths_resolve_against_the_workspace_folder(bare_client, tmp_path):
     (tmp_path / "team-packs").mkdir()
     (tmp_path / "team-packs" / "team.yml").write_text(TEAM_YAML)
-    await start(client, tmp_path, options={"packs": ["team-packs"]})  # a folder, relative
-    assert "aiogather" in await labels_for(client, "aio")
+    await start(bare_client, tmp_path, options={"packs": ["team-packs"]})  # a folder, relative
+    assert "aiogather" in await labels_for(bare_client, "aio")
 
 
-async def test_dot_sheetls_folder_in_each_workspace_folder(client, tmp_path, profile):
+async def test_dot_sheetls_folder_in_each_workspace_folder(bare_client, tmp_path, profile):
     (tmp_path / ".sheetls").mkdir()
     (tmp_path / ".sheetls" / "team.yaml").write_text(TEAM_YAML)
     (tmp_path / ".sheetls" / "notes.txt").write_text("not a pack")
-    await start(client, tmp_path, profile=profile)
-    assert await labels_for(client, "aio") == BUILTIN + ["aiogather"]
+    await start(bare_client, tmp_path, profile=profile)
+    assert await labels_for(bare_client, "aio") == PREFIXES + ["aiogather"]
 
 
-async def test_code_snippets_file_read_as_it_is_and_scoped_to_python(client, tmp_path, profile):
+async def test_code_snippets_file_read_as_it_is_and_scoped_to_python(bare_client, tmp_path, profile):
     (tmp_path / ".sheetls").mkdir()
     (tmp_path / ".sheetls" / "team.code-snippets").write_text(CODE_SNIPPETS)
-    await start(client, tmp_path, profile=profile)
+    await start(bare_client, tmp_path, profile=profile)
     # both prefixes of the Python-scoped snippet, and the unscoped one; never the JavaScript one
-    assert await labels_for(client, "aiotim") == ["aiotimeout"]
-    assert await labels_for(client, "timeo") == ["timeout"]
-    assert await labels_for(client, "ifma") == ["ifmain"]
-    assert await labels_for(client, "clo") == []
-    item = (await complete(client, IN_ASYNC_DEF.format(word="aiotim"))).items[0]
+    assert await labels_for(bare_client, "aiotim") == ["aiotimeout"]
+    assert await labels_for(bare_client, "timeo") == ["timeout"]
+    assert await labels_for(bare_client, "ifma") == ["ifmain"]
+    assert await labels_for(bare_client, "clo") == []
+    item = (await complete(bare_client, IN_ASYNC_DEF.format(word="aiotim"))).items[0]
     assert item.detail == "Timeout block"
     assert item.kind == types.CompletionItemKind.Snippet
     # the body as VS Code would insert it; the file's tab became the server's indentation
     assert item.text_edit.new_text.startswith("async with asyncio.timeout(${1:10}):\n")
     assert "${2:await asyncio.sleep(1)}$0" in item.text_edit.new_text
     if item.documentation is None:
-        item = await client.completion_item_resolve_async(item)
+        item = await bare_client.completion_item_resolve_async(item)
     assert "Cancel the block when it takes too long" in item.documentation.value
 
 
-async def test_friendly_snippets_package_serves_its_python_files_only(client, tmp_path, profile):
+async def test_friendly_snippets_package_serves_its_python_files_only(bare_client, tmp_path, profile):
     write_friendly(tmp_path / ".sheetls" / "friendly-snippets")
-    await start(client, tmp_path, profile=profile)
-    assert await labels_for(client, "adef") == ["adef"]  # python/base.json
-    assert await labels_for(client, "if") == ["if/else"]
-    assert await labels_for(client, "datetod") == ["datetoday"]  # global.json: language "all"
-    assert await labels_for(client, "fore") == []  # javascript
-    assert await labels_for(client, "pydocs") == []  # pydoc is another language id
+    await start(bare_client, tmp_path, profile=profile)
+    assert await labels_for(bare_client, "adef") == ["adef"]  # python/base.json
+    assert await labels_for(bare_client, "if") == ["if/else"]
+    assert await labels_for(bare_client, "datetod") == ["datetoday"]  # global.json: language "all"
+    assert await labels_for(bare_client, "fore") == []  # javascript
+    assert await labels_for(bare_client, "pydocs") == []  # pydoc is another language id
 
 
-async def test_package_folder_named_in_the_setting(client, tmp_path):
+async def test_package_folder_named_in_the_setting(bare_client, tmp_path):
     write_friendly(tmp_path / "friendly-snippets")
-    await start(client, None, options={"packs": [str(tmp_path / "friendly-snippets")]})
-    assert await labels_for(client, "adef") == ["adef"]
+    await start(bare_client, None, options={"packs": [str(tmp_path / "friendly-snippets")]})
+    assert await labels_for(bare_client, "adef") == ["adef"]
 
 
-async def test_language_file_from_a_vscode_user_snippets_folder(client, tmp_path):
+async def test_language_file_from_a_vscode_user_snippets_folder(bare_client, tmp_path):
     user = tmp_path / "User" / "snippets"
     user.mkdir(parents=True)
     (user / "python.json").write_text('{"Print": {"prefix": "pr", "body": "print($1)"}}')
     (user / "javascript.json").write_text('{"Log": {"prefix": "prl", "body": "console.log($1)"}}')
-    await start(client, None, options={"packs": [str(user)]})
-    assert await labels_for(client, "pr") == ["pr"]
+    await start(bare_client, None, options={"packs": [str(user)]})
+    assert await labels_for(bare_client, "pr") == ["pr"]
 
 
-async def test_yaml_pack_for_another_language_is_not_served(client, tmp_path):
+async def test_yaml_pack_for_another_language_is_not_served(bare_client, tmp_path):
     (tmp_path / ".sheetls").mkdir()
     (tmp_path / ".sheetls" / "js.yaml").write_text(TEAM_YAML.replace("summary: Our own asyncio patterns.\n",
                                                                      "summary: Our own asyncio patterns.\nlanguage: javascript\n"))
-    await start(client, tmp_path)
-    assert "aiogather" not in await labels_for(client, "aio")
+    await start(bare_client, tmp_path)
+    assert "aiogather" not in await labels_for(bare_client, "aio")
 
 
-async def test_builtin_sheet_switched_off(client, tmp_path, profile):
+async def test_builtin_sheet_switched_off(bare_client, tmp_path, profile):
     (tmp_path / ".sheetls").mkdir()
     (tmp_path / ".sheetls" / "team.yaml").write_text(TEAM_YAML)
-    await start(client, tmp_path, profile=profile, options={"builtinSheet": False})
-    assert await labels_for(client, "aio") == ["aiogather"]
-    hover = await client.text_document_hover_async(types.HoverParams(
-        text_document=types.TextDocumentIdentifier(await _open(client, "import asyncio\nasyncio.open_connection\n")),
+    await start(bare_client, tmp_path, profile=profile, options={"builtinSheet": False})
+    assert await labels_for(bare_client, "aio") == ["aiogather"]
+    hover = await bare_client.text_document_hover_async(types.HoverParams(
+        text_document=types.TextDocumentIdentifier(await _open(bare_client, "import asyncio\nasyncio.open_connection\n")),
         position=types.Position(1, 10)))
     assert hover is None  # the built-in sheet's hover is off too
 
@@ -131,11 +121,11 @@ async def _open(client, text):
 
 # --- collisions ----------------------------------------------------------------------------------
 
-async def test_same_prefix_in_two_packs_both_items_appear_labelled_with_their_pack(client, tmp_path, profile):
+async def test_same_prefix_in_two_packs_both_items_appear_labelled_with_their_pack(bare_client, tmp_path, profile):
     (tmp_path / ".sheetls").mkdir()
     (tmp_path / ".sheetls" / "net.yaml").write_text(COLLIDING_YAML)
-    await start(client, tmp_path, profile=profile)
-    result = await complete(client, IN_ASYNC_DEF.format(word="aioop"))
+    await start(bare_client, tmp_path, profile=profile)
+    result = await complete(bare_client, IN_ASYNC_DEF.format(word="aioop"))
     items = [i for i in result.items if i.label == "aioopen"]
     assert [i.detail for i in items] == ["Open a TCP connection (asyncio-streams)",
                                          "Open a connection with a timeout (our-net)"]
@@ -144,20 +134,20 @@ async def test_same_prefix_in_two_packs_both_items_appear_labelled_with_their_pa
     assert "open_connection(${1:" in items[0].text_edit.new_text
     assert "wait_for(asyncio.open_connection" in items[1].text_edit.new_text
     # prefixes that do not collide keep their plain title
-    other = (await complete(client, IN_ASYNC_DEF.format(word="aioserv"))).items[0]
+    other = (await complete(bare_client, IN_ASYNC_DEF.format(word="aioserv"))).items[0]
     assert other.detail == "Start a TCP server"
 
 
-async def test_two_packs_with_the_same_id_are_both_served(client, tmp_path):
+async def test_two_packs_with_the_same_id_are_both_served(bare_client, tmp_path):
     (tmp_path / ".sheetls").mkdir()
     (tmp_path / ".sheetls" / "a.yaml").write_text(TEAM_YAML)
     (tmp_path / ".sheetls" / "b.yaml").write_text(TEAM_YAML.replace("Gather awaitables", "Gather, again"))
-    await start(client, tmp_path, options={"builtinSheet": False})
-    result = await complete(client, IN_ASYNC_DEF.format(word="aiog"))
+    await start(bare_client, tmp_path, options={"builtinSheet": False})
+    result = await complete(bare_client, IN_ASYNC_DEF.format(word="aiog"))
     assert [(i.detail, i.data["pack"]) for i in result.items] == [
         ("Gather awaitables (team-patterns)", "team-patterns"), ("Gather, again (team-patterns-2)", "team-patterns-2")]
     for item in result.items:  # each resolves to its own entry
-        resolved = await client.completion_item_resolve_async(item)
+        resolved = await bare_client.completion_item_resolve_async(item)
         assert item.detail.split(" (")[0] in resolved.documentation.value
 
 
@@ -191,7 +181,7 @@ def test_packs_are_served_in_order_builtin_settings_workspace(tmp_path):
     assert vs.other_languages == 1  # the JavaScript snippet, left out
 
 
-async def test_label_details_name_the_pack_for_a_client_that_shows_them(client, tmp_path):
+async def test_label_details_name_the_pack_for_a_client_that_shows_them(bare_client, tmp_path):
     from lsprotocol import types as t
     from packs_support import answer_registrations, capabilities, uri, wait_for_log
 
@@ -199,12 +189,12 @@ async def test_label_details_name_the_pack_for_a_client_that_shows_them(client, 
     (tmp_path / ".sheetls" / "net.yaml").write_text(COLLIDING_YAML)
     caps = capabilities("visual_studio_code", watch=False)
     caps.text_document.completion.completion_item.label_details_support = True  # VS Code >= 1.70 does
-    answer_registrations(client)
-    await client.initialize_session(t.InitializeParams(
+    answer_registrations(bare_client)
+    await bare_client.initialize_session(t.InitializeParams(
         capabilities=caps, root_uri=uri(tmp_path),
         workspace_folders=[t.WorkspaceFolder(uri=uri(tmp_path), name="w")]))
-    await wait_for_log(client, "packs reloaded", since=0)
-    result = await complete(client, IN_ASYNC_DEF.format(word="aioop"))
+    await wait_for_log(bare_client, "packs reloaded", since=0)
+    result = await complete(bare_client, IN_ASYNC_DEF.format(word="aioop"))
     assert [i.label_details.description for i in result.items] == [
         "Open a TCP connection (asyncio-streams)", "Open a connection with a timeout (our-net)"]
 

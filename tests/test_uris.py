@@ -3,15 +3,11 @@
 percent-escaped. pygls keys its documents by the unquoted URI; every feature must find them."""
 from __future__ import annotations
 
-import os
-import sys
-
 import pytest
-import pytest_lsp
 from lsprotocol import types
-from pytest_lsp import ClientServerConfig, LanguageClient
+from pytest_lsp import LanguageClient
 
-from lsp_helpers import PROFILES, initialize, split_cursor, utf16_col
+from lsp_helpers import split_cursor, utf16_col
 
 ESCAPED = [
     "file:///tmp/my%20project/a.py",
@@ -22,16 +18,8 @@ ESCAPED = [
 SOURCE = "import asyncio\n\n\nasync def main():\n    reader, writer = await asyncio.open_connection('h', 1)\n    aio|\n"
 HOVER_AT = types.Position(4, SOURCE.split("\n")[4].index("open_connection") + 2)
 
-DEBUG_SERVER = ClientServerConfig(server_command=[sys.executable, "-m", "sheetls", "--stdio"],
-                                  server_env={**os.environ, "SHEETLS_DEBUG": "1"})
-
-
-@pytest_lsp.fixture(config=DEBUG_SERVER, params=list(PROFILES), scope="module")
-async def client(request, lsp_client: LanguageClient):
-    lsp_client.profile = request.param
-    await initialize(lsp_client, request.param)
-    yield
-    await lsp_client.shutdown_session()
+# conftest's `client`, with the debug commands (sheetls.debugDocumentText, sheetls.debugStats)
+pytestmark = pytest.mark.server_env(SHEETLS_DEBUG="1")
 
 
 def _open(client: LanguageClient, uri: str, text: str, version: int = 1) -> None:

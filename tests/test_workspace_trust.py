@@ -5,25 +5,15 @@ on through workspace/didChangeConfiguration (the user granted trust) serves them
 restart. Over the real protocol, as VS Code's extension sends it."""
 from __future__ import annotations
 
-import pytest_lsp
 from lsprotocol import types
-from pytest_lsp import LanguageClient
 
-from lsp_helpers import SERVER
+from lsp_helpers import PREFIXES
 from packs_support import TEAM_YAML, labels_for, start, wait_for_log
 from sheetls.options import Options, parse_options
 from sheetls.packs import discover, pack_folders
 
-BUILTIN = ["aioopen", "aioserver", "aioexec", "aioshell", "aiothread", "aioexecutor"]
 # A second pack, configured by the user (not in the workspace's .sheetls/).
 USER_YAML = TEAM_YAML.replace("id: team-patterns", "id: user-patterns").replace("aiogather", "aiouser")
-
-
-@pytest_lsp.fixture(config=SERVER)
-async def client(lsp_client: LanguageClient):
-    yield lsp_client
-    if lsp_client.capabilities is not None:
-        await lsp_client.shutdown_session()
 
 
 def _workspace(tmp_path):
@@ -54,38 +44,38 @@ def test_discover_leaves_out_the_workspace_folders_packs(tmp_path):
     assert str(folder / ".sheetls") not in pack_folders([str(user_pack)], [str(folder)], workspace_packs=False)
 
 
-async def test_untrusted_workspace_serves_the_sheet_and_user_packs_only(client, tmp_path):
+async def test_untrusted_workspace_serves_the_sheet_and_user_packs_only(bare_client, tmp_path):
     folder, user_pack = _workspace(tmp_path)
-    await start(client, folder, watch=True, options={"packs": [str(user_pack)], "workspacePacks": False})
-    assert await labels_for(client, "aio") == BUILTIN + ["aiouser"]
+    await start(bare_client, folder, watch=True, options={"packs": [str(user_pack)], "workspacePacks": False})
+    assert await labels_for(bare_client, "aio") == PREFIXES + ["aiouser"]
     # The client is asked to watch the user's pack, not the untrusted .sheetls/ folder.
-    watched = " ".join(str(r.register_options) for r in client.registrations)
+    watched = " ".join(str(r.register_options) for r in bare_client.registrations)
     assert "user.yaml" in watched and ".sheetls" not in watched, watched
 
 
-async def test_trust_granted_serves_the_workspace_packs_without_restart(client, tmp_path):
+async def test_trust_granted_serves_the_workspace_packs_without_restart(bare_client, tmp_path):
     folder, user_pack = _workspace(tmp_path)
-    await start(client, folder, options={"packs": [str(user_pack)], "workspacePacks": False})
-    assert "aiogather" not in await labels_for(client, "aio")
-    since = len(client.log_messages)
+    await start(bare_client, folder, options={"packs": [str(user_pack)], "workspacePacks": False})
+    assert "aiogather" not in await labels_for(bare_client, "aio")
+    since = len(bare_client.log_messages)
     # What the VS Code extension sends once the user trusts the folder.
-    client.workspace_did_change_configuration(types.DidChangeConfigurationParams(
+    bare_client.workspace_did_change_configuration(types.DidChangeConfigurationParams(
         settings={"sheetls": {"packs": [str(user_pack)], "workspacePacks": True}}))
-    await wait_for_log(client, "packs reloaded", since)
-    assert await labels_for(client, "aio") == BUILTIN + ["aiouser", "aiogather"]
+    await wait_for_log(bare_client, "packs reloaded", since)
+    assert await labels_for(bare_client, "aio") == PREFIXES + ["aiouser", "aiogather"]
     # and back (a workspace can also lose trust)
-    since = len(client.log_messages)
-    client.workspace_did_change_configuration(types.DidChangeConfigurationParams(
+    since = len(bare_client.log_messages)
+    bare_client.workspace_did_change_configuration(types.DidChangeConfigurationParams(
         settings={"sheetls": {"workspacePacks": False}}))
-    await wait_for_log(client, "packs reloaded", since)
-    assert await labels_for(client, "aio") == BUILTIN + ["aiouser"]
+    await wait_for_log(bare_client, "packs reloaded", since)
+    assert await labels_for(bare_client, "aio") == PREFIXES + ["aiouser"]
 
 
-async def test_default_is_trusted(client, tmp_path):
+async def test_default_is_trusted(bare_client, tmp_path):
     """Clients that know nothing of trust (Neovim, any other) keep serving `.sheetls/`."""
     folder, _ = _workspace(tmp_path)
-    await start(client, folder)
-    assert "aiogather" in await labels_for(client, "aio")
+    await start(bare_client, folder)
+    assert "aiogather" in await labels_for(bare_client, "aio")
 
 
 async def test_a_log_level_change_applies_without_a_restart(bare_client):

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from lsp_helpers import PREFIXES
 from vscode_support import apply_completion, drive, server_completion
 
 ENTRY_TITLE = "Open a TCP connection"
@@ -184,7 +185,7 @@ def test_restart_command_and_setting_changes_restart_the_server(code_server, wor
 def test_aio_lists_every_entry(code_server, workspace):
     source = workspace / "listing.py"
     source.write_text("import asyncio\n\n\nasync def main():")
-    prefixes = ["aioopen", "aioserver", "aioexec", "aioshell", "aiothread", "aioexecutor"]
+    prefixes = PREFIXES
     res = drive(code_server.tools, code_server.env, "suggestList", url=code_server.url, folder=str(workspace),
                 file=source.name, prefix="aio", expect=prefixes)
     labels = {row.split()[0] for row in res["rows"] if row.split()}

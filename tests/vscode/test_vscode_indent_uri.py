@@ -22,6 +22,7 @@ import sys
 from pathlib import Path
 
 from indent_check import block_steps, inserted_lines, problems
+from lsp_helpers import PREFIXES
 from vscode_support import ROOT, drive, server_completion
 
 PREFIX = "aioserver"
@@ -88,7 +89,7 @@ def _escaped_project(workspace: Path) -> Path:
 
 def test_escaped_folder_gets_completion(code_server, workspace):
     folder = _escaped_project(workspace)
-    prefixes = ["aioopen", "aioserver", "aioexec", "aioshell", "aiothread", "aioexecutor"]
+    prefixes = PREFIXES
     res = drive(code_server.tools, code_server.env, "suggestList", url=code_server.url, folder=str(folder),
                 file="café.py", prefix="aio", expect=prefixes)
     labels = {row.split()[0] for row in res["rows"] if row.split()}

@@ -19,11 +19,11 @@ import textwrap
 import zipfile
 from pathlib import Path
 
+from lsp_helpers import PREFIXES
 from packs_support import TEAM_YAML
 from vscode_support import ROOT, drive
 
 ENTRY_TITLE = "Open a TCP connection"
-BUILTIN = ["aioopen", "aioserver", "aioexec", "aioshell", "aiothread", "aioexecutor"]
 # A line of the example in the hover of asyncio.open_connection (hoverExample "full").
 EXAMPLE_LINE = "await writer.wait_closed()"
 HOVER_SOURCE = (
@@ -104,11 +104,11 @@ def test_restricted_mode_then_trust(trusting_code_server):
     source.write_text("import asyncio\n\n\nasync def main():\n    pass")
 
     res = drive(server.tools, server.env, "trustFlow", url=server.url, folder=str(folder), file=source.name,
-                builtin=BUILTIN, packs=["aiolocalpack", "aioextrapack"], marker=str(marker))
+                builtin=PREFIXES, packs=["aiolocalpack", "aioextrapack"], marker=str(marker))
 
     assert "Restricted Mode" in res["statusBefore"], f"not in Restricted Mode: {res['statusBefore']!r}"
     untrusted = " ".join(res["rowsUntrusted"])
-    assert all(p in untrusted for p in BUILTIN), res["rowsUntrusted"]
+    assert all(p in untrusted for p in PREFIXES), res["rowsUntrusted"]
     assert "aiolocalpack" not in untrusted, f"the workspace's .sheetls/ pack is offered untrusted: {res['rowsUntrusted']}"
     assert "aioextrapack" not in untrusted, f"the workspace's packs setting is used untrusted: {res['rowsUntrusted']}"
     assert not res["markerBeforeTrust"], "the workspace's sheetls.serverCommand ran in Restricted Mode"
