@@ -9,7 +9,9 @@ import ast
 import pytest
 from lsprotocol import types
 
+from core_support import INDEX, NEOVIM, VSCODE, marked
 from lsp_helpers import PREFIXES, accept_item, complete_at, labels
+from sheetls.completion import propose
 
 ASYNC = "import asyncio\n\n\nasync def main(items):\n{}\n"
 
@@ -57,10 +59,12 @@ BINDING_PLACES = {
 }
 
 
+@pytest.mark.parametrize("profile", [VSCODE, NEOVIM], ids=["vscode", "neovim"])
 @pytest.mark.parametrize("place", BINDING_PLACES.values(), ids=BINDING_PLACES.keys())
-async def test_nothing_where_a_name_is_bound(client, place):
-    result, *_ = await complete_at(client, in_async(place))
-    assert labels(result) == []
+def test_nothing_where_a_name_is_bound(place, profile):
+    """An empty answer shows nothing the protocol adds: the completion core, called directly."""
+    lines, line, col = marked(in_async(place))
+    assert propose(INDEX, lines, line, col, profile) == ([], False)
 
 
 EXPRESSION_PLACES = {
