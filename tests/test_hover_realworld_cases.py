@@ -470,31 +470,6 @@ async def test_hover_after_keystrokes_in_a_huge_class(client):
     assert await at(drain, 22) is None
 
 
-def test_a_keystroke_in_a_huge_class_parses_no_more_than_the_method(monkeypatch):
-    """After a keystroke inside one method, hovers there and in another method parse only
-    what is around them: never the class's 12,500 methods (not even as stubs)."""
-    lines = huge_class().split("\n")
-    typing = lines.index("        # typing here")
-    opened = lines.index("    async def m9000(self, host):") + 1
-    resolve.clear_caches()
-    assert resolve.resolve_at(lines, typing + 1, 22).api == "asyncio.StreamWriter.drain"
-    sizes = []
-    real = resolve.Region.__init__
-
-    def spy(self, start, texts):
-        sizes.append(sum(1 for t in texts if t.strip()))
-        real(self, start, texts)
-
-    monkeypatch.setattr(resolve.Region, "__init__", spy)
-    edited = list(lines)
-    edited[typing] += "x"
-    resolve.carry_model(lines, [(typing, 1, 1)], edited)
-    assert resolve.resolve_at(edited, typing + 1, 22).api == "asyncio.StreamWriter.drain"
-    assert resolve.resolve_at(edited, opened, edited[opened].index("open_connection")).api == "asyncio.open_connection"
-    assert sizes and max(sizes) < 20, sizes
-    resolve.clear_caches()
-
-
 # --- a big class's carried model answers like a fresh one ----------------------------------------
 BIG_METHODS = '''    async def handle(self, reader, writer):
         data = await reader.readline()

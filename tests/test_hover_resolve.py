@@ -1,6 +1,6 @@
 """The resolver's parts as plain functions (issue 4): the block scanner, the repair of
-half-typed blocks, and that a hover parses only the block it needs. The protocol behaviour
-is tested in test_hover_names.py."""
+half-typed blocks, a big block's skeleton. What a hover parses is tested in
+unit/test_core_parse_cost.py, the protocol behaviour in test_hover_names.py."""
 import ast
 
 import pytest
@@ -97,60 +97,12 @@ def test_dotted_chain_reads_names_around_the_cursor():
     assert dotted_chain("    x = (1, 2)", 6) is None
 
 
-def test_hover_parses_only_the_blocks_it_needs(monkeypatch):
-    """In a file of many functions, a hover parses the function under the cursor and the
-    module-level statements naming the hovered root, and nothing else."""
-    functions = "".join(f"async def f{i}(writer):\n    await writer.drain()\n\n\n" for i in range(200))
-    src = "import asyncio\nimport time\n\n\n" + functions + "async def main():\n    await asyncio.to_thread(time.sleep, 1)\n"
-    lines = src.split("\n")
-    parsed = []
-    real = resolve.Region.__init__
-
-    def spy(self, start, texts):
-        parsed.append(start)
-        real(self, start, texts)
-
-    monkeypatch.setattr(resolve.Region, "__init__", spy)
-    resolve.clear_caches()
-    line = len(lines) - 2
-    target = resolve_at(lines, line, lines[line].index("to_thread"))
-    assert target is not None and target.api == "asyncio.to_thread"
-    assert sorted(parsed) == [0, line - 1]  # `import asyncio` and main()
-    parsed.clear()
-    assert resolve_at(lines, line, lines[line].index("to_thread")).api == "asyncio.to_thread"
-    assert parsed == []  # same version: nothing parsed again
-    edited = list(lines)
-    edited[line] += "  # edited"
-    assert resolve_at(edited, line, lines[line].index("to_thread")).api == "asyncio.to_thread"
-    assert parsed == [line - 1]  # a new version re-parses only the edited block
-
-
 def test_default_known_names_and_out_of_range():
     lines = ["import asyncio", "asyncio.open_connection"]
     assert resolve_at(lines, 1, 10).api == "asyncio.open_connection"
     assert resolve_at(lines, 5, 0) is None
     assert resolve_at(lines, 1, 99) is None
     assert resolve_at(lines, 1, 10, known=lambda api: False) is None
-
-
-def test_module_level_uses_are_not_parsed_for_bindings(monkeypatch):
-    """A script of module-level statements: only the statements that may bind the hovered
-    root (the import, the rebinding) are parsed, not every statement that uses it."""
-    uses = "".join(f"asyncio.run(job{i}())\n" for i in range(300))
-    src = "import asyncio\n" + uses + "x = asyncio.to_thread\n" + uses
-    lines = src.split("\n")
-    parsed = []
-    real = resolve.Region.__init__
-
-    def spy(self, start, texts):
-        parsed.append(start)
-        real(self, start, texts)
-
-    monkeypatch.setattr(resolve.Region, "__init__", spy)
-    resolve.clear_caches()
-    line = 301
-    assert resolve_at(lines, line, lines[line].index("to_thread")).api == "asyncio.to_thread"
-    assert sorted(parsed) == [0, 301]
 
 
 def big_class(methods: int, extra: str = "") -> str:
@@ -177,26 +129,6 @@ def test_skeleton_of_a_big_block_keeps_the_focused_method_and_the_names():
     assert cut[focus - cls.start] == lines[focus]
 
 
-def test_hover_in_a_big_class_parses_a_skeleton(monkeypatch):
-    src = big_class(200, "    async def handle(self, reader, writer):\n        await writer.drain()\n\n"
-                         "    async def serve(self):\n        await asyncio.start_server(self.handle, port=0)\n")
-    lines = src.split("\n")
-    sizes = []
-    real = resolve.Region.__init__
-
-    def spy(self, start, texts):
-        sizes.append(sum(1 for t in texts if t.strip()))
-        real(self, start, texts)
-
-    monkeypatch.setattr(resolve.Region, "__init__", spy)
-    resolve.clear_caches()
-    line = lines.index("        await w.drain()", 400)
-    assert resolve_at(lines, line, lines[line].index("drain")).api == "asyncio.StreamWriter.drain"
-    line = lines.index("        await writer.drain()")
-    assert resolve_at(lines, line, lines[line].index("drain")).api == "asyncio.StreamWriter.drain"
-    assert max(sizes) < 500  # never the whole class (over 800 lines of code)
-
-
 from hypothesis import given, settings, strategies as st  # noqa: E402
 
 from sheetls.loader import builtin_sheet_path, load_pack  # noqa: E402
@@ -219,13 +151,3 @@ def test_any_edit_of_the_sheet_resolves_without_error(cut, drop, insert, where):
             assert target.line == line and target.start <= col < target.end
             assert target.api.startswith("asyncio.")
 
-
-def test_parsed_blocks_are_bounded_by_count_and_text(monkeypatch):
-    monkeypatch.setattr(resolve._DOCUMENTS.regions, "chars", 2000)
-    resolve.clear_caches()
-    for i in range(50):
-        lines = ["import asyncio", "", f"async def f{i}():", "    await asyncio.to_thread(print)" + " " * 100]
-        assert resolve_at(lines, 3, 14).api == "asyncio.to_thread"
-    assert sum(len(text) for _, text in resolve._DOCUMENTS.regions.entries) <= 2000
-    assert len(resolve._DOCUMENTS.regions.entries) >= 2
-    resolve.clear_caches()
