@@ -48,12 +48,15 @@ class DocFacts:
 
     `lines` is the document's line list for `version` (from the incremental line store,
     O(chunks) per version); `imports` outlives versions while the edits since `revision`
-    leave the file's top-level imports and defs alone (pyimports.still_valid)."""
+    leave the file's top-level imports and defs alone (pyimports.still_valid). `model` is the
+    resolver's model of the document (docmodel.DocumentModel, made with the first request that
+    needs it): one per open document, carried from version to version with its parsed blocks."""
 
     doc: Any  # the workspace's document object these facts describe
     revision: int
     lines: List[str]
     imports: Optional["Imports"] = None
+    model: Any = None
 
 
 class SheetServer(ProtocolServer):  # spec-conformant base protocol (lifecycle, frames, transports)
@@ -114,12 +117,15 @@ class SheetServer(ProtocolServer):  # spec-conformant base protocol (lifecycle, 
             return facts
         lines = doc.content_lines if isinstance(doc, LineDocument) else _LINE_BREAK.split(doc.source)
         imports = None
+        model = facts.model if facts is not None else None
         if facts is not None and revision is not None:
             changes = doc.changes_since(facts.revision)
             if facts.imports is not None:
                 imports = _imports_after(facts.imports, changes, lines)
-            carry_model(facts.lines, changes, lines)  # the resolver's model, without a rescan
-        facts = DocFacts(doc, revision if revision is not None else -1, lines, imports)
+            if model is not None and changes is not None and model.current is not None \
+                    and model.current.lines is facts.lines:
+                model.after(changes, lines)  # the resolver's model, without a rescan
+        facts = DocFacts(doc, revision if revision is not None else -1, lines, imports, model)
         self.facts[key] = facts
         return facts
 
@@ -189,19 +195,21 @@ propose = debug.with_faults("completion", _propose)
 hover_at = debug.with_faults("hover", _hover_at)
 
 
-def carry_model(old_lines, changes, new_lines) -> None:
-    """resolve.carry_model: the resolver's model of the new version from the old one's."""
-    from sheetls.resolve import carry_model as carry
+def version_model(facts: DocFacts) -> Any:
+    """The resolver's model of this version of the document (docmodel.VersionModel): the
+    document's model, made on first use, at these lines (carried across keystrokes that cannot
+    move a statement boundary or a string, see document_facts)."""
+    from sheetls.docmodel import DocumentModel
 
-    carry(old_lines, changes, new_lines)
+    if facts.model is None:
+        facts.model = DocumentModel()
+    return facts.model.at(facts.lines)
 
 
 def string_lines(facts: DocFacts) -> Callable[[int], bool]:
     """Whether line i of the document starts inside a triple-quoted string: the resolver's
-    scan of the version (one per version, carried across keystrokes that cannot move a string)."""
-    from sheetls.resolve import model_for
-
-    return model_for(facts.lines).in_string
+    scan of the version."""
+    return version_model(facts).in_string
 
 
 def _imports_after(imports: "Imports", changes, lines: List[str]) -> Optional["Imports"]:
@@ -394,7 +402,7 @@ def on_hover(ls: SheetServer, params: types.HoverParams) -> Optional[types.Hover
     uri, facts, line, col = at
     markdown = ls.profile.hover_markdown
     answer = hover_at(ls.index, facts.lines, line, col, markdown, ls.options.hover_example,
-                      python=ls.target_of(uri).version)
+                      python=ls.target_of(uri).version, model=version_model(facts))
     if answer is None:
         return None
     t = answer.target
