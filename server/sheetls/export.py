@@ -21,7 +21,6 @@ from sheetls.model import Entry, Pitfall, PyVersion, Sheet, Versions
 
 FORMATS = ("vscode", "markdown", "html", "json")
 VIEWS = render.VIEWS
-SUFFIX = {"vscode": ".code-snippets", "markdown": ".md", "html": ".html", "json": ".json"}
 JSON_SCHEMA = 1
 
 

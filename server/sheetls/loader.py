@@ -9,11 +9,11 @@ from __future__ import annotations
 import os
 import re
 from dataclasses import dataclass, field
-from typing import Callable, Dict, List, Optional, Tuple
+from typing import Callable, Dict, List, Optional, Sequence, Tuple
 
 from sheetls import example_check, forms, snippet_syntax
 from sheetls.model import NO_VERSIONS, Entry, Member, Param, Pitfall, Returns, Section, Sheet, TypeFact, Versions, parse_version
-from sheetls.yaml_source import Y, YamlError, parse_yaml, read_text
+from sheetls.yaml_source import YamlNode, YamlError, parse_yaml, read_text
 
 SCHEMA_VERSION = 1
 
@@ -153,7 +153,7 @@ class _Validator:
     def error(self, line: int, fieldname: str, message: str) -> None:
         self.errors.append(PackError(self.path, line, fieldname, message))
 
-    def fields(self, node: Y, kind: str, where: str) -> Optional[Dict[str, Y]]:
+    def fields(self, node: YamlNode, kind: str, where: str) -> Optional[Dict[str, YamlNode]]:
         """Check a mapping against SCHEMA[kind]; return it if it is a mapping at all."""
         if not isinstance(node.value, dict):
             self.error(node.line, where, f"expected a mapping, got {_kind(node.value)}")
@@ -171,7 +171,7 @@ class _Validator:
                 self.error(node.line, _name(where, key), "required field is missing")
         return node.value
 
-    def check(self, node: Y, kind: str, where: str, key: str, index: int = -1) -> bool:
+    def check(self, node: YamlNode, kind: str, where: str, key: str, index: int = -1) -> bool:
         """Check one value; its field name (`where.key[index]`) is spelled out only for an
         error, since a big pack has ~100,000 values that are fine."""
         if kind == "returns":
@@ -223,25 +223,25 @@ def _describe(value) -> str:
     return _kind(value)
 
 
-def _offset_line(node: Y, offset: int) -> int:
+def _offset_line(node: YamlNode, offset: int) -> int:
     """The file line of character `offset` inside a string value."""
     text = node.value if isinstance(node.value, str) else ""
     return node.line + (1 if node.block else 0) + text[:offset].count("\n")
 
 
-def _str(fields: Dict[str, Y], key: str, default: str = "") -> str:
+def _str(fields: Dict[str, YamlNode], key: str, default: str = "") -> str:
     node = fields.get(key)
     return node.value.rstrip("\n") if node is not None and isinstance(node.value, str) else default
 
 
-def _strs(fields: Dict[str, Y], key: str) -> Tuple[str, ...]:
+def _strs(fields: Dict[str, YamlNode], key: str) -> Tuple[str, ...]:
     node = fields.get(key)
     if node is None or not isinstance(node.value, list):
         return ()
     return tuple(item.value for item in node.value if isinstance(item.value, str))
 
 
-def _returns(fields: Dict[str, Y], key: str = "returns") -> Returns:
+def _returns(fields: Dict[str, YamlNode], key: str = "returns") -> Returns:
     """A `returns` that passed its check: a class name, or a tuple of them."""
     node = fields.get(key)
     if node is None:
@@ -251,7 +251,7 @@ def _returns(fields: Dict[str, Y], key: str = "returns") -> Returns:
     return _strs(fields, key) or None
 
 
-def _types(v: "_Validator", top: Dict[str, Y]) -> Tuple[TypeFact, ...]:
+def _types(v: "_Validator", top: Dict[str, YamlNode]) -> Tuple[TypeFact, ...]:
     """The pack's `types`: what names it does not document give when called or hold."""
     out: List[TypeFact] = []
     node = top.get("types")
@@ -268,7 +268,7 @@ def _types(v: "_Validator", top: Dict[str, Y]) -> Tuple[TypeFact, ...]:
     return tuple(out)
 
 
-def _versions(v: "_Validator", fields: Dict[str, Y], where: str) -> Versions:
+def _versions(v: "_Validator", fields: Dict[str, YamlNode], where: str) -> Versions:
     """The added/changed/removed of a mapping whose fields passed their checks; an order
     that cannot be (removed before added, a change outside the span) is an error."""
     got = {k: fields[k].value for k in ("added", "changed", "removed")
@@ -284,7 +284,7 @@ def _versions(v: "_Validator", fields: Dict[str, Y], where: str) -> Versions:
     return Versions(got.get("added", ""), got.get("changed", ""), got.get("removed", ""))
 
 
-def _pitfalls(v: "_Validator", fields: Dict[str, Y], where: str) -> Tuple[Pitfall, ...]:
+def _pitfalls(v: "_Validator", fields: Dict[str, YamlNode], where: str) -> Tuple[Pitfall, ...]:
     out: List[Pitfall] = []
     node = fields.get("pitfalls")
     for i, item in enumerate(node.value if node is not None and isinstance(node.value, list) else []):
@@ -322,7 +322,7 @@ def _signature_params(signature: str) -> List[str]:
     return out
 
 
-def _params(v: "_Validator", fields: Dict[str, Y], where: str) -> Tuple[Param, ...]:
+def _params(v: "_Validator", fields: Dict[str, YamlNode], where: str) -> Tuple[Param, ...]:
     out: List[Param] = []
     node = fields.get("params")
     signature = _str(fields, "signature")
@@ -345,7 +345,7 @@ def _params(v: "_Validator", fields: Dict[str, Y], where: str) -> Tuple[Param, .
     return tuple(out)
 
 
-def build_sheet(root: Y, path: str, defer_examples: bool = False) -> LoadResult:
+def build_sheet(root: YamlNode, path: str, defer_examples: bool = False) -> LoadResult:
     """Validate a parsed pack and build its Sheet; errors name file, line and field.
 
     With `defer_examples`, a load with many examples not seen before leaves their Python check
@@ -360,7 +360,7 @@ def build_sheet(root: Y, path: str, defer_examples: bool = False) -> LoadResult:
     entry_ids: Dict[str, int] = {}
     section_ids: Dict[str, int] = {}
     prefixes: Dict[str, int] = {}
-    drafts: List[Tuple[Dict[str, Y], List[_Draft]]] = []  # each section, with its entries' drafts
+    drafts: List[Tuple[Dict[str, YamlNode], List[_Draft]]] = []  # each section, with its entries' drafts
     sections_node = top.get("sections")
     for si, snode in enumerate(sections_node.value if sections_node and isinstance(sections_node.value, list) else []):
         sname = f"sections[{si}]"
@@ -442,8 +442,8 @@ def build_sheet(root: Y, path: str, defer_examples: bool = False) -> LoadResult:
         members=tuple(members),
         types=types,
         path=path,
-        oldest_python=_str(top, "oldest_python") if isinstance(top.get("oldest_python", Y(None, 0)).value, str) else "",
-        newest_python=_str(top, "newest_python") if isinstance(top.get("newest_python", Y(None, 0)).value, str) else "",
+        oldest_python=_str(top, "oldest_python") if isinstance(top.get("oldest_python", YamlNode(None, 0)).value, str) else "",
+        newest_python=_str(top, "newest_python") if isinstance(top.get("newest_python", YamlNode(None, 0)).value, str) else "",
     )
     if sheet.oldest_python and sheet.newest_python and \
             (parse_version(sheet.newest_python) or (0, 0)) < (parse_version(sheet.oldest_python) or (0, 0)):
@@ -451,7 +451,7 @@ def build_sheet(root: Y, path: str, defer_examples: bool = False) -> LoadResult:
     return LoadResult(sheet, v.errors, unchecked)
 
 
-def _unique(v: _Validator, seen: Dict[str, int], value: str, node: Optional[Y], name: str, what: str) -> None:
+def _unique(v: _Validator, seen: Dict[str, int], value: str, node: Optional[YamlNode], name: str, what: str) -> None:
     if not value or node is None:
         return
     if value in seen:
@@ -464,7 +464,7 @@ def _unique(v: _Validator, seen: Dict[str, int], value: str, node: Optional[Y], 
 class _Draft:
     """An entry whose fields passed their checks, with its example assembled."""
 
-    fields: Dict[str, Y]
+    fields: Dict[str, YamlNode]
     name: str  # `sections[i].entries[j]`, for messages
     text: Dict[str, str]  # its string fields
     imports: Tuple[str, ...]
@@ -472,7 +472,7 @@ class _Draft:
     extra: Dict[str, object] = field(default_factory=dict)  # versions, params, pitfalls
 
 
-def _draft(v: _Validator, f: Dict[str, Y], name: str) -> _Draft:
+def _draft(v: _Validator, f: Dict[str, YamlNode], name: str) -> _Draft:
     text = {k: n.value.rstrip("\n") for k, n in f.items() if isinstance(n.value, str)}
     imports = _strs(f, "imports")
     parsed = v.parsed
@@ -514,19 +514,19 @@ def _entry(v: _Validator, d: _Draft, section: str, pack: str, path: str, checked
     )
 
 
-def _helpers_start(imports, helpers: str) -> int:
-    return (len(imports) + 2 if imports else 1)
+def _helpers_start(imports: Sequence[str]) -> int:
+    return len(imports) + 2 if imports else 1
 
 
 def _in_body(imports, helpers: str, lineno: int) -> bool:
-    start = _helpers_start(imports, helpers)
+    start = _helpers_start(imports)
     hl = helpers.rstrip("\n").count("\n") + 1 if helpers.strip() else 0
     return lineno >= start + hl + (1 if hl else 0)
 
 
-def _example_line(f: Dict[str, Y], imports, helpers: str, lineno: int) -> int:
+def _example_line(f: Dict[str, YamlNode], imports, helpers: str, lineno: int) -> int:
     """The file line of line `lineno` of an assembled example."""
-    start = _helpers_start(imports, helpers)
+    start = _helpers_start(imports)
     if not _in_body(imports, helpers, lineno) and "helpers" in f and lineno >= start:
         node = f["helpers"]
         return node.line + (1 if node.block else 0) + (lineno - start)
@@ -541,23 +541,26 @@ def _example_line(f: Dict[str, Y], imports, helpers: str, lineno: int) -> int:
 def load_pack(path: str, defer_examples: bool = False) -> LoadResult:
     """Read, parse and validate one pack file."""
     try:
-        root = parse_yaml(read_text(path))
-    except YamlError as exc:
-        return LoadResult(None, [PackError(path, exc.line, "", exc.message)])
-    except (RecursionError, MemoryError) as exc:
-        return LoadResult(None, [PackError(path, 0, "", f"the pack is too deeply nested or too large to read ({type(exc).__name__})")])
-    return build_sheet(root, path, defer_examples)
+        text = read_text(path)
+    except (YamlError, RecursionError, MemoryError) as exc:
+        return _unreadable(path, exc)
+    return load_text(text, path, defer_examples)
 
 
 def load_text(text: str, path: str, defer_examples: bool = False) -> LoadResult:
     """Validate pack text (e.g. an open editor buffer) as if read from `path`."""
     try:
         root = parse_yaml(text)
-    except YamlError as exc:
-        return LoadResult(None, [PackError(path, exc.line, "", exc.message)])
-    except (RecursionError, MemoryError) as exc:
-        return LoadResult(None, [PackError(path, 0, "", f"the pack is too deeply nested or too large to read ({type(exc).__name__})")])
+    except (YamlError, RecursionError, MemoryError) as exc:
+        return _unreadable(path, exc)
     return build_sheet(root, path, defer_examples)
+
+
+def _unreadable(path: str, exc: Exception) -> LoadResult:
+    if isinstance(exc, YamlError):
+        return LoadResult(None, [PackError(path, exc.line, "", exc.message)])
+    message = f"the pack is too deeply nested or too large to read ({type(exc).__name__})"
+    return LoadResult(None, [PackError(path, 0, "", message)])
 
 
 def builtin_sheet_path() -> str:

@@ -35,7 +35,7 @@ PACK_NAME_ENDINGS = (".yaml", ".yml", ".code-snippets", ".json")
 
 
 @dataclass
-class Reload:
+class ReloadOutcome:
     """What one reload changed."""
 
     sheets: List[Sheet]
@@ -68,7 +68,7 @@ class PackState:
 
     # --- loading ----------------------------------------------------------------------------
     def reload(self, paths: Sequence[str], builtin: bool, folders: Sequence[str],
-               defer_examples: bool = False, workspace_packs: bool = True) -> Reload:
+               defer_examples: bool = False, workspace_packs: bool = True) -> ReloadOutcome:
         """Load every pack. `defer_examples`: a big pack is served before the Python check of
         its new examples, which the caller runs later (then `confirm`, or reload)."""
         sources, missing = discover(paths, builtin, folders, workspace_packs)
@@ -132,7 +132,7 @@ class PackState:
         entries = sum(len(s.entries) for s in sheets)
         summary = f"serving {entries} entries from {len(sheets)} pack(s)" + (
             f"; {len(all_errors)} error(s) in {len(self.disk_errors)} file(s)" if all_errors else "")
-        return Reload(sheets, diagnostics, announce, summary, all_errors, unchecked)
+        return ReloadOutcome(sheets, diagnostics, announce, summary, all_errors, unchecked)
 
     def _choose(self, src: PackSource, loaded: LoadedPack) -> Optional[Sheet]:
         if loaded.sheet is not None and not loaded.errors:

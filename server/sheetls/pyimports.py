@@ -1,7 +1,7 @@
 """What a Python file imports and defines at the top level, and where a new import goes.
 
 Line-based, so it works on files that do not parse. Imports inside the enclosing function
-count for the lines after them in that function (see `scan_imports(start=...)`).
+count for the lines after them in that function (see completion._with_local_imports).
 """
 from __future__ import annotations
 
@@ -102,9 +102,9 @@ def still_valid(imports: Imports, line: int, new_text: str) -> bool:
     return line not in imports.statement_lines and not new_text.startswith(_STRUCTURE_START)
 
 
-def scan_imports(lines: Sequence[str], start: int = -1, end: int = -1) -> Imports:
-    """Top-level imports and defs of the whole file, plus the imports at any indentation in
-    lines[start:end] (the enclosing function's lines before the cursor)."""
+def scan_imports(lines: Sequence[str]) -> Imports:
+    """Top-level imports and defs of the whole file (the enclosing function's own imports are
+    added by completion._with_local_imports)."""
     imports = Imports()
     i = 0
     n = len(lines)
@@ -126,11 +126,6 @@ def scan_imports(lines: Sequence[str], start: int = -1, end: int = -1) -> Import
                 imports.defined.setdefault(name, i)
                 imports.statement_lines.add(i)
         i += 1
-    if start >= 0:
-        for k in range(start, min(end, n)):
-            stripped = lines[k].lstrip()
-            if stripped.startswith(("import ", "from ")):
-                _bind(imports, _statement(lines, k)[0].strip())
     return imports
 
 

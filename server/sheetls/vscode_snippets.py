@@ -29,11 +29,10 @@ from typing import Dict, List, Optional, Sequence, Tuple
 from sheetls import snippet_syntax
 from sheetls.loader import LoadResult, PackError
 from sheetls.model import Entry, Section, Sheet
-from sheetls.yaml_source import Y, YamlError, read_text
+from sheetls.yaml_source import YamlNode, YamlError, read_text
 
 PYTHON = "python"
 ANY_LANGUAGE = {"all", "global", "*"}
-SNIPPET_KEYS = ("prefix", "body", "description", "scope", "isFileTemplate", "include", "exclude")
 
 
 class JsoncError(ValueError):
@@ -75,7 +74,7 @@ def _tokens(text: str):
     yield "eof", "", line
 
 
-def parse_jsonc(text: str) -> Y:
+def parse_jsonc(text: str) -> YamlNode:
     """Parse JSON with // and /* */ comments and trailing commas; values carry their line."""
     if text.startswith("\ufeff"):
         text = text[1:]
@@ -94,18 +93,18 @@ def parse_jsonc(text: str) -> Y:
         i += 1
         return tok
 
-    def value(depth: int) -> Y:
+    def value(depth: int) -> YamlNode:
         if depth > 64:
             raise JsoncError("nesting deeper than 64 levels", peek()[2])
         kind, tok, line = take()
         if kind == "string":
-            return Y(_unquote(tok, line), line)
+            return YamlNode(_unquote(tok, line), line)
         if kind == "number":
-            return Y(json.loads(tok), line)
+            return YamlNode(json.loads(tok), line)
         if kind == "word":
-            return Y({"true": True, "false": False, "null": None}[tok], line)
+            return YamlNode({"true": True, "false": False, "null": None}[tok], line)
         if tok == "{":
-            out: Dict[str, Y] = {}
+            out: Dict[str, YamlNode] = {}
             while peek()[1] != "}":
                 kkind, key, kline = take()
                 if kkind != "string":
@@ -125,9 +124,9 @@ def parse_jsonc(text: str) -> Y:
                     raise JsoncError(f"expected ',' or '}}' after the value of {key!r}, got {t!r}" if t else
                                      "unexpected end of file: missing '}'", l)
             take("}")
-            return Y(out, line)
+            return YamlNode(out, line)
         if tok == "[":
-            items: List[Y] = []
+            items: List[YamlNode] = []
             while peek()[1] != "]":
                 items.append(value(depth + 1))
                 if peek()[1] == ",":
@@ -136,7 +135,7 @@ def parse_jsonc(text: str) -> Y:
                     _, t, l = peek()
                     raise JsoncError(f"expected ',' or ']', got {t!r}" if t else "unexpected end of file: missing ']'", l)
             take("]")
-            return Y(items, line)
+            return YamlNode(items, line)
         if kind == "eof":
             raise JsoncError("unexpected end of file: expected a value", line)
         raise JsoncError(f"unexpected {tok!r}: expected a value", line)
@@ -207,7 +206,7 @@ def serves_python(languages: Sequence[str]) -> bool:
     return not languages or PYTHON in languages or bool(ANY_LANGUAGE & set(languages))
 
 
-def _lines_text(node: Y) -> Optional[str]:
+def _lines_text(node: YamlNode) -> Optional[str]:
     """A string, or a list of strings joined by newlines (VS Code's two spellings)."""
     if isinstance(node.value, str):
         return node.value
@@ -216,7 +215,7 @@ def _lines_text(node: Y) -> Optional[str]:
     return None
 
 
-def _body_line(node: Y, offset: int, text: str) -> int:
+def _body_line(node: YamlNode, offset: int, text: str) -> int:
     """The file line of character `offset` of a body (a string or a list of lines)."""
     if isinstance(node.value, list):
         k = text[:offset].count("\n")

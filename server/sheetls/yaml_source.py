@@ -21,7 +21,7 @@ import os
 import stat
 from typing import Any, Dict, List, Optional, Union
 
-yaml: Any = None  # PyYAML, imported on first parse: ~25 ms that the server's start-up need not wait for
+yaml: Any = None  # PyYAML, imported on first parse: the server's start-up need not wait for it
 _Loader: Any = None
 
 
@@ -60,17 +60,17 @@ class YamlError(ValueError):
         self.line = line
 
 
-class Y:
+class YamlNode:
     """A YAML value with the 1-based line it starts on.
 
-    `value` is a str/int/float/bool/None, a list of Y, or a dict of str -> Y. For a block
+    `value` is a str/int/float/bool/None, a list of YamlNode, or a dict of str -> YamlNode. For a block
     scalar (`|` or `>`), its text starts on the line after `line`. (Slots: a big pack has
     ~200,000 of these.)
     """
 
     __slots__ = ("value", "line", "block", "key_line")
 
-    def __init__(self, value: Union[None, str, int, float, bool, List["Y"], Dict[str, "Y"]], line: int,
+    def __init__(self, value: Union[None, str, int, float, bool, List["YamlNode"], Dict[str, "YamlNode"]], line: int,
                  block: bool = False, key_line: int = 0):
         self.value = value
         self.line = line
@@ -78,10 +78,10 @@ class Y:
         self.key_line = key_line  # for a mapping value: the line of its key
 
     def __repr__(self) -> str:
-        return f"Y({self.value!r}, line={self.line})"
+        return f"YamlNode({self.value!r}, line={self.line})"
 
     def __eq__(self, other: object) -> bool:
-        return isinstance(other, Y) and (self.value, self.line, self.block, self.key_line) == (
+        return isinstance(other, YamlNode) and (self.value, self.line, self.block, self.key_line) == (
             other.value, other.line, other.block, other.key_line)
 
     __hash__ = None  # type: ignore[assignment]  # mutable: not hashable
@@ -136,8 +136,8 @@ def read_text(path: str, max_bytes: int = MAX_FILE_BYTES) -> str:
         raise YamlError(f"not UTF-8 text (byte 0x{data[exc.start]:02x} at offset {exc.start})", line) from None
 
 
-def parse_yaml(text: str, max_nodes: int = MAX_NODES, max_depth: int = MAX_DEPTH) -> Y:
-    """Parse one YAML document into Y values; raise YamlError with the line of the problem."""
+def parse_yaml(text: str, max_nodes: int = MAX_NODES, max_depth: int = MAX_DEPTH) -> YamlNode:
+    """Parse one YAML document into YamlNode values; raise YamlError with the line of the problem."""
     _import_yaml()
     loader = _Loader(text)
     try:
@@ -154,7 +154,7 @@ def parse_yaml(text: str, max_nodes: int = MAX_NODES, max_depth: int = MAX_DEPTH
         loader.dispose()
 
 
-def _build(loader, max_nodes: int, max_depth: int) -> Y:
+def _build(loader, max_nodes: int, max_depth: int) -> YamlNode:
     """One pass over the events: check, count and build. The innermost open collection and
     its pending key live in locals; the outer ones wait on a stack."""
     loader.get_event()  # StreamStart
@@ -168,11 +168,11 @@ def _build(loader, max_nodes: int, max_depth: int) -> Y:
     resolvable = frozenset(loader.yaml_implicit_resolvers)
     get_event = loader.get_event
     stack: List[tuple] = []  # (cur, cur_map, key, key_line) of each outer collection
-    cur: Optional[Y] = None  # the innermost open collection
+    cur: Optional[YamlNode] = None  # the innermost open collection
     cur_map = False  # ...is a mapping
     key: Optional[str] = None  # ...whose next value goes under this key
     key_line = 0
-    root: Optional[Y] = None
+    root: Optional[YamlNode] = None
     nodes = 0
     while root is None:
         event = get_event()
@@ -203,7 +203,7 @@ def _build(loader, max_nodes: int, max_depth: int) -> Y:
                     key, key_line = value, line
                     continue
                 style = event.style
-                y = Y(value if tag == _STR else _scalar(loader, event, tag, line), line, style == "|" or style == ">")
+                y = YamlNode(value if tag == _STR else _scalar(loader, event, tag, line), line, style == "|" or style == ">")
             elif kind is mapping_start or kind is sequence_start:
                 if expecting_key:
                     raise YamlError("mapping keys must be plain strings", line)
@@ -216,7 +216,7 @@ def _build(loader, max_nodes: int, max_depth: int) -> Y:
                 if tag != (_MAP if is_map else _SEQ):
                     raise YamlError(f"tag {_short(tag)} is not allowed on a {'mapping' if is_map else 'list'}", line)
                 stack.append((cur, cur_map, key, key_line))
-                cur, cur_map, key, key_line = Y({} if is_map else [], line), is_map, None, 0
+                cur, cur_map, key, key_line = YamlNode({} if is_map else [], line), is_map, None, 0
                 continue
             elif isinstance(event, yaml.AliasEvent):
                 raise YamlError("YAML aliases (*name) are not allowed in a pack", line)

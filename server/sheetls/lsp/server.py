@@ -43,7 +43,7 @@ PACK_OPTIONS = ("packs", "builtin_sheet", "workspace_packs", "poll_interval")
 
 
 @dataclass
-class DocFacts:
+class DocumentState:
     """What sheetls knows of one open document; dropped when the document closes.
 
     `lines` is the document's line list for `version` (from the incremental line store,
@@ -65,7 +65,7 @@ class SheetServer(ProtocolServer):  # spec-conformant base protocol (lifecycle, 
         self.options = Options()
         self.profile = ClientProfile()
         self._index: Optional["SheetIndex"] = None
-        self.facts: Dict[str, DocFacts] = {}
+        self.facts: Dict[str, DocumentState] = {}
         self.connected = False
         self._packs: Optional["PackRuntime"] = None
         self._targets = None
@@ -101,7 +101,7 @@ class SheetServer(ProtocolServer):  # spec-conformant base protocol (lifecycle, 
         documents by the unquoted URI, so `file:///c%3A/a.py` and `file:///c:/a.py` are one."""
         return self.workspace.text_documents.get(document_key(uri))
 
-    def document_facts(self, uri: str) -> Optional[DocFacts]:
+    def document_facts(self, uri: str) -> Optional[DocumentState]:
         """The open Python document at `uri`, as lines; None for unknown or non-Python ones."""
         doc = self.open_document(uri)
         if doc is None:
@@ -125,7 +125,7 @@ class SheetServer(ProtocolServer):  # spec-conformant base protocol (lifecycle, 
             if model is not None and changes is not None and model.current is not None \
                     and model.current.lines is facts.lines:
                 model.after(changes, lines)  # the resolver's model, without a rescan
-        facts = DocFacts(doc, revision if revision is not None else -1, lines, imports, model)
+        facts = DocumentState(doc, revision if revision is not None else -1, lines, imports, model)
         self.facts[key] = facts
         return facts
 
@@ -140,7 +140,7 @@ class SheetServer(ProtocolServer):  # spec-conformant base protocol (lifecycle, 
         path = to_fs_path(uri) if uri.startswith("file:") else None
         return self._targets.for_path(path, self.options.python_version)
 
-    def imports_of(self, facts: DocFacts) -> "Imports":
+    def imports_of(self, facts: DocumentState) -> "Imports":
         from sheetls.pyimports import scan_imports
 
         if facts.imports is None:
@@ -155,7 +155,7 @@ class SheetServer(ProtocolServer):  # spec-conformant base protocol (lifecycle, 
         pos = self.to_server(uri, facts, params.position) if facts is not None else None
         return None if pos is None else (uri, facts, pos[0], pos[1])
 
-    def to_server(self, uri: str, facts: DocFacts, position: types.Position):
+    def to_server(self, uri: str, facts: DocumentState, position: types.Position):
         """An LSP position as (line, code point column), or None when out of range."""
         if position.line < 0 or position.line >= len(facts.lines) or position.character < 0:
             return None
@@ -166,7 +166,7 @@ class SheetServer(ProtocolServer):  # spec-conformant base protocol (lifecycle, 
         pos = codec.position_from_client_units([text], types.Position(0, position.character))
         return position.line, pos.character
 
-    def to_client(self, uri: str, facts: DocFacts, line: int, col: int) -> types.Position:
+    def to_client(self, uri: str, facts: DocumentState, line: int, col: int) -> types.Position:
         codec = facts.doc.position_codec
         return types.Position(line, codec.client_num_units(facts.lines[line][:col]))
 
@@ -195,7 +195,7 @@ propose = debug.with_faults("completion", _propose)
 hover_at = debug.with_faults("hover", _hover_at)
 
 
-def version_model(facts: DocFacts) -> Any:
+def version_model(facts: DocumentState) -> Any:
     """The resolver's model of this version of the document (docmodel.VersionModel): the
     document's model, made on first use, at these lines (carried across keystrokes that cannot
     move a statement boundary or a string, see document_facts)."""
@@ -206,7 +206,7 @@ def version_model(facts: DocFacts) -> Any:
     return facts.model.at(facts.lines)
 
 
-def string_lines(facts: DocFacts) -> Callable[[int], bool]:
+def string_lines(facts: DocumentState) -> Callable[[int], bool]:
     """Whether line i of the document starts inside a triple-quoted string: the resolver's
     scan of the version."""
     return version_model(facts).in_string
@@ -339,14 +339,14 @@ def on_completion(ls: SheetServer, params: types.CompletionParams) -> Optional[t
     return types.CompletionList(is_incomplete=cut, items=items)
 
 
-def _text_edit(ls: SheetServer, uri: str, facts: DocFacts, edit, ranges: Dict[Any, types.Range]) -> types.TextEdit:
+def _text_edit(ls: SheetServer, uri: str, facts: DocumentState, edit, ranges: Dict[Any, types.Range]) -> types.TextEdit:
     key = (edit.line, edit.start, edit.end)
     if key not in ranges:
         ranges[key] = types.Range(ls.to_client(uri, facts, edit.line, edit.start), ls.to_client(uri, facts, edit.line, edit.end))
     return types.TextEdit(range=ranges[key], new_text=edit.text)
 
 
-def completion_item(ls: SheetServer, uri: str, facts: DocFacts, p, ranges: Dict[Any, types.Range]) -> types.CompletionItem:
+def completion_item(ls: SheetServer, uri: str, facts: DocumentState, p, ranges: Dict[Any, types.Range]) -> types.CompletionItem:
     entry = p.entry
     profile = ls.profile
     item = types.CompletionItem(
