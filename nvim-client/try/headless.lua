@@ -64,7 +64,8 @@ local function demo()
     local c = vim.lsp.get_clients({ bufnr = bufnr, name = 'sheetls' })[1]
     return c and c.initialized and c
   end, 'sheetls to attach')
-  say(('Neovim %s, sheetls attached to %s (position encoding %s)'):format(tostring(vim.version()), file, client.offset_encoding))
+  say(('Neovim %s, sheetls attached to %s (position encoding %s)'):format(
+    tostring(vim.version()), file, client.offset_encoding))
   say('')
 
   -- Completion: o, aio, <C-x><C-o>

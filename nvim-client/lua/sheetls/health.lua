@@ -24,7 +24,10 @@ function M.check()
     if exe == '' then
       h.error(
         ('the server command %q is not executable'):format(cmd[1]),
-        { 'install sheetls (pip install sheetls) or put its folder on $PATH', "or set vim.lsp.config('sheetls', { cmd = { '/path/to/sheetls' } })" }
+        {
+          'install sheetls (pip install sheetls) or put its folder on $PATH',
+          "or set vim.lsp.config('sheetls', { cmd = { '/path/to/sheetls' } })",
+        }
       )
     else
       local r = vim.system({ exe, '--version' }, { text = true }):wait(10000)

@@ -206,7 +206,8 @@ end
 
 function H.eq(expected, actual, what)
   if not vim.deep_equal(expected, actual) then
-    error(('%s:\n  expected: %s\n  actual:   %s'):format(what or 'values differ', vim.inspect(expected), vim.inspect(actual)), 2)
+    error(('%s:\n  expected: %s\n  actual:   %s'):format(
+      what or 'values differ', vim.inspect(expected), vim.inspect(actual)), 2)
   end
 end
 
@@ -427,7 +428,8 @@ function H.assert_parses(bufnr)
     vim.cmd('silent write!')
   end)
   local path = vim.api.nvim_buf_get_name(bufnr)
-  local r = vim.system({ H.python, '-c', 'import ast, sys; ast.parse(open(sys.argv[1], "rb").read(), sys.argv[1])', path }, { text = true }):wait()
+  local parse = 'import ast, sys; ast.parse(open(sys.argv[1], "rb").read(), sys.argv[1])'
+  local r = vim.system({ H.python, '-c', parse, path }, { text = true }):wait()
   local text = table.concat(vim.api.nvim_buf_get_lines(bufnr, 0, -1, false), '\n')
   if r.code ~= 0 then
     error(('the edited file does not parse:\n%s\n--- file ---\n%s'):format(r.stderr, text), 2)

@@ -34,7 +34,8 @@ H.run(function()
     H.ok(caps.hoverProvider, 'no hoverProvider', caps)
     local cmds = (caps.executeCommandProvider or {}).commands or {}
     H.ok(vim.list_contains(cmds, 'sheetls.renderSheet'), 'sheetls.renderSheet not advertised', cmds)
-    H.ok(vim.list_contains({ 'utf-8', 'utf-16', 'utf-32' }, client.offset_encoding), 'offset encoding', client.offset_encoding)
+    H.ok(vim.list_contains({ 'utf-8', 'utf-16', 'utf-32' }, client.offset_encoding),
+      'offset encoding', client.offset_encoding)
     H.log('     negotiated position encoding: ' .. client.offset_encoding)
   end)
 

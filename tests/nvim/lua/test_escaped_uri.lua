@@ -37,12 +37,14 @@ H.run(function()
   H.check('the buffer and the workspace folder reach sheetls percent-escaped', function()
     local uri = vim.uri_from_bufnr(bufnr)
     H.log('     buffer URI: ' .. uri)
-    H.ok(uri:find('%20', 1, true) and uri:lower():find('%c3%a9', 1, true), 'the URI is not escaped (nothing tested)', uri)
+    H.ok(uri:find('%20', 1, true) and uri:lower():find('%c3%a9', 1, true),
+      'the URI is not escaped (nothing tested)', uri)
     local folders = vim.tbl_map(function(f)
       return f.uri
     end, sheetls.workspace_folders or {})
     H.log('     workspace folders: ' .. table.concat(folders, ' '))
-    H.ok(vim.list_contains(folders, vim.uri_from_fname(project)), 'the project folder is not the workspace folder', folders)
+    H.ok(vim.list_contains(folders, vim.uri_from_fname(project)),
+      'the project folder is not the workspace folder', folders)
   end)
 
   H.check('aio <C-x><C-o> lists the whole sheet', function()

@@ -91,7 +91,8 @@ H.run(function()
     end
   end
 
-  for _, plain in ipairs({ { 'total = result', 1 }, { 'blocking()', 2 }, { 'print(total)', 1 }, { 'time.sleep', 6 } }) do
+  local plains = { { 'total = result', 1 }, { 'blocking()', 2 }, { 'print(total)', 1 }, { 'time.sleep', 6 } }
+  for _, plain in ipairs(plains) do
     H.check('nothing from sheetls on the plain name in `' .. plain[1] .. '`', function()
       H.cursor_on(bufnr, plain[1], plain[2])
       H.eq(nil, H.request_at_cursor(sheetls, 'textDocument/hover'), 'sheetls hover reply')

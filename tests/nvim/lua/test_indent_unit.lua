@@ -30,7 +30,10 @@ local function check_indentation(bufnr, unit, first, last)
     vim.cmd('silent write!')
   end)
   local path = vim.api.nvim_buf_get_name(bufnr)
-  local r = vim.system({ H.python, H.root .. '/tests/indent_check.py', path, vim.json.encode(unit), tostring(first), tostring(last) }, { text = true }):wait()
+  local argv = {
+    H.python, H.root .. '/tests/indent_check.py', path, vim.json.encode(unit), tostring(first), tostring(last),
+  }
+  local r = vim.system(argv, { text = true }):wait()
   local text = table.concat(vim.api.nvim_buf_get_lines(bufnr, 0, -1, false), '\n')
   local ok, report = pcall(vim.json.decode, r.stdout or '')
   H.ok(ok and type(report) == 'table', 'tests/indent_check.py gave no report', r.stdout, r.stderr)
@@ -84,7 +87,8 @@ H.run(function()
   else
     unit = expandtab and (' '):rep(vim.fn.shiftwidth()) or '\t'
   end
-  local settings = ('%s shiftwidth=%d tabstop=%d'):format(expandtab and 'expandtab' or 'noexpandtab', vim.fn.shiftwidth(), vim.bo[bufnr].tabstop)
+  local settings = ('%s shiftwidth=%d tabstop=%d'):format(
+    expandtab and 'expandtab' or 'noexpandtab', vim.fn.shiftwidth(), vim.bo[bufnr].tabstop)
 
   H.check(('%s: aioserver steps its nested blocks by %q (%s)'):format(name, shown(unit), settings), function()
     local before
@@ -121,7 +125,8 @@ H.run(function()
     local after = vim.api.nvim_buf_get_lines(bufnr, 0, -1, false)
     local first, last = inserted(before, after)
     local block = vim.list_slice(after, first, last)
-    H.log(('     buffer lines %d-%d after accepting:\n       %s'):format(first, last, shown(table.concat(block, '\n       '))))
+    H.log(('     buffer lines %d-%d after accepting:\n       %s'):format(
+      first, last, shown(table.concat(block, '\n       '))))
     H.ok(table.concat(block, '\n'):find('start_server(', 1, true), 'the accepted item is not the server', block)
     H.ok(not table.concat(block, '\n'):find('aioserver', 1, true), 'the typed prefix was left in the buffer', block)
     check_indentation(bufnr, unit, first, last)

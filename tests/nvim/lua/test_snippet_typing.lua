@@ -89,7 +89,8 @@ local function check_block(lines, base)
   local bad = expandtab and '\t' or ' '
   local level = function(line)
     local ws = indent_of(line)
-    H.ok(not ws:find(bad, 1, true), ('line indented with %s in a file that uses %s:\n%q'):format(expandtab and 'tabs' or 'spaces', style, line), lines)
+    H.ok(not ws:find(bad, 1, true), ('line indented with %s in a file that uses %s:\n%q'):format(
+      expandtab and 'tabs' or 'spaces', style, line), lines)
     H.ok(vim.startswith(ws, base), ('line indented less than the block (%q):\n%q'):format(base, line), lines)
     local extra = ws:sub(#base + 1)
     H.ok(#extra % #unit == 0, ('indentation is not a whole number of levels:\n%q'):format(line), lines)
@@ -139,7 +140,8 @@ H.run(function()
   local sheetls = c.sheetls
   set_indent_options()
 
-  H.check('aioopen <C-x><C-o> <C-y> in an async def nested two levels (' .. style .. ', ' .. caps .. ' capabilities)', function()
+  local nested = 'aioopen <C-x><C-o> <C-y> in an async def nested two levels'
+  H.check(nested .. ' (' .. style .. ', ' .. caps .. ' capabilities)', function()
     H.cursor_on(bufnr, 'try:')
     local try_row = vim.api.nvim_win_get_cursor(0)[1] -- 1-based
     local base = unit:rep(3)
@@ -180,9 +182,11 @@ H.run(function()
     H.ok(pass_row, 'the original body line was lost', all)
     local block = vim.list_slice(all, try_row + 1, pass_row - 1)
     H.log('     inserted:\n       ' .. table.concat(block, '\n       '):gsub('\t', '<TAB>'))
-    H.ok(block[1]:find('await asyncio.wait_for(asyncio.open_connection(', 1, true), 'first line is not the connection', block)
+    H.ok(block[1]:find('await asyncio.wait_for(asyncio.open_connection(', 1, true),
+      'first line is not the connection', block)
     H.ok(not table.concat(block, '\n'):find('aioopen', 1, true), 'the typed prefix was left in the buffer', block)
-    H.ok(not table.concat(block, '\n'):find('${', 1, true) and not table.concat(block, '\n'):find('$0', 1, true), 'raw snippet syntax in the buffer', block)
+    local text = table.concat(block, '\n')
+    H.ok(not text:find('${', 1, true) and not text:find('$0', 1, true), 'raw snippet syntax in the buffer', block)
     check_block(block, base)
 
     -- tab stops: the first placeholder is selected; typing replaces it
@@ -216,7 +220,8 @@ H.run(function()
     H.assert_parses(bufnr)
   end)
 
-  H.check('aioserver: a body with a nested block keeps its structure (' .. style .. ', ' .. caps .. ' capabilities)', function()
+  local nested_block = 'aioserver: a body with a nested block keeps its structure'
+  H.check(nested_block .. ' (' .. style .. ', ' .. caps .. ' capabilities)', function()
     H.cursor_on(bufnr, 'while True:')
     local row = vim.api.nvim_win_get_cursor(0)[1]
     local base = unit:rep(3)

@@ -38,7 +38,8 @@ H.run(function()
     H.feed('"localhost"')
     H.feed('<Esc>', 'nt')
     local text = table.concat(vim.api.nvim_buf_get_lines(bufnr, 0, -1, false), '\n')
-    H.contains(text, '    reader, writer = await asyncio.wait_for(asyncio.open_connection("localhost", 80), timeout=10)', 'expanded and edited')
+    local edited = '    reader, writer = await asyncio.wait_for(asyncio.open_connection("localhost", 80), timeout=10)'
+    H.contains(text, edited, 'expanded and edited')
     H.assert_parses(bufnr)
   end)
 

@@ -46,7 +46,8 @@ H.run(function()
     local s = vim.str_byteindex(line, enc, result.range.start.character, false)
     local e = vim.str_byteindex(line, enc, result.range['end'].character, false)
     local name = line:sub(s + 1, e)
-    H.ok(name == 'open_connection' or name == 'asyncio.open_connection', 'the range does not cover the name', name, result.range)
+    H.ok(name == 'open_connection' or name == 'asyncio.open_connection',
+      'the range does not cover the name', name, result.range)
     -- and Neovim highlights exactly that
     local ns = vim.api.nvim_create_namespace('nvim.lsp.hover_range')
     local m = vim.api.nvim_buf_get_extmarks(bufnr, ns, 0, -1, { details = true })[1]
@@ -97,7 +98,8 @@ H.run(function()
     end
     H.ok(expanded, 'the line with the emoji lost its text', lines)
     -- after `;` only a simple statement fits: the entry's call, as one expression statement
-    H.ok(vim.startswith(expanded:sub(#PREFIX + 1), 'await asyncio.wait_for(asyncio.open_connection('), 'the call does not start where `aioopen` was', expanded)
+    H.ok(vim.startswith(expanded:sub(#PREFIX + 1), 'await asyncio.wait_for(asyncio.open_connection('),
+      'the call does not start where `aioopen` was', expanded)
     H.ok(not table.concat(lines, '\n'):find('aioopen', 1, true), 'the typed prefix was left behind')
     H.assert_parses(bufnr)
   end)

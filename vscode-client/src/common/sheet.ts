@@ -27,7 +27,7 @@ function viewOf(uri: vscode.Uri): SheetView {
 
 export async function renderSheet(manager: ServerManager, view: SheetView): Promise<string> {
     const client = await manager.ready();
-    const result = await client.sendRequest(ExecuteCommandRequest.type, {
+    const result: unknown = await client.sendRequest(ExecuteCommandRequest.type, {
         command: 'sheetls.renderSheet',
         arguments: [{ format: 'markdown', view }],
     });
