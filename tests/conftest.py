@@ -34,3 +34,17 @@ async def bare_client(lsp_client: LanguageClient):
     yield
     if lsp_client.capabilities is not None:
         await lsp_client.shutdown_session()
+
+
+# Whole suites that `make test-fast` leaves out (`-m "not slow"`), each with its own marker too
+# (`pytest -m reliability`); single slow modules say `pytestmark = pytest.mark.slow` themselves.
+SLOW_SUITES = ("bench", "nvim", "realworld", "reliability", "vscode")
+
+
+def pytest_collection_modifyitems(config, items):
+    root = config.rootpath / "tests"
+    for item in items:
+        parts = item.path.relative_to(root).parts if item.path.is_relative_to(root) else ()
+        if len(parts) > 1 and parts[0] in SLOW_SUITES:
+            item.add_marker(pytest.mark.slow)
+            item.add_marker(getattr(pytest.mark, parts[0]))

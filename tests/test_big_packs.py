@@ -4,10 +4,13 @@ pack error and its entry withdrawn; what was checked is remembered, so a reload 
 compiles only what changed. Over the real protocol where a user would see it."""
 from __future__ import annotations
 
+import pytest
 from lsprotocol import types
 
 from packs_support import labels_for, reload_by_command, start, uri, wait_for_diagnostics, wait_for_log
 from sheetls import example_check, loader
+
+pytestmark = pytest.mark.slow  # 300-entry packs checked between requests: not in make test-fast
 
 ENTRIES = 300  # over example_check.DEFER_OVER: a load this big defers its examples' check
 BAD = 150  # the entry whose body does not compile

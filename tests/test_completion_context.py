@@ -70,6 +70,7 @@ async def test_sheet_completions_here(client, marked):
 
 
 # --- what form ---------------------------------------------------------------------------------
+@pytest.mark.slow  # runs each program
 @pytest.mark.parametrize("label,expected", [("aioshell", "one\ntwo\n\n"), ("aiothread", "finished\n"),
                                             ("aioexecutor", "42\n")])
 async def test_module_level_inserts_a_runnable_program(client, label, expected):

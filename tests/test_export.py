@@ -180,6 +180,7 @@ def render_png(html_file: Path, png: Path, tmp_path: Path, size="1200,1600") -> 
     assert png.exists(), proc.stderr[-2000:]
 
 
+@pytest.mark.slow  # a browser per view
 @pytest.mark.parametrize("view", VIEWS)
 def test_html_renders_in_headless_chromium(tmp_path, view):
     html_file = tmp_path / f"sheet.{view}.html"
@@ -214,6 +215,7 @@ def pdf_pages(html_file: Path, tmp_path: Path) -> int:
     return max(int(n) for n in re.findall(rb"/Count (\d+)", data))
 
 
+@pytest.mark.slow
 def test_html_prints_to_pdf(tmp_path):
     pages = {}
     for view in ("compact", "detailed"):
@@ -260,6 +262,7 @@ def test_vscode_export_loads_back_as_a_pack_with_the_same_items(tmp_path):
         assert got.example == entry.example.rstrip("\n")  # at defaults: the sheet's code
 
 
+@pytest.mark.slow  # a server per profile
 @pytest.mark.parametrize("profile", ["visual_studio_code", "neovim"])
 async def test_vscode_export_served_as_a_pack_offers_the_same_items(bare_client, tmp_path, profile):
     path = tmp_path / "asyncio.code-snippets"
@@ -282,6 +285,7 @@ def test_dist_is_in_sync_with_the_source():
     assert expected <= {p.name for p in DIST.iterdir()}
 
 
+@pytest.mark.slow  # the command line, twice
 def test_dist_check_from_the_command_line(tmp_path):
     assert sheetls("export", "--dist", str(DIST), "--check").returncode == 0
     out = tmp_path / "dist"
@@ -293,6 +297,7 @@ def test_dist_check_from_the_command_line(tmp_path):
     assert sheetls("export", "--dist", str(out), "--check").returncode == 1
 
 
+@pytest.mark.slow
 async def test_render_sheet_command_renders_the_served_packs_in_each_format(bare_client, tmp_path):
     from lsprotocol import types as t
 

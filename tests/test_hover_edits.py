@@ -1,5 +1,6 @@
 """Hover after edits: the resolver's model of a new version is derived from the previous one
 when a keystroke cannot move a block boundary, and must answer exactly as a fresh model."""
+import pytest
 from hypothesis import given, settings, strategies as st
 from lsprotocol import types
 
@@ -25,6 +26,7 @@ def answers(lines, step=3):
     return out
 
 
+@pytest.mark.slow
 @settings(max_examples=80, deadline=None, derandomize=True)
 @given(st.lists(st.tuples(st.integers(0, len(SOURCE) - 1), st.integers(0, 60), st.sampled_from(FRAGMENTS),
                           st.sampled_from(["insert", "indent", "statement"])), min_size=1, max_size=6))

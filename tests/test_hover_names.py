@@ -1,7 +1,8 @@
 """Hover that resolves Python names (issue 4), over the real protocol with VS Code's and
 Neovim's capability profiles: every import spelling, the objects the sheet's calls return,
 shadowing and rebinding, nested scopes, half-typed files, non-ASCII lines, plain-text
-clients, and null wherever the name is not the sheet's API.
+clients. Null wherever the name is not the sheet's API, and which binding a name has in
+nested scopes, are checked on the hover core directly (no server: the protocol adds nothing).
 
 Sources mark the cursor with `|`; `expect(...)` names the text the hover range must cover
 (the dotted name around the cursor)."""
@@ -11,7 +12,9 @@ import pytest
 from lsprotocol import types
 from pytest_lsp import client_capabilities
 
+from core_support import INDEX, marked as cursor_lines
 from lsp_helpers import initialize, open_doc, split_cursor
+from sheetls import hover as hover_core
 from sheetls.render import format_signature
 from sheetls.loader import builtin_sheet_path, load_pack
 
@@ -368,8 +371,11 @@ NULLS = {
 
 
 @pytest.mark.parametrize("marked", list(NULLS.values()), ids=list(NULLS))
-async def test_null_where_the_name_is_not_the_api(client, marked):
-    await expect_null(client, marked)
+def test_null_where_the_name_is_not_the_api(marked):
+    """A null answer shows nothing the protocol adds: the hover core, called directly."""
+    lines, line, col = cursor_lines(marked)
+    answer = hover_core.hover_at(INDEX, lines, line, col)
+    assert answer is None, answer.text[:80]
 
 
 SCOPES = {
@@ -407,13 +413,19 @@ SCOPES = {
 
 
 @pytest.mark.parametrize("case", list(SCOPES.values()), ids=list(SCOPES))
-async def test_scopes_like_python(client, case):
+def test_scopes_like_python(case):
+    """Which binding a name has is the resolver's answer: the hover core, called directly (the
+    protocol tests above show how an answer reaches the client)."""
     marked, api = case
+    lines, line, col = cursor_lines(marked)
+    answer = hover_core.hover_at(INDEX, lines, line, col)
     if api is None:
-        await expect_null(client, marked)
+        assert answer is None, answer.text[:80]
     else:
         name = marked.split("|")[0].split()[-1].split("(")[-1].split("=")[-1] + marked.split("|")[1].split("(")[0].split("\n")[0]
-        await expect(client, marked, api, name.strip())
+        assert answer is not None and answer.target.api == api
+        t = answer.target
+        assert t.line == line and lines[line][t.start:t.end] == name.strip() and t.start <= col < t.end
 
 
 # --- half-typed files -------------------------------------------------------------------------

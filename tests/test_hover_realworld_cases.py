@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import ast
 
+import pytest
 from hypothesis import assume, given, settings, strategies as st
 from lsprotocol import types
 
@@ -525,6 +526,7 @@ def test_the_big_source_is_a_big_class_with_answers():
             "asyncio.AbstractEventLoop.run_in_executor", "asyncio.subprocess.Process.communicate"} <= found
 
 
+@pytest.mark.slow  # two minutes of generated edits
 @settings(max_examples=60, deadline=None, derandomize=True)
 @given(st.lists(st.tuples(st.integers(0, len(BIG_SOURCE) - 1), st.integers(0, 60), st.sampled_from(BIG_FRAGMENTS),
                           st.sampled_from(["insert", "indent", "statement"])), min_size=1, max_size=6))
@@ -579,6 +581,7 @@ SHADOWING_CLASS = ("import asyncio\nimport functools\n\n\nclass Big:\n" + CLASS_
                    + "\nx = Big().run_in_executor\n").split("\n")
 
 
+@pytest.mark.slow
 @settings(max_examples=25, deadline=None, derandomize=True)
 @given(st.lists(st.tuples(st.integers(5, len(SHADOWING_CLASS) - 4),
                           st.sampled_from([f for f in BIG_FRAGMENTS if "global" not in f])), max_size=3))

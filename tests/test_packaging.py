@@ -8,6 +8,10 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
+
+pytestmark = pytest.mark.slow  # builds and installs a wheel: not in make test-fast
+
 ROOT = Path(__file__).resolve().parents[1]
 
 

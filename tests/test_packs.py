@@ -11,6 +11,8 @@ from packs_support import (CODE_SNIPPETS, COLLIDING_YAML, IN_ASYNC_DEF, TEAM_YAM
 from sheetls.packs import load_packs
 from sheetls.vscode_snippets import parse_jsonc, strict_body
 
+pytestmark = pytest.mark.slow  # a server per test, with workspace folders and packs: not in make test-fast
+
 
 
 @pytest.fixture(params=["visual_studio_code", "neovim"])

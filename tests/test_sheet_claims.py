@@ -16,6 +16,8 @@ import pythons
 from sheetls.loader import builtin_sheet_path, load_pack
 from sheetls.model import Versions, parse_version
 
+pytestmark = pytest.mark.slow  # every claim on five CPythons: not in make test-fast
+
 SHEET = load_pack(builtin_sheet_path()).sheet
 BY_PREFIX = {e.prefix: e for e in SHEET.entries}
 MEMBERS = {m.api: m for m in SHEET.members}

@@ -18,6 +18,8 @@ from sheetls.forms import entry_example
 from sheetls.loader import builtin_sheet_path, load_pack
 from sheetls.model import parse_version
 
+pytestmark = pytest.mark.slow  # every example run on five CPythons: not in make test-fast
+
 ROOT = Path(__file__).resolve().parents[1]
 SHEET = load_pack(builtin_sheet_path()).sheet
 BY_PREFIX = {e.prefix: e for e in SHEET.entries}

@@ -22,6 +22,8 @@ import pythons
 from sheetls.loader import _signature_params, builtin_sheet_path, load_pack
 from sheetls.model import NO_VERSIONS, parse_version
 
+pytestmark = pytest.mark.slow  # signatures read from five CPythons: not in make test-fast
+
 DATA = Path(__file__).resolve().parent / "data"
 SHEET = load_pack(builtin_sheet_path()).sheet
 BY_PREFIX = {e.prefix: e for e in SHEET.entries}

@@ -5,6 +5,7 @@ on through workspace/didChangeConfiguration (the user granted trust) serves them
 restart. Over the real protocol, as VS Code's extension sends it."""
 from __future__ import annotations
 
+import pytest
 from lsprotocol import types
 
 from lsp_helpers import PREFIXES
@@ -44,6 +45,7 @@ def test_discover_leaves_out_the_workspace_folders_packs(tmp_path):
     assert str(folder / ".sheetls") not in pack_folders([str(user_pack)], [str(folder)], workspace_packs=False)
 
 
+@pytest.mark.slow  # a server with workspace packs per test
 async def test_untrusted_workspace_serves_the_sheet_and_user_packs_only(bare_client, tmp_path):
     folder, user_pack = _workspace(tmp_path)
     await start(bare_client, folder, watch=True, options={"packs": [str(user_pack)], "workspacePacks": False})
@@ -53,6 +55,7 @@ async def test_untrusted_workspace_serves_the_sheet_and_user_packs_only(bare_cli
     assert "user.yaml" in watched and ".sheetls" not in watched, watched
 
 
+@pytest.mark.slow  # a server with workspace packs per test
 async def test_trust_granted_serves_the_workspace_packs_without_restart(bare_client, tmp_path):
     folder, user_pack = _workspace(tmp_path)
     await start(bare_client, folder, options={"packs": [str(user_pack)], "workspacePacks": False})
@@ -71,6 +74,7 @@ async def test_trust_granted_serves_the_workspace_packs_without_restart(bare_cli
     assert await labels_for(bare_client, "aio") == PREFIXES + ["aiouser"]
 
 
+@pytest.mark.slow  # a server with workspace packs per test
 async def test_default_is_trusted(bare_client, tmp_path):
     """Clients that know nothing of trust (Neovim, any other) keep serving `.sheetls/`."""
     folder, _ = _workspace(tmp_path)
@@ -78,6 +82,7 @@ async def test_default_is_trusted(bare_client, tmp_path):
     assert "aiogather" in await labels_for(bare_client, "aio")
 
 
+@pytest.mark.slow  # a server with workspace packs per test
 async def test_a_log_level_change_applies_without_a_restart(bare_client):
     """didChangeConfiguration re-levels the server's log: at `error` an info message is not
     sent, at `info` again it is (a pack reload says so)."""

@@ -131,6 +131,7 @@ def check_same(doc: LineDocument, text: str) -> None:
     assert [content_lines[i] for i in range(-len(expected), len(expected))] == expected * 2
 
 
+@pytest.mark.slow  # generated edits, three encodings
 @pytest.mark.parametrize("enc", ENCODINGS)
 @SETTINGS
 @given(data=st.data(), initial=PLAIN_TEXT)
@@ -161,6 +162,7 @@ def test_same_text_as_pygls_after_any_client_edits(enc, data, initial):
                 assert mine.server_position_at_offset(off) == theirs.server_position_at_offset(off)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("enc", ENCODINGS)
 @SETTINGS
 @given(data=st.data(), initial=ANY_TEXT)
