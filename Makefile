@@ -8,12 +8,13 @@ PIP    := $(PY) -m pip --disable-pip-version-check
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 
 .DEFAULT_GOAL := help
-.PHONY: help install install-test install-try try test test-fast test-realworld check dist bench
+.PHONY: help install install-test install-try try test test-fast test-realworld check lua-check dist bench
 
 help:
 	@echo "make try    - set up and open Neovim on a demo file with sheetls attached"
 	@echo "make test   - set up everything the tests need and run them all"
 	@echo "make bench  - run the benchmark suite"
+	@echo "make check  - linters, type checkers and the snippet packs"
 	@echo "make dist   - regenerate snippets/dist/ from the snippet source"
 
 $(PY):
@@ -54,8 +55,20 @@ test-fast: install-test
 test-realworld: install-test
 	SHEETLS_REALWORLD=full $(PY) -m pytest tests/realworld $(PYTEST_ARGS)
 
-check: install
+# Linters and type checkers (tools pinned: the `check` extra, vscode-client's devDependencies,
+# Debian's lua-check), then the snippet packs. .ci/run runs this before `make test`.
+LUACHECK_SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+check: install $(VENV)/.stamp-check $(VSCODE_DIR)/node_modules/.stamp lua-check
+	$(VENV)/bin/ruff check server tests benchmarks
+	$(VENV)/bin/mypy
+	cd $(VSCODE_DIR) && npx tsc --noEmit -p . && npx eslint src
+	luacheck --no-color nvim-client tests/nvim/lua
 	$(VENV)/bin/sheetls check snippets
+
+lua-check:
+	@command -v luacheck >/dev/null || { $(LUACHECK_SUDO) apt-get update -q && \
+		DEBIAN_FRONTEND=noninteractive $(LUACHECK_SUDO) apt-get install -y -q lua-check; }
 
 # Regenerate the exports kept in snippets/dist/ after editing the snippet source
 # (a test fails while they are out of sync).

@@ -435,7 +435,7 @@ async def run_pack_round(spec: ServerSpec, opts: Options, pack_path: Path,
                 return out
             await asyncio.sleep(0.005)
         m = Metric()
-        for rnd in range(max(1, opts.iterations // len(prefixes))):
+        for _rnd in range(max(1, opts.iterations // len(prefixes))):
             for k in range(len(prefixes)):
                 res, lat = await client.request_timed("textDocument/completion", params(k),
                                                       timeout=opts.timeout)
@@ -785,7 +785,7 @@ async def main_async(args) -> int:
     load_start = os.getloadavg()[0]
     rounds, pack_rounds = [], []
     errors: dict[str, list[str]] = {s: [] for s in names}
-    wrong_total = {s: 0 for s in names}
+    wrong_total = dict.fromkeys(names, 0)
     labels = {s: s for s in names}
     for r in range(args.rounds):
         order = names[r % len(names):] + names[: r % len(names)]
@@ -881,10 +881,10 @@ def parse_args(argv=None):
     ap.add_argument("--keep", action="store_true", help="keep the work dir (files, pack, server logs)")
     args = ap.parse_args(argv)
     q = args.quick
-    defaults = dict(sizes=[100, 1000] if q else [100, 1000, 10000], rounds=1 if q else 5,
-                    iterations=15 if q else 200, edit_iterations=10 if q else 100,
-                    warmup=2 if q else 5, budget=5.0 if q else 8.0,
-                    pack_size=1000 if q else 10000)
+    defaults = {"sizes": [100, 1000] if q else [100, 1000, 10000], "rounds": 1 if q else 5,
+                    "iterations": 15 if q else 200, "edit_iterations": 10 if q else 100,
+                    "warmup": 2 if q else 5, "budget": 5.0 if q else 8.0,
+                    "pack_size": 1000 if q else 10000}
     for k, v in defaults.items():
         if getattr(args, k) is None:
             setattr(args, k, v)

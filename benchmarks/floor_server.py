@@ -26,7 +26,7 @@ from lsprotocol import types
 from pygls.lsp.server import LanguageServer
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from entries import ENTRIES  # noqa: E402  (titles and triggers of the sheet)
+from entries import ENTRIES
 
 LINE_STORE = "--line-store" in sys.argv  # documents in sheetls.lsp.workspace.LineDocument
 if LINE_STORE:

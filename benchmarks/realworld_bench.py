@@ -38,8 +38,17 @@ ROOT = HERE.parent
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(ROOT / "tests" / "realworld"))
 
-from bench import (MS, capabilities, compile_bytecode, completion_items, cpu_ms, default_servers,  # noqa: E402
-                   hover_text, machine, summarize, versions)
+from bench import (  # noqa: E402
+    capabilities,
+    compile_bytecode,
+    completion_items,
+    cpu_ms,
+    default_servers,
+    hover_text,
+    machine,
+    summarize,
+    versions,
+)
 from entries import TITLE_BY_API  # noqa: E402
 from lsp_client import LspClient  # noqa: E402
 
@@ -374,8 +383,8 @@ def parse_args(argv=None):
     ap.add_argument("--json")
     args = ap.parse_args(argv)
     q = args.quick
-    for k, v in dict(sites=60 if q else 600, methods=2500 if q else 12500, edits=20 if q else 200,
-                     budget=5.0 if q else 60.0).items():
+    for k, v in {"sites": 60 if q else 600, "methods": 2500 if q else 12500, "edits": 20 if q else 200,
+                     "budget": 5.0 if q else 60.0}.items():
         if getattr(args, k) is None:
             setattr(args, k, v)
     if args.pin is None:

@@ -7,9 +7,9 @@ import sys
 from typing import Optional, Tuple
 
 from lsprotocol import types
+from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities
 
 from sheetls.snippet_syntax import parse, to_plain
-from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities
 
 SERVER = ClientServerConfig(server_command=[sys.executable, "-m", "sheetls", "--stdio"])
 PROFILES = {

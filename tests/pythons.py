@@ -12,8 +12,6 @@ import subprocess
 from pathlib import Path
 from typing import Dict, List, Tuple
 
-import pytest
-
 from tool_required import missing_tool
 
 ROOT = Path(__file__).resolve().parents[1]

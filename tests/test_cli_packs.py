@@ -49,7 +49,7 @@ def test_list_names_the_pack_when_several_are_loaded(tmp_path):
     assert both[0].split()[:2] == ["asyncio-streams", "aioopen"]
     assert both[-1].split()[:2] == ["team-patterns", "aiogather"] and both[-1].endswith("tasks, gather")
     only = sheetls("list", "--no-builtin", "--pack", str(tmp_path / "team.yaml")).stdout.splitlines()
-    assert [l.split()[0] for l in only] == ["aiogather"]
+    assert [row.split()[0] for row in only] == ["aiogather"]
 
 
 def test_show_prints_every_pack_entry_with_the_prefix(tmp_path):

@@ -11,7 +11,6 @@ from lsp_helpers import PREFIXES, accept_item, apply_edits, complete_at, labels
 from sheetls.snippet_syntax import parse, to_plain
 
 
-
 def accept(client, text: str, item: types.CompletionItem) -> str:
     return accept_item(client.profile, text, item)
 

@@ -6,7 +6,6 @@ from lsprotocol import types
 
 from lsp_helpers import PREFIXES, accept_item, apply_edits, complete_at, initialize, labels, utf16_col
 from sheetls.loader import builtin_sheet_path, load_pack
-from sheetls.snippet_syntax import parse, to_plain
 
 SHEET = load_pack(builtin_sheet_path()).sheet
 

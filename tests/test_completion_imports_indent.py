@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 from lsprotocol import types
+from pytest_lsp import client_capabilities
 
 from lsp_helpers import accept_item, complete_at, initialize, labels, open_doc, split_cursor, utf16_col
-from pytest_lsp import client_capabilities
 
 ROOT = Path(__file__).resolve().parents[1]
 

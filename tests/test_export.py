@@ -15,13 +15,12 @@ from pathlib import Path
 
 import pytest
 
-from tool_required import missing_tool
-
 from packs_support import IN_ASYNC_DEF, complete, start
 from sheetls import export, forms
 from sheetls.loader import builtin_sheet_path, load_pack
 from sheetls.packs import load_path
 from sheetls.snippet_syntax import parse, to_plain
+from tool_required import missing_tool
 
 ROOT = Path(__file__).resolve().parents[1]
 DIST = ROOT / "snippets" / "dist"
@@ -113,7 +112,7 @@ def test_html_views(tmp_path, view):
     assert page.h["h1"] == [SHEET.title]
     assert page.h["h2"] == [s.title for s in SHEET.sections]
     assert page.articles == len(SHEET.entries)
-    examples = [c for c in page.code]
+    examples = list(page.code)
     assert examples == [e.example.rstrip() for e in SHEET.entries]  # the code, unescaped, exactly
     assert page.body_class == view
     assert "script" not in page.tags and "link" not in page.tags  # one self-contained page
@@ -270,7 +269,7 @@ async def test_vscode_export_served_as_a_pack_offers_the_same_items(bare_client,
     await start(bare_client, None, profile=profile, options={"packs": [str(path)], "builtinSheet": False})
     result = await complete(bare_client, IN_ASYNC_DEF.format(word="aio"))
     assert [(i.label, i.detail) for i in result.items] == [(e.prefix, e.title) for e in SHEET.entries]
-    for item, entry in zip(result.items, SHEET.entries):
+    for item, _entry in zip(result.items, SHEET.entries):
         assert "async def main():" in item.text_edit.new_text
         assert to_plain(parse(item.text_edit.new_text)).strip().endswith("asyncio.run(main())")
 

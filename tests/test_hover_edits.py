@@ -1,7 +1,8 @@
 """Hover after edits: the resolver's model of a new version is derived from the previous one
 when a keystroke cannot move a block boundary, and must answer exactly as a fresh model."""
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from lsprotocol import types
 
 from lsp_helpers import open_doc

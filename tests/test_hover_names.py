@@ -12,11 +12,12 @@ import pytest
 from lsprotocol import types
 from pytest_lsp import client_capabilities
 
-from core_support import INDEX, marked as cursor_lines
+from core_support import INDEX
+from core_support import marked as cursor_lines
 from lsp_helpers import initialize, open_doc, split_cursor
 from sheetls import hover as hover_core
-from sheetls.render import format_signature
 from sheetls.loader import builtin_sheet_path, load_pack
+from sheetls.render import format_signature
 
 SHEET = load_pack(builtin_sheet_path()).sheet
 ENTRY = {api: e for e in SHEET.entries for api in e.apis}
@@ -58,7 +59,7 @@ def covered(result: types.Hover, text: str, line: int, encoding: str) -> str:
     assert r.start.line == r.end.line == line
     line_text = text.split("\n")[line]
     units = units_for(encoding)
-    cols = [i for i in range(len(line_text) + 1)]
+    cols = list(range(len(line_text) + 1))
     start = next(i for i in cols if units(line_text, i) == r.start.character)
     end = next(i for i in cols if units(line_text, i) == r.end.character)
     return line_text[start:end]

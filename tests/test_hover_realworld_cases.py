@@ -15,7 +15,8 @@ from __future__ import annotations
 import ast
 
 import pytest
-from hypothesis import assume, given, settings, strategies as st
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
 from lsprotocol import types
 
 from lsp_helpers import open_doc, split_cursor, utf16_col

@@ -129,7 +129,8 @@ def test_skeleton_of_a_big_block_keeps_the_focused_method_and_the_names():
     assert cut[focus - cls.start] == lines[focus]
 
 
-from hypothesis import given, settings, strategies as st  # noqa: E402
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
 
 from sheetls.loader import builtin_sheet_path, load_pack  # noqa: E402
 
@@ -145,7 +146,7 @@ def test_any_edit_of_the_sheet_resolves_without_error(cut, drop, insert, where):
     text = EXAMPLES[:cut] + insert + EXAMPLES[cut + drop:]
     lines = text.split("\n")
     line = min(int(where * len(lines)), len(lines) - 1)
-    for col in range(0, len(lines[line]) + 1):
+    for col in range(len(lines[line]) + 1):
         target = resolve_at(lines, line, col)
         if target is not None:
             assert target.line == line and target.start <= col < target.end

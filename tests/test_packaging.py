@@ -35,7 +35,7 @@ def _read_message(sock) -> dict:
     data = b""
     while b"\r\n\r\n" not in data:
         data += sock.recv(1)
-    length = int([l for l in data.decode().split("\r\n") if l.lower().startswith("content-length")][0].split(":")[1])
+    length = int([h for h in data.decode().split("\r\n") if h.lower().startswith("content-length")][0].split(":")[1])
     body = b""
     while len(body) < length:
         body += sock.recv(length - len(body))

@@ -6,8 +6,16 @@ import pytest
 from lsprotocol import types
 
 from lsp_helpers import PREFIXES
-from packs_support import (CODE_SNIPPETS, COLLIDING_YAML, IN_ASYNC_DEF, TEAM_YAML, complete, labels_for, start,
-                           write_friendly)
+from packs_support import (
+    CODE_SNIPPETS,
+    COLLIDING_YAML,
+    IN_ASYNC_DEF,
+    TEAM_YAML,
+    complete,
+    labels_for,
+    start,
+    write_friendly,
+)
 from sheetls.packs import load_packs
 from sheetls.vscode_snippets import parse_jsonc, strict_body
 
@@ -185,6 +193,7 @@ def test_packs_are_served_in_order_builtin_settings_workspace(tmp_path):
 
 async def test_label_details_name_the_pack_for_a_client_that_shows_them(bare_client, tmp_path):
     from lsprotocol import types as t
+
     from packs_support import answer_registrations, capabilities, uri, wait_for_log
 
     (tmp_path / ".sheetls").mkdir()
@@ -227,8 +236,9 @@ def test_the_schema_readme_matches_the_schema(tmp_path):
 
 
 def test_a_package_cannot_read_files_outside_its_folder(tmp_path):
-    from packs_support import write_friendly
     import json as _json
+
+    from packs_support import write_friendly
 
     secret = tmp_path / "secret.json"
     secret.write_text('{"s": {"prefix": "stolen", "body": "x"}}')

@@ -12,8 +12,19 @@ import pytest
 from lsprotocol import types
 
 from lsp_helpers import PREFIXES
-from packs_support import (CODE_SNIPPETS, IN_ASYNC_DEF, TEAM_YAML, complete, labels_for, reload_by_command, start,
-                           uri, wait_for_diagnostics, wait_for_log, write_friendly)
+from packs_support import (
+    CODE_SNIPPETS,
+    IN_ASYNC_DEF,
+    TEAM_YAML,
+    complete,
+    labels_for,
+    reload_by_command,
+    start,
+    uri,
+    wait_for_diagnostics,
+    wait_for_log,
+    write_friendly,
+)
 
 pytestmark = pytest.mark.slow  # servers that wait for file watching and polling: not in make test-fast
 

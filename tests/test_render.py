@@ -74,7 +74,7 @@ def test_pitfalls_are_those_of_the_target():
     entry = BY_PREFIX["aioserver"]
     shutdown, old_handler = "waits until every client has disconnected", "stays open and the client waits forever"
     every = entry_markdown(entry)
-    assert f"- (3.12+) Cancelling" in every and f"- (before 3.11) After an exception" in every
+    assert "- (3.12+) Cancelling" in every and "- (before 3.11) After an exception" in every
     assert shutdown not in entry_markdown(entry, target=(3, 11)) and old_handler not in entry_markdown(entry, target=(3, 11))
     assert shutdown in entry_markdown(entry, target=(3, 12)) and old_handler in entry_markdown(entry, target=(3, 10))
     exec_entry = BY_PREFIX["aioexec"]

@@ -8,13 +8,12 @@ from __future__ import annotations
 import json
 import re
 import subprocess
-from pathlib import Path
 
 import pytest
 
 import pythons
 from sheetls.loader import builtin_sheet_path, load_pack
-from sheetls.model import Versions, parse_version
+from sheetls.model import Versions
 
 pytestmark = pytest.mark.slow  # every claim on five CPythons: not in make test-fast
 

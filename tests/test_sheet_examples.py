@@ -234,7 +234,7 @@ def test_start_server_echoes_to_a_real_client(version, form):
                 break
             except OSError:
                 if proc.poll() is not None or time.monotonic() > deadline:
-                    raise AssertionError(f"server never listened: {proc.stderr.read().decode()}")
+                    raise AssertionError(f"server never listened: {proc.stderr.read().decode()}") from None
                 time.sleep(0.05)
         with conn:
             conn.settimeout(10)

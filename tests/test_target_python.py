@@ -9,7 +9,7 @@ import pytest
 from lsprotocol import types
 from pygls.uris import from_fs_path
 
-from lsp_helpers import initialize, split_cursor, utf16_col
+from lsp_helpers import initialize
 from sheetls.target import ProjectTargets, lower_bound, requires_python
 
 

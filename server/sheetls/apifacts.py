@@ -51,7 +51,7 @@ class LocalClass:
     """A class the file defines (its members are looked up in its body, then its bases)."""
 
     node: ast.ClassDef
-    region: "Region"
+    region: Region
 
 
 @dataclass(frozen=True, eq=False)
@@ -68,7 +68,7 @@ class LocalFunction:
     """A function the file defines: calling it gives what all its `return`s give."""
 
     node: ast.AST
-    region: "Region"
+    region: Region
 
 
 class _Other:
@@ -154,7 +154,7 @@ class ApiFacts:
     classes: FrozenSet[str] = frozenset()
 
     @classmethod
-    def from_sheets(cls, sheets: Sequence["Sheet"]) -> "ApiFacts":
+    def from_sheets(cls, sheets: Sequence[Sheet]) -> ApiFacts:
         """The facts the packs declare; for a name several packs describe, the first pack's."""
         returns: Dict[str, object] = {}
         attributes: Dict[str, object] = {}

@@ -135,7 +135,7 @@ def _export(args) -> int:
     return 1 if packs.errors else 0
 
 
-def build_parser() -> "argparse.ArgumentParser":
+def build_parser() -> argparse.ArgumentParser:
     import argparse
 
     parser = argparse.ArgumentParser(prog="sheetls", description="Snippet-and-docs language server for the asyncio Streams and Subprocesses sheet.")

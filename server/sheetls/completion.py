@@ -14,7 +14,7 @@ from sheetls.context import CursorContext, cursor_context
 from sheetls.index import Match, SheetIndex
 from sheetls.model import Entry, PyVersion
 from sheetls.profile import ClientProfile
-from sheetls.pyimports import Imports, import_site, respell, scan_imports
+from sheetls.pyimports import Imports, ImportSite, import_site, respell, scan_imports
 
 WORD_BEFORE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*$")
 _LEADING_SPACES = re.compile(r"^((?:    )+)", re.M)
@@ -59,6 +59,7 @@ def code_indent_unit(lines: Sequence[str], in_string: Optional[Callable[[int], b
     triple-quoted strings (`in_string`) and comments say nothing. None when no block is seen."""
     opens = False
     lead = ""
+    depth = 0  # brackets open at the start of the line: it continues a logical line
     for i, text in enumerate(lines[:limit]):
         stripped = text.lstrip(" \t\f")
         if not stripped or stripped[0] == "#":
@@ -66,16 +67,20 @@ def code_indent_unit(lines: Sequence[str], in_string: Optional[Callable[[int], b
         if in_string is not None and in_string(i):
             opens = False
             continue
-        here = text[: len(text) - len(stripped)]
-        if opens and len(here) > len(lead) and here.startswith(lead):
-            step = here[len(lead):]
-            return "\t" if "\t" in step else step
-        opens = _CODE_END.sub("", stripped).endswith(":")
-        lead = here
+        code = _CODE_END.sub("", _STRING_LITERAL.sub('""', stripped))
+        if depth == 0:  # a logical line starts here: its indentation counts
+            here = text[: len(text) - len(stripped)]
+            if opens and len(here) > len(lead) and here.startswith(lead):
+                step = here[len(lead):]
+                return "\t" if "\t" in step else step
+            lead = here
+        depth = max(0, depth + sum(code.count(c) for c in "([{") - sum(code.count(c) for c in ")]}"))
+        opens = depth == 0 and code.endswith(":")  # a header, maybe over several lines
     return None
 
 
-_CODE_END = re.compile(r"[ \t]*(?:#.*)?$")  # a trailing comment (naive: a `#` in a string ends it too)
+_CODE_END = re.compile(r"[ \t]*(?:#.*)?$")  # a trailing comment
+_STRING_LITERAL = re.compile(r"\"(?:[^\"\\]|\\.)*\"|'(?:[^'\\]|\\.)*'")  # one-line strings, for bracket counting
 
 
 def indent_unit(lines: Sequence[str], current_indent: str, editor_unit: str = "    ",
@@ -205,10 +210,12 @@ def _proposal(match: Match, ctx: CursorContext, imports: Imports, lines: Sequenc
             snippet = re.sub(rf"(?<![\w.]){re.escape(module)}(?=\.)", alias, snippet)
             notes.append(f"imports {module} as {alias}: `{module}` is taken here")
         site = import_site(lines, module)
-        if site.line >= line:
+        if site.line >= line and form != "expression":
             # The cursor is where imports go (say, an empty file): the program carries them.
             inline_imports.append(statement)
             continue
+        # An expression on its line (`async def f(): word`) carries no statement: the import
+        # goes to its site, even at the start of the cursor's own line.
         additional.append(_import_edit(lines, site, statement))
     if inline_imports:
         snippet = "".join(f"{s}\n" for s in inline_imports) + ("\n" if form == "program" else "") + snippet
@@ -231,7 +238,7 @@ def _proposal(match: Match, ctx: CursorContext, imports: Imports, lines: Sequenc
     )
 
 
-def _import_edit(lines: Sequence[str], site, statement: str) -> Edit:
+def _import_edit(lines: Sequence[str], site: ImportSite, statement: str) -> Edit:
     text = ("\n" if site.blank_before else "") + f"{statement}\n" + "\n" * site.blank_after
     if site.line >= len(lines):  # past the last line: append after it
         last = len(lines) - 1

@@ -21,8 +21,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Dict, List, Optional, Sequence, Tuple
 
-from sheetls.pysource import (CONTINUATION, LineIndex, NOT_A_START, child_start_in, def_name, header_end, scan,
-                              skeleton)
+from sheetls.pysource import CONTINUATION, NOT_A_START, LineIndex, child_start_in, def_name, header_end, scan, skeleton
 from sheetls.regions import Region, RegionCache
 from sheetls.scopes import Binding, scope_bindings
 
@@ -43,12 +42,12 @@ class _ClassScope:
     nonlocals: frozenset = frozenset()
     stars: List[str] = []
 
-    def __init__(self, model: "VersionModel", k: int):
+    def __init__(self, model: VersionModel, k: int):
         self.names = _ClassNames(model, k)
 
 
 class _ClassNames:
-    def __init__(self, model: "VersionModel", k: int):
+    def __init__(self, model: VersionModel, k: int):
         self.model, self.k = model, k
 
     def get(self, name: str, default=None):
@@ -88,7 +87,7 @@ class VersionModel:
     def __init__(self, lines: Sequence[str], regions: Optional[RegionCache] = None):
         self.lines = lines
         self.regions = regions if regions is not None else RegionCache()
-        self.facts: Optional["ApiFacts"] = None  # what the evaluator's slots below were derived with
+        self.facts: Optional[ApiFacts] = None  # what the evaluator's slots below were derived with
         if lines and (lines[0][-1:] in ("\n", "\r") or lines[-1][-1:] in ("\n", "\r")):
             self.texts = [t.rstrip("\r\n") for t in lines]  # lines that keep their line ends
         else:
@@ -117,7 +116,7 @@ class VersionModel:
         self._regions: Dict[tuple, Tuple[Region, int]] = {}
 
     @classmethod
-    def after(cls, prev: "VersionModel", changes: Sequence[Tuple[int, int, int]], lines: Sequence[str]) -> "VersionModel":
+    def after(cls, prev: VersionModel, changes: Sequence[Tuple[int, int, int]], lines: Sequence[str]) -> VersionModel:
         """The model of the next version. When every change since `prev` replaced single lines
         that neither start a statement nor touch a triple quote or a trailing backslash (the
         common keystroke inside a function), the block structure is `prev`'s and is reused:
@@ -457,7 +456,7 @@ class VersionModel:
         if self.looked_up is not None:
             self.looked_up.add(name)
 
-    def use_facts(self, facts: "ApiFacts") -> None:
+    def use_facts(self, facts: ApiFacts) -> None:
         """Evaluate with `facts` from now on; what was derived with other facts goes."""
         if facts is not self.facts:
             self.facts = facts
@@ -491,13 +490,13 @@ class DocumentModel:
         self.regions = regions if regions is not None else RegionCache()
         self.current: Optional[VersionModel] = None
 
-    def at(self, lines: Sequence[str]) -> "VersionModel":
+    def at(self, lines: Sequence[str]) -> VersionModel:
         """The model of the version whose lines are `lines` (the current one if it is that)."""
         if self.current is None or self.current.lines is not lines:
             self.current = VersionModel(lines, self.regions)
         return self.current
 
-    def after(self, changes: Optional[Sequence[Tuple[int, int, int]]], lines: Sequence[str]) -> "VersionModel":
+    def after(self, changes: Optional[Sequence[Tuple[int, int, int]]], lines: Sequence[str]) -> VersionModel:
         """The model of the next version, `lines`, derived from the current one when the line
         changes between them are known ((first line, lines removed, lines inserted) each)."""
         if self.current is None or changes is None:

@@ -13,8 +13,22 @@ from __future__ import annotations
 import ast
 from typing import Dict, Optional, Tuple
 
-from sheetls.apifacts import (HANDLER_PARAMETERS, LOOP_CLASSES, LOOP_METHODS, OTHER, PASSTHROUGH, SERVER, SERVERS,
-                              ApiName, ApiObject, LocalClass, LocalFunction, LocalInstance, ValueTuple, normalize)
+from sheetls.apifacts import (
+    HANDLER_PARAMETERS,
+    LOOP_CLASSES,
+    LOOP_METHODS,
+    OTHER,
+    PASSTHROUGH,
+    SERVER,
+    SERVERS,
+    ApiName,
+    ApiObject,
+    LocalClass,
+    LocalFunction,
+    LocalInstance,
+    ValueTuple,
+    normalize,
+)
 from sheetls.docmodel import SERVER_CALL, VersionModel
 from sheetls.regions import Region
 from sheetls.scopes import Binding, enclosing, lookup, scopes_of, start_of

@@ -21,7 +21,7 @@ CACHE_SIZE = 50_000  # examples remembered: five 10,000-entry packs, a few MB of
 DEFER_OVER = 256  # a load with more unknown examples than this (~6 ms of compiling) may defer them
 
 _RUN_MAIN = "\nasyncio.run(main())\n"
-_known: "OrderedDict[str, Optional[Problem]]" = OrderedDict()
+_known: OrderedDict[str, Optional[Problem]] = OrderedDict()
 
 
 def compile_error(example: str, imports: int) -> Optional[Problem]:

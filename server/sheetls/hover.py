@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Optional, Sequence
 
 from sheetls import render
+from sheetls.docmodel import VersionModel
 from sheetls.index import SheetIndex
 from sheetls.model import PyVersion
 from sheetls.pyimports import Imports
@@ -24,7 +25,7 @@ class HoverAnswer:
 
 def hover_at(index: SheetIndex, lines: Sequence[str], line: int, col: int, markdown: bool = True,
              example: str = "full", imports: Optional[Imports] = None,
-             python: Optional[PyVersion] = None, model=None) -> Optional[HoverAnswer]:
+             python: Optional[PyVersion] = None, model: Optional[VersionModel] = None) -> Optional[HoverAnswer]:
     """The hover for (line, code point col) of a Python document, or None.
 
     `example` is the hoverExample option: "full" (the runnable program), "short" (the core

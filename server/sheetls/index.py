@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import bisect
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Dict, Iterable, List, Optional, Sequence, Tuple
+from typing import TYPE_CHECKING, Callable, Dict, Iterable, List, Optional, Sequence, Tuple
 
 from sheetls.model import Entry, Member, Sheet
 
@@ -45,10 +45,10 @@ class SheetIndex:
     by_id: Dict[Tuple[str, str], Entry] = field(default_factory=dict)
     members: Dict[str, Tuple[Member, Entry]] = field(default_factory=dict)
     member_names: Dict[str, List[str]] = field(default_factory=dict)  # "drain" -> ["asyncio.StreamWriter.drain"]
-    _facts: Optional["ApiFacts"] = field(default=None, repr=False, compare=False)
+    _facts: Optional[ApiFacts] = field(default=None, repr=False, compare=False)
 
     @property
-    def facts(self) -> "ApiFacts":
+    def facts(self) -> ApiFacts:
         """What the packs say their calls return and their attributes hold (the resolver's
         facts), made on first use: hover only."""
         if self._facts is None:
@@ -58,7 +58,7 @@ class SheetIndex:
         return self._facts
 
     @classmethod
-    def build(cls, sheets: Sequence[Sheet]) -> "SheetIndex":
+    def build(cls, sheets: Sequence[Sheet]) -> SheetIndex:
         index = cls(sheets=tuple(sheets))
         for sheet in sheets:
             for entry in sheet.entries:
@@ -86,7 +86,8 @@ class SheetIndex:
         """
         w = word.lower()
         found: Dict[int, str] = {}
-        for keys, getkey in ((self._prefix_keys, lambda o: self.entries[o].prefix), (self._keyword_keys, None)):
+        prefix_of: Callable[[int], str] = lambda o: self.entries[o].prefix  # noqa: E731
+        for keys, getkey in ((self._prefix_keys, prefix_of), (self._keyword_keys, None)):
             i = bisect.bisect_left(keys, (w, -1))
             while i < len(keys) and keys[i][0].startswith(w):
                 key, order = keys[i]

@@ -12,8 +12,20 @@ from dataclasses import dataclass, field
 from typing import Callable, Dict, List, Optional, Sequence, Tuple
 
 from sheetls import example_check, forms, snippet_syntax
-from sheetls.model import NO_VERSIONS, Entry, Member, Param, Pitfall, Returns, Section, Sheet, TypeFact, Versions, parse_version
-from sheetls.yaml_source import YamlNode, YamlError, parse_yaml, read_text
+from sheetls.model import (
+    NO_VERSIONS,
+    Entry,
+    Member,
+    Param,
+    Pitfall,
+    Returns,
+    Section,
+    Sheet,
+    TypeFact,
+    Versions,
+    parse_version,
+)
+from sheetls.yaml_source import YamlError, YamlNode, parse_yaml, read_text
 
 SCHEMA_VERSION = 1
 
@@ -187,7 +199,7 @@ class _Validator:
                 self.error(node.line, _name(where, key, index), f"expected a list, got {_kind(node.value)}")
                 return False
             item_kind = kind[5:]
-            return all([self.check(item, item_kind, where, key, i) for i, item in enumerate(node.value)])
+            return all(self.check(item, item_kind, where, key, i) for i, item in enumerate(node.value))
         test, expected = _CHECKS[kind]
         if not test(node.value):
             if kind == "version" and isinstance(node.value, (int, float)) and not isinstance(node.value, bool):
@@ -251,7 +263,7 @@ def _returns(fields: Dict[str, YamlNode], key: str = "returns") -> Returns:
     return _strs(fields, key) or None
 
 
-def _types(v: "_Validator", top: Dict[str, YamlNode]) -> Tuple[TypeFact, ...]:
+def _types(v: _Validator, top: Dict[str, YamlNode]) -> Tuple[TypeFact, ...]:
     """The pack's `types`: what names it does not document give when called or hold."""
     out: List[TypeFact] = []
     node = top.get("types")
@@ -268,7 +280,7 @@ def _types(v: "_Validator", top: Dict[str, YamlNode]) -> Tuple[TypeFact, ...]:
     return tuple(out)
 
 
-def _versions(v: "_Validator", fields: Dict[str, YamlNode], where: str) -> Versions:
+def _versions(v: _Validator, fields: Dict[str, YamlNode], where: str) -> Versions:
     """The added/changed/removed of a mapping whose fields passed their checks; an order
     that cannot be (removed before added, a change outside the span) is an error."""
     got = {k: fields[k].value for k in ("added", "changed", "removed")
@@ -284,7 +296,7 @@ def _versions(v: "_Validator", fields: Dict[str, YamlNode], where: str) -> Versi
     return Versions(got.get("added", ""), got.get("changed", ""), got.get("removed", ""))
 
 
-def _pitfalls(v: "_Validator", fields: Dict[str, YamlNode], where: str) -> Tuple[Pitfall, ...]:
+def _pitfalls(v: _Validator, fields: Dict[str, YamlNode], where: str) -> Tuple[Pitfall, ...]:
     out: List[Pitfall] = []
     node = fields.get("pitfalls")
     for i, item in enumerate(node.value if node is not None and isinstance(node.value, list) else []):
@@ -322,7 +334,7 @@ def _signature_params(signature: str) -> List[str]:
     return out
 
 
-def _params(v: "_Validator", fields: Dict[str, YamlNode], where: str) -> Tuple[Param, ...]:
+def _params(v: _Validator, fields: Dict[str, YamlNode], where: str) -> Tuple[Param, ...]:
     out: List[Param] = []
     node = fields.get("params")
     signature = _str(fields, "signature")

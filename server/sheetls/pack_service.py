@@ -25,7 +25,7 @@ from typing import Dict, List, Optional, Sequence, Tuple
 from sheetls.example_check import Example
 from sheetls.loader import PackError
 from sheetls.model import Entry, Sheet
-from sheetls.packs import (LoadedPack, PackSource, discover, kind_of, load_source, pack_folders)
+from sheetls.packs import LoadedPack, PackSource, discover, kind_of, load_source, pack_folders
 
 log = logging.getLogger("sheetls")
 

@@ -112,7 +112,7 @@ def scan_imports(lines: Sequence[str]) -> Imports:
         line = lines[i]
         c = line[:1]
         if c == "i" or c == "f":
-            if line.startswith("import") or line.startswith("from"):
+            if line.startswith(("import", "from")):
                 text, j = _statement(lines, i)
                 _bind(imports, text)
                 if line.startswith("from __future__"):
@@ -184,7 +184,7 @@ def import_site(lines: Sequence[str], module: str) -> ImportSite:
 
 
 @functools.lru_cache(maxsize=64)
-def _references(modules: Tuple[str, ...]) -> "re.Pattern[str]":
+def _references(modules: Tuple[str, ...]) -> re.Pattern[str]:
     """`module.attr...` references to any of `modules`."""
     return re.compile(r"(?<![\w.])(" + "|".join(re.escape(m) for m in modules) + r")((?:\.[A-Za-z_]\w*)+)")
 
@@ -211,7 +211,7 @@ def _respell(text: str, imports: Imports, modules: Tuple[str, ...]) -> Tuple[str
     missing: List[str] = []
     pattern = _references(modules)
 
-    def sub(m: "re.Match[str]") -> str:
+    def sub(m: re.Match[str]) -> str:
         qualified = m.group(1) + m.group(2)
         local = imports.local_for(qualified)
         if local is not None:

@@ -188,7 +188,7 @@ class LineIndex:
             self._starts.extend(accumulate(len(t) + 1 for t in self.texts))
         return bisect.bisect_right(self._starts, offset) - 1
 
-    def lines_matching(self, pattern: "re.Pattern[str]") -> List[int]:
+    def lines_matching(self, pattern: re.Pattern[str]) -> List[int]:
         """The lines holding a match of `pattern`, in order, without repeats."""
         found: List[int] = []
         for m in pattern.finditer(self.source):
@@ -289,7 +289,8 @@ def skeleton(texts: Sequence[str], lo: int, hi: int, focus: Optional[int],
     return out
 
 
-def _stub_bodies(texts, lo, hi, focus, in_string, out, base, big) -> None:
+def _stub_bodies(texts: Sequence[str], lo: int, hi: int, focus: Optional[int], in_string: Callable[[int], bool],
+                 out: List[str], base: int, big: int) -> None:
     """Cut, in `out`, the bodies of the children of texts[lo:hi] that do not hold `focus`."""
     head = header_end(texts, lo, hi)
     if head is None:

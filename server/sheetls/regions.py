@@ -103,7 +103,7 @@ class RegionCache:
 
     def __init__(self, size: int = 32, chars: int = 200_000):
         self.size, self.chars = size, chars
-        self.entries: "OrderedDict[Tuple[object, str], Region]" = OrderedDict()
+        self.entries: OrderedDict[Tuple[object, str], Region] = OrderedDict()
         self._chars = 0
 
     def region(self, start: int, texts: List[str], class_start: Optional[int] = None) -> Region:

@@ -29,11 +29,12 @@ from typing import Callable, List, Optional, Sequence, Tuple
 from sheetls.apifacts import ApiFacts, ApiName, builtin_facts, normalize
 from sheetls.docmodel import BIG_BLOCK, DocumentModel, VersionModel  # noqa: F401 (BIG_BLOCK: tests)
 from sheetls.evaluate import binding_value, evaluate, member
-from sheetls.pysource import IDENT, in_string_or_comment, indent, scan, scan_blocks, skeleton  # noqa: F401
 from sheetls.pyimports import Imports, scan_imports
-from sheetls.regions import Region  # noqa: F401 (tests count its parses)
+from sheetls.pysource import IDENT, in_string_or_comment, indent, scan, scan_blocks, skeleton  # noqa: F401
+from sheetls.regions import Region
 from sheetls.repair import repair_parse  # noqa: F401 (tests)
 from sheetls.scopes import lookup, scopes_at_line
+
 
 @dataclass(frozen=True)
 class Target:
@@ -45,7 +46,7 @@ class Target:
 
 # --- the server's adapters: version models by the identity of their lines ------------------------
 _DOCUMENTS = DocumentModel()  # its region cache serves every version the adapters keep
-_MODELS: "OrderedDict[int, VersionModel]" = OrderedDict()
+_MODELS: OrderedDict[int, VersionModel] = OrderedDict()
 _MODEL_CACHE_SIZE = 4  # documents (versions) whose model is kept: the open ones a user hovers in
 
 

@@ -51,7 +51,7 @@ class Namespace(Protocol):
     def stars(self) -> List[str]:
         """The modules of the module's `from m import *`."""
 
-    def bindings_of(self, scope: ast.AST, region: Region) -> "ScopeBindings":
+    def bindings_of(self, scope: ast.AST, region: Region) -> ScopeBindings:
         """The names `scope` binds."""
 
     def note_name(self, name: str) -> None:

@@ -41,7 +41,7 @@ class Tabstop:
 @dataclass
 class Placeholder:
     index: int
-    children: List["Node"] = field(default_factory=list)
+    children: List[Node] = field(default_factory=list)
 
 
 @dataclass
@@ -53,7 +53,7 @@ class Choice:
 @dataclass
 class Variable:
     name: str
-    children: Optional[List["Node"]] = None
+    children: Optional[List[Node]] = None
     transform: Optional[str] = None
 
 
@@ -121,6 +121,7 @@ class _Parser:
                 i = self.i
                 continue
             m = plain_run(s, i)  # a run of ordinary characters at once
+            assert m is not None  # the characters that end a run are handled above
             text.append(m.group())
             i = m.end()
         self.i = i
@@ -264,7 +265,7 @@ def to_plain_many(parts: Sequence[Sequence[Node]], values: Optional[Dict[int, st
     for nodes in parts:
         out: List[str] = []
 
-        def emit(seq: Sequence[Node]) -> None:
+        def emit(seq: Sequence[Node], out: List[str] = out) -> None:
             for node in seq:
                 if isinstance(node, Text):
                     out.append(node.value)

@@ -29,7 +29,7 @@ from typing import Dict, List, Optional, Sequence, Tuple
 from sheetls import snippet_syntax
 from sheetls.loader import LoadResult, PackError
 from sheetls.model import Entry, Section, Sheet
-from sheetls.yaml_source import YamlNode, YamlError, read_text
+from sheetls.yaml_source import YamlError, YamlNode, read_text
 
 PYTHON = "python"
 ANY_LANGUAGE = {"all", "global", "*"}
@@ -299,13 +299,13 @@ def read_snippet_file(path: str, text: str, pack: str, section: str, file_langua
             while eid in ids:
                 eid, n = f"{base}-{n}", n + 1
             ids[eid] = node.key_line
-            kwargs = dict(
-                id=eid, title=name, summary=description or name, prefix=prefix, body=body, section=section,
-                example=snippet_syntax.to_plain(snippet_syntax.parse(body)).rstrip("\n"), pack=pack, path=path,
-                lines={"id": node.key_line, "title": node.key_line, "prefix": pline, "body": bnode.line,
+            kwargs = {
+                "id": eid, "title": name, "summary": description or name, "prefix": prefix, "body": body, "section": section,
+                "example": snippet_syntax.to_plain(snippet_syntax.parse(body)).rstrip("\n"), "pack": pack, "path": path,
+                "lines": {"id": node.key_line, "title": node.key_line, "prefix": pline, "body": bnode.line,
                        **({"summary": dnode.line} if dnode is not None else {})},
-                raw=True,
-            )
+                "raw": True,
+            }
             entries.append(Entry(**kwargs))
     return SnippetFile(entries, errors, other)
 

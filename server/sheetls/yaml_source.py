@@ -70,7 +70,7 @@ class YamlNode:
 
     __slots__ = ("value", "line", "block", "key_line")
 
-    def __init__(self, value: Union[None, str, int, float, bool, List["YamlNode"], Dict[str, "YamlNode"]], line: int,
+    def __init__(self, value: Union[None, str, int, float, bool, List[YamlNode], Dict[str, YamlNode]], line: int,
                  block: bool = False, key_line: int = 0):
         self.value = value
         self.line = line

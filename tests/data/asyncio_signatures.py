@@ -41,7 +41,7 @@ def names(*fns):
 loop = asyncio.new_event_loop()
 try:
     print(json.dumps({
-        "python": "%d.%d" % sys.version_info[:2],
+        "python": "{}.{}".format(*sys.version_info[:2]),
         "asyncio.open_connection": names(asyncio.open_connection, loop.create_connection),
         "asyncio.start_server": names(asyncio.start_server, loop.create_server),
         "asyncio.create_subprocess_exec": names(asyncio.create_subprocess_exec) + ["kwds"],

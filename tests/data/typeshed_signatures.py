@@ -174,7 +174,7 @@ def main(git_dir, commit="HEAD"):
     versions, commits = {}, {}
     for version in VERSIONS:
         commit = before if version < (3, 10) else head
-        text = "%d.%d" % version
+        text = "{}.{}".format(*version)
         versions[text] = measure(at[commit], version)
         commits[text] = commit
     described = {c: subprocess.run(["git", "--git-dir", git_dir, "log", "-1", "--format=%cs %s", c], check=True,

@@ -66,7 +66,7 @@ async def test_server_holds_the_clients_text_after_incremental_edits(client: Lan
     client.text_document_did_open(T.DidOpenTextDocumentParams(T.TextDocumentItem(
         uri=URI, language_id="python", version=1, text=mine.text)))
     version = 1
-    for k in range(300):
+    for _ in range(300):
         lines = mine.lines()
         l1 = rng.randrange(len(lines))
         l2 = min(len(lines) - 1, l1 + rng.choice([0, 0, 0, 1, 3]))
@@ -86,7 +86,7 @@ async def test_server_holds_the_clients_text_after_incremental_edits(client: Lan
 
     # A word the client sees at a position is the word the server finds there.
     lines = mine.lines()
-    n = next(i for i, l in enumerate(lines) if "open_connection" in l)
+    n = next(i for i, text in enumerate(lines) if "open_connection" in text)
     col = utf16(lines[n][: lines[n].index("open_connection") + 3])
     hover = await client.text_document_hover_async(T.HoverParams(
         T.TextDocumentIdentifier(URI), T.Position(n, col)))

@@ -8,7 +8,6 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from nvim_support import (
     LUA_DIR,
     MIN_NVIM,

@@ -23,8 +23,6 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-import pytest
-
 from tool_required import missing_tool
 
 ROOT = Path(__file__).resolve().parents[2]

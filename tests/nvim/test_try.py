@@ -14,7 +14,6 @@ import time
 from pathlib import Path
 
 import pytest
-
 from nvim_support import ROOT, editor_env, sheet_entries
 
 
@@ -24,8 +23,7 @@ def run_try(tmp_path):
         cwd=ROOT,
         env=editor_env(tmp_path),
         stdin=subprocess.DEVNULL,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
+        capture_output=True,
         text=True,
         errors="replace",
         timeout=240,
@@ -115,8 +113,8 @@ def test_try_in_a_terminal_opens_neovim_on_the_demo(nvim, sheetls_bin, tmp_path)
 
         def attach_context():
             return "\n".join([
-                "clients (any state): %s" % remote(clients_expr),
-                "messages: %s" % remote("execute('messages')"),
+                f"clients (any state): {remote(clients_expr)}",
+                "messages: {}".format(remote("execute('messages')")),
                 screen_tail(),
             ])
 

@@ -479,7 +479,7 @@ def sample_places(facts: Facts, rng: random.Random, budget: int, plain_compiles)
     kinds = sorted(cands)
     rng.shuffle(kinds)
     out: List[Place] = []
-    tries = {k: 0 for k in kinds}
+    tries = dict.fromkeys(kinds, 0)
     while len(out) < budget and kinds:
         for kind in list(kinds):
             if len(out) >= budget:

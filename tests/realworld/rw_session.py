@@ -24,12 +24,11 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Dict, List, Optional
 
+import rw_places as P
 from lsprotocol import types
 from pytest_lsp import ClientServerConfig
 
 from lsp_helpers import initialize
-
-import rw_places as P
 
 REQUEST_TIMEOUT = 20.0
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "realworld"
@@ -64,7 +63,7 @@ class Tally:
     requests: int = 0
     violations: List[Violation] = field(default_factory=list)
 
-    def add(self, other: "Tally") -> None:
+    def add(self, other: Tally) -> None:
         self.files += other.files
         self.skipped_files += other.skipped_files
         self.places += other.places

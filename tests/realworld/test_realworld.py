@@ -21,11 +21,10 @@ from pathlib import Path
 from typing import Dict, List, Optional, Tuple
 
 import pytest
-
 import rw_corpus as C
 import rw_places as P
-from rw_session import FileCheck, Server, Tally
 from rw_report import REPORT
+from rw_session import FileCheck, Server, Tally
 
 pytestmark = pytest.mark.realworld
 

@@ -5,9 +5,8 @@ from __future__ import annotations
 import random
 
 import pytest
-from lsprotocol import types
-
 import rw_places as P
+from lsprotocol import types
 
 pytestmark = pytest.mark.realworld
 

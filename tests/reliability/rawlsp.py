@@ -31,7 +31,7 @@ class RawServer:
         self.stderr_lines: List[str] = []
         self.proc = subprocess.Popen((prefix or []) + SERVER_CMD + (args or []), stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                      stderr=subprocess.PIPE, env=full_env)
-        self.messages: "queue.Queue[dict]" = queue.Queue()
+        self.messages: queue.Queue[dict] = queue.Queue()
         self.notifications: List[dict] = []  # every message from the server that has a method
         self._next_id = 0
         threading.Thread(target=self._read, daemon=True).start()
@@ -103,7 +103,7 @@ class RawServer:
         try:
             return self.messages.get(timeout=timeout)
         except queue.Empty:
-            raise AssertionError(f"no message from the server within {timeout}s; stderr:\n{self.stderr[-3000:]}")
+            raise AssertionError(f"no message from the server within {timeout}s; stderr:\n{self.stderr[-3000:]}") from None
 
     def response(self, msg_id: Any = None, timeout: float = 30) -> dict:
         """The next response (skipping notifications and server requests); with msg_id, check it."""
@@ -145,7 +145,7 @@ class RawServer:
         try:
             return self.proc.wait(timeout)
         except subprocess.TimeoutExpired:
-            raise AssertionError(f"server did not exit within {timeout}s; stderr:\n{self.stderr[-3000:]}")
+            raise AssertionError(f"server did not exit within {timeout}s; stderr:\n{self.stderr[-3000:]}") from None
 
     def logged_errors(self) -> List[str]:
         """window/logMessage messages of type Error received so far (sheetls logs every
@@ -172,7 +172,7 @@ class RawServer:
                 self.proc.kill()
                 self.proc.wait()
 
-    def __enter__(self) -> "RawServer":
+    def __enter__(self) -> RawServer:
         return self
 
     def __exit__(self, *exc) -> None:

@@ -16,7 +16,6 @@ from typing import List, Tuple
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-
 from rawlsp import RawServer
 
 EXAMPLES = int(os.environ.get("SHEETLS_HYPOTHESIS_EXAMPLES", "30"))

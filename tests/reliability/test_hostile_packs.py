@@ -20,7 +20,6 @@ from pathlib import Path
 from typing import Callable, Dict, List, Tuple
 
 import pytest
-
 from rawlsp import RawServer
 
 CHECK_RSS_BOUND_MB = 200  # peak RSS of `sheetls check` on any one hostile file (worst measured: 104 MB)

@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 
 import pytest
-
 from rawlsp import RawServer, frame
 
 DOC = "import asyncio\n\nasync def main():\n    await asyncio.open_connection('h', 1)\n    aio\n"

@@ -42,7 +42,7 @@ LINES = SOURCE.split("\n")
 
 
 def pos(uri: str, needle: str, offset: int = 0) -> dict:
-    line = next(i for i, l in enumerate(LINES) if needle in l)
+    line = next(i for i, text in enumerate(LINES) if needle in text)
     return {"textDocument": {"uri": uri}, "position": {"line": line, "character": LINES[line].index(needle) + offset}}
 
 

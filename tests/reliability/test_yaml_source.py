@@ -2,8 +2,8 @@
 document a pack may hold, with the right lines, and a clear refusal of everything else."""
 from __future__ import annotations
 
-import yaml
 import pytest
+import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import shutil
 import signal
 import socket
 import subprocess
@@ -17,7 +16,6 @@ from pathlib import Path
 from typing import Dict, Iterator
 
 import pytest
-
 from vscode_support import ARTIFACTS, Tools, editor_env, find_tools
 
 # User settings: quiet and offline. wordBasedSuggestions off keeps the suggest list to what the

@@ -5,17 +5,15 @@ through the tab stops, saving, hovering, running a command from the palette."""
 from __future__ import annotations
 
 import ast
-import asyncio
 import socket
 import subprocess
 import sys
 import threading
-from pathlib import Path
 
 import pytest
+from vscode_support import apply_completion, drive, server_completion
 
 from lsp_helpers import PREFIXES
-from vscode_support import apply_completion, drive, server_completion
 
 ENTRY_TITLE = "Open a TCP connection"
 PREFIX = "aioopen"

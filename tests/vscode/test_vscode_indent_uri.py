@@ -21,9 +21,10 @@ import json
 import sys
 from pathlib import Path
 
+from vscode_support import ROOT, drive, server_completion
+
 from indent_check import block_steps, inserted_lines, problems
 from lsp_helpers import PREFIXES
-from vscode_support import ROOT, drive, server_completion
 
 PREFIX = "aioserver"
 ENTRY_TITLE = "Open a TCP connection"  # the entry documenting asyncio.open_connection

@@ -17,11 +17,11 @@ import json
 import sys
 import textwrap
 import zipfile
-from pathlib import Path
+
+from vscode_support import ROOT, drive
 
 from lsp_helpers import PREFIXES
 from packs_support import TEAM_YAML
-from vscode_support import ROOT, drive
 
 ENTRY_TITLE = "Open a TCP connection"
 # A line of the example in the hover of asyncio.open_connection (hoverExample "full").

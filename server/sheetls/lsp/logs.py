@@ -27,7 +27,7 @@ class ClientLogHandler(logging.Handler):
             return
         self._busy.on = True
         try:
-            level = max(l for l in _TO_LSP if l <= max(record.levelno, logging.DEBUG))
+            level = max(lv for lv in _TO_LSP if lv <= max(record.levelno, logging.DEBUG))
             self.server.window_log_message(types.LogMessageParams(type=_TO_LSP[level], message=self.format(record)))
         except Exception:  # the client may be gone; never let logging fail a request
             pass

@@ -16,8 +16,14 @@ from pygls.uris import from_fs_path, to_fs_path
 from sheetls.example_check import Example
 from sheetls.loader import PackError
 from sheetls.model import Sheet
-from sheetls.pack_service import (PACK_NAME_ENDINGS, POLL_MAX, POLL_MIN, WATCH_REGISTRATION_ID, PackState,
-                                  diagnostic_range)
+from sheetls.pack_service import (
+    PACK_NAME_ENDINGS,
+    POLL_MAX,
+    POLL_MIN,
+    WATCH_REGISTRATION_ID,
+    PackState,
+    diagnostic_range,
+)
 from sheetls.profile import ClientProfile
 from sheetls.yaml_source import YamlError, read_text
 

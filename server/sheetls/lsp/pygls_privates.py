@@ -69,7 +69,6 @@ def _instances():
 def missing() -> List[str]:
     """One line for each private of PRIVATES that the installed pygls lacks or changed."""
     import importlib
-
     from importlib.metadata import version as installed
 
     out: List[str] = []

@@ -6,8 +6,8 @@ model and its index, completion, the resolver and hover, the packs' runtime."""
 from __future__ import annotations
 
 import functools
-import re
 import logging
+import re
 import traceback
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Callable, Dict, List, Optional
@@ -18,18 +18,18 @@ from lsprotocol import types
 from sheetls import __version__
 from sheetls.heap import reloading_what_lives_long
 from sheetls.logs import LEVELS
-from sheetls.options import Options, parse_options
-from sheetls.profile import ClientProfile
 from sheetls.lsp import debug
 from sheetls.lsp.capabilities import client_profile
 from sheetls.lsp.transports import ProtocolServer
 from sheetls.lsp.workspace import LineDocument
+from sheetls.options import Options, parse_options
+from sheetls.profile import ClientProfile
 
 if TYPE_CHECKING:  # the sheet model, its index and the import scanner load with the first request
     from sheetls.index import SheetIndex
+    from sheetls.lsp.pack_runtime import PackRuntime
     from sheetls.pyimports import Imports
     from sheetls.target import ProjectTarget
-    from sheetls.lsp.pack_runtime import PackRuntime
 
 log = logging.getLogger("sheetls")
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
@@ -55,7 +55,7 @@ class DocumentState:
     doc: Any  # the workspace's document object these facts describe
     revision: int
     lines: List[str]
-    imports: Optional["Imports"] = None
+    imports: Optional[Imports] = None
     model: Any = None
 
 
@@ -64,15 +64,15 @@ class SheetServer(ProtocolServer):  # spec-conformant base protocol (lifecycle, 
         super().__init__("sheetls", __version__)
         self.options = Options()
         self.profile = ClientProfile()
-        self._index: Optional["SheetIndex"] = None
+        self._index: Optional[SheetIndex] = None
         self.facts: Dict[str, DocumentState] = {}
         self.connected = False
-        self._packs: Optional["PackRuntime"] = None
+        self._packs: Optional[PackRuntime] = None
         self._targets = None
 
     # --- state -------------------------------------------------------------------------
     @property
-    def packs(self) -> "PackRuntime":
+    def packs(self) -> PackRuntime:
         """Pack sources, last good versions, diagnostics, watching (pack_runtime.py); made on
         first use, after the initialize answer, like everything start-up need not wait for."""
         if self._packs is None:
@@ -82,7 +82,7 @@ class SheetServer(ProtocolServer):  # spec-conformant base protocol (lifecycle, 
         return self._packs
 
     @property
-    def index(self) -> "SheetIndex":
+    def index(self) -> SheetIndex:
         """The sheet index, loaded on first use (never on the initialize path)."""
         if self._index is None:
             self.reload()
@@ -129,10 +129,11 @@ class SheetServer(ProtocolServer):  # spec-conformant base protocol (lifecycle, 
         self.facts[key] = facts
         return facts
 
-    def target_of(self, uri: str) -> "ProjectTarget":
+    def target_of(self, uri: str) -> ProjectTarget:
         """The Python version the document's project targets (target.py): the pythonVersion
         setting, the nearest pyproject.toml's requires-python, else the running Python."""
         from pygls.uris import to_fs_path
+
         from sheetls.target import ProjectTargets
 
         if self._targets is None:
@@ -140,7 +141,7 @@ class SheetServer(ProtocolServer):  # spec-conformant base protocol (lifecycle, 
         path = to_fs_path(uri) if uri.startswith("file:") else None
         return self._targets.for_path(path, self.options.python_version)
 
-    def imports_of(self, facts: DocumentState) -> "Imports":
+    def imports_of(self, facts: DocumentState) -> Imports:
         from sheetls.pyimports import scan_imports
 
         if facts.imports is None:
@@ -212,7 +213,7 @@ def string_lines(facts: DocumentState) -> Callable[[int], bool]:
     return version_model(facts).in_string
 
 
-def _imports_after(imports: "Imports", changes, lines: List[str]) -> Optional["Imports"]:
+def _imports_after(imports: Imports, changes, lines: List[str]) -> Optional[Imports]:
     """`imports` if the line changes since it was scanned keep it true, else None (rescan)."""
     from sheetls.pyimports import still_valid
 

@@ -134,7 +134,7 @@ class LineWorkspace(Workspace):
     """A pygls ``Workspace`` whose text documents are ``LineDocument`` s."""
 
     @classmethod
-    def like(cls, ws: Workspace) -> "LineWorkspace":
+    def like(cls, ws: Workspace) -> LineWorkspace:
         """A new one with ``ws``'s root, folders, sync kind and position encoding."""
         return cls(ws.root_uri, ws._sync_kind, list(ws.folders.values()), ws.position_encoding)
 
