@@ -137,3 +137,11 @@ async def test_a_client_without_snippets_gets_four_spaces_in_a_file_without_bloc
         types.TextDocumentIdentifier(uri), types.Position(line, utf16_col(text.split("\n")[line], col))))
     item = item_labelled(result, "aioserver")
     assert_indented_by(item.text_edit.new_text, "    ")
+
+
+async def test_a_header_over_several_lines_gives_the_unit(client):
+    """asyncssh's kdf.py: the file's only block has a def header over two lines."""
+    marked = ("def pbkdf2(hash_name: str,\n           count: int) -> bytes:\n    return b''\n\n\naio|\n")
+    result, _, text, _ = await complete_at(client, marked)
+    item = item_labelled(result, "aioserver")
+    assert_indented_by(item.text_edit.new_text, "    ")

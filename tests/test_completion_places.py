@@ -54,6 +54,10 @@ BINDING_PLACES = {
     "subscript augmented target": "aio|[0] += 1",
     "chained assignment target": "x = aio|.y = 1",
     "annotated attribute target": "aio|.x: int = 1",
+    "parenthesised for target": "for i, (stdout|, w) in enumerate(items):\n    pass",
+    "parenthesised comprehension target": "x = [n for (n, aio|) in items]",
+    "annotation subscript": "future: Future[aio|] = Future()",
+    "parameter annotation subscript": "def inner(a: List[aio|]):\n    pass",
     "tag word as a for target": "for client| in items:\n    pass",
     "tag word after as": "with items as stdout|:\n    pass",
 }
@@ -181,3 +185,14 @@ async def test_one_line_bodies_take_their_header_scope(client, place, offered):
     assert labels(result) == offered
     for item in (result.items if result else []):
         compile(accept_item(client.profile, text, item), "<accepted>", "exec")
+
+
+async def test_a_one_line_async_def_at_module_level_gets_its_import_above(client):
+    """`async def f(): aio|` alone in a file: the call goes on the line, `import asyncio`
+    before the def (not inside the one-line body)."""
+    result, _, text, _ = await complete_at(client, "async def f(): aio|\n")
+    assert result is not None and result.items
+    for item in result.items:
+        accepted = accept_item(client.profile, text, item)
+        compile(accepted, "<accepted>", "exec")
+        assert accepted.startswith("import ") or item.label == "aioexecutor", accepted

@@ -3,6 +3,7 @@
 Pure functions over (index, document lines, position in code points, client profile);
 server.py converts LSP positions and builds the protocol objects from `Proposal`s.
 """
+
 from __future__ import annotations
 
 import re
@@ -52,8 +53,9 @@ def word_before(line_text: str, col: int) -> Tuple[str, int]:
     return "", col
 
 
-def code_indent_unit(lines: Sequence[str], in_string: Optional[Callable[[int], bool]] = None,
-                     limit: int = 2000) -> Optional[str]:
+def code_indent_unit(
+    lines: Sequence[str], in_string: Optional[Callable[[int], bool]] = None, limit: int = 2000
+) -> Optional[str]:
     """The indentation unit of the file's own code: the step from a block header (a code line
     ending in `:`) to the first code line of its block; a tab if that step holds one. Lines in
     triple-quoted strings (`in_string`) and comments say nothing. None when no block is seen."""
@@ -71,7 +73,7 @@ def code_indent_unit(lines: Sequence[str], in_string: Optional[Callable[[int], b
         if depth == 0:  # a logical line starts here: its indentation counts
             here = text[: len(text) - len(stripped)]
             if opens and len(here) > len(lead) and here.startswith(lead):
-                step = here[len(lead):]
+                step = here[len(lead) :]
                 return "\t" if "\t" in step else step
             lead = here
         depth = max(0, depth + sum(code.count(c) for c in "([{") - sum(code.count(c) for c in ")]}"))
@@ -83,8 +85,12 @@ _CODE_END = re.compile(r"[ \t]*(?:#.*)?$")  # a trailing comment
 _STRING_LITERAL = re.compile(r"\"(?:[^\"\\]|\\.)*\"|'(?:[^'\\]|\\.)*'")  # one-line strings, for bracket counting
 
 
-def indent_unit(lines: Sequence[str], current_indent: str, editor_unit: str = "    ",
-                in_string: Optional[Callable[[int], bool]] = None) -> str:
+def indent_unit(
+    lines: Sequence[str],
+    current_indent: str,
+    editor_unit: str = "    ",
+    in_string: Optional[Callable[[int], bool]] = None,
+) -> str:
     """The unit inserted blocks indent by: a tab where the cursor's line indents with one, else
     the file's own code unit; in a file with no indented block yet, `editor_unit` (a tab for
     clients that turn a snippet's tabs into the editor's own indentation setting)."""
@@ -138,10 +144,17 @@ def choose_form(entry: Entry, ctx: CursorContext, imports: Imports) -> Tuple[Opt
     return None, ""
 
 
-def propose(index: SheetIndex, lines: Sequence[str], line: int, col: int, profile: ClientProfile,
-            limit: int = 200, top_imports: Optional[Imports] = None,
-            in_string: Optional[Callable[[int], bool]] = None,
-            python: Optional[PyVersion] = None) -> Tuple[List[Proposal], bool]:
+def propose(
+    index: SheetIndex,
+    lines: Sequence[str],
+    line: int,
+    col: int,
+    profile: ClientProfile,
+    limit: int = 200,
+    top_imports: Optional[Imports] = None,
+    in_string: Optional[Callable[[int], bool]] = None,
+    python: Optional[PyVersion] = None,
+) -> Tuple[List[Proposal], bool]:
     """Completion proposals at (line, col) in code points; and whether the list was cut.
     `python`: the Python version the project targets; an entry it lacks is not offered.
     `in_string(i)` tells whether line i starts inside a triple-quoted string (the resolver's
@@ -190,9 +203,19 @@ def _with_local_imports(top: Imports, lines: Sequence[str], start: int, end: int
     return Imports({**top.names, **local}, top.defined)
 
 
-def _proposal(match: Match, ctx: CursorContext, imports: Imports, lines: Sequence[str], line: int,
-              start: int, col: int, unit: str, cursor_indent: str, relative: bool,
-              profile: ClientProfile) -> Optional[Proposal]:
+def _proposal(
+    match: Match,
+    ctx: CursorContext,
+    imports: Imports,
+    lines: Sequence[str],
+    line: int,
+    start: int,
+    col: int,
+    unit: str,
+    cursor_indent: str,
+    relative: bool,
+    profile: ClientProfile,
+) -> Optional[Proposal]:
     entry = match.entry
     snippet, form = choose_form(entry, ctx, imports)
     if snippet is None:

@@ -178,13 +178,14 @@ class _Statement:
             return True  # `from x import y`; `yield from`/`raise ... from` never start a statement
         if self.first == "del" and depth == 0:
             return True
-        if self.fors and self.fors[-1] == depth:
-            return True
+        if self.fors and self.fors[-1] <= depth:
+            return True  # a for's target, brackets included: `for i, (word, w) in`
         if self.lambda_params and self.lambda_params[-1] == depth and prev != ("op", "="):
             return True
-        if self.is_def() and (self.def_depth == 0 or (depth == self.def_depth and self.param != "default")):
-            return True  # a parameter, its annotation or the return annotation
-        return self.annotation and depth == 0
+        if self.is_def() and (self.def_depth == 0 or (depth == self.def_depth and self.param == "name")
+                              or (0 < self.def_depth <= depth and self.param == "annotation")):
+            return True  # a parameter, its annotation (`a: List[word]`) or the return annotation
+        return self.annotation  # `x: Future[word] = ...`: no await in an annotation
 
 
 def _lex(lines: Sequence[str], anchor: int, line: int, col: int, word_len: int) -> _Lexed:
