@@ -12,6 +12,7 @@ blocks are shared between the versions of one document through its `DocumentMode
 The evaluator (evaluate.py) keeps what it derives from the model (the handlers passed to
 servers, what the file's functions return) in the slots this model carries or drops.
 """
+
 from __future__ import annotations
 
 import ast
@@ -135,7 +136,11 @@ class VersionModel:
         if len(model.texts) != len(prev.texts):
             return cls(lines)
         for first, removed, inserted in changes:
-            if removed != 1 or inserted != 1 or not (_keeps_structure(prev.texts[first]) and _keeps_structure(model.texts[first])):
+            if (
+                removed != 1
+                or inserted != 1
+                or not (_keeps_structure(prev.texts[first]) and _keeps_structure(model.texts[first]))
+            ):
                 return cls(lines)
         model.index = LineIndex(model.texts)
         model.blocks, model.in_string, model._starts = prev.blocks, prev.in_string, prev._starts
@@ -154,8 +159,9 @@ class VersionModel:
         units = set()  # (block, first line of the statement) edited inside a big class
         for k, edited in by_block.items():
             head = prev.class_head(k) if k >= 0 else None
-            if head is None or not all(_inside(prev.texts[i], head) and _inside(model.texts[i], head)
-                                       and i > head.head_end for i in edited):
+            if head is None or not all(
+                _inside(prev.texts[i], head) and _inside(model.texts[i], head) and i > head.head_end for i in edited
+            ):
                 whole.add(k)
                 continue
             for i in edited:
@@ -168,11 +174,14 @@ class VersionModel:
             return all(b.pos[0] - 1 < 0 or prev.block_index(b.pos[0] - 1) not in by_block for b in found)
 
         model._defs = prev._defs  # def/class names of blocks: the block structure is the same
-        model._module_bindings = {n: b for n, b in prev._module_bindings.items()
-                                  if untouched((n,)) and bindings_kept(b)}
-        model._class_bindings = {key: v for key, v in prev._class_bindings.items()
-                                 if key[0] not in whole and untouched((key[1],))
-                                 and not any((key[0], s) in units for s in v[1])}
+        model._module_bindings = {
+            n: b for n, b in prev._module_bindings.items() if untouched((n,)) and bindings_kept(b)
+        }
+        model._class_bindings = {
+            key: v
+            for key, v in prev._class_bindings.items()
+            if key[0] not in whole and untouched((key[1],)) and not any((key[0], s) in units for s in v[1])
+        }
         model._class_heads = {k: h for k, h in prev._class_heads.items() if k not in whole}
         model._stars = prev._stars if not any("import" in t for t in touched) else None
         if not any(SERVER_CALL.search(t) for t in touched):
@@ -180,9 +189,13 @@ class VersionModel:
         # An edit inside a function binds that function's names only (unless it says
         # `global`/`nonlocal`): a handler found elsewhere stands whatever names it touches.
         names_matter = any("global" in t or "nonlocal" in t for t in touched) or any(
-            k < 0 or prev.blocks[k].defines is None for k in by_block)
-        model.handler_parts = {i: part for i, part in prev.handler_parts.items()
-                                if kept(*part[2]) and (not names_matter or untouched(part[0]))}
+            k < 0 or prev.blocks[k].defines is None for k in by_block
+        )
+        model.handler_parts = {
+            i: part
+            for i, part in prev.handler_parts.items()
+            if kept(*part[2]) and (not names_matter or untouched(part[0]))
+        }
         model._block_text = {k: t for k, t in prev._block_text.items() if k not in by_block}
         model._regions = {key: r for key, r in prev._regions.items() if kept(key[0], key[1] if len(key) > 1 else None)}
         return model
@@ -198,8 +211,7 @@ class VersionModel:
         head = None
         b = self.blocks[k]
         if b.end - b.start > BIG_BLOCK and b.defines is not None:
-            line = next((i for i in range(b.start, min(b.end, b.start + 60))
-                         if def_name(self.texts[i])), None)
+            line = next((i for i in range(b.start, min(b.end, b.start + 60)) if def_name(self.texts[i])), None)
             end = header_end(self.texts, line, b.end) if line is not None else None
             if line is not None and self.texts[line].startswith("class") and end is not None:
                 for i in range(end + 1, b.end):
@@ -215,8 +227,13 @@ class VersionModel:
     def _starts_child(self, i: int, indent: int) -> bool:
         t = self.texts[i]
         stripped = t.lstrip(" \t")
-        return (bool(stripped) and stripped[0] not in "#)]}" and len(t) - len(stripped) == indent
-                and not self.in_string(i) and not CONTINUATION.match(stripped))
+        return (
+            bool(stripped)
+            and stripped[0] not in "#)]}"
+            and len(t) - len(stripped) == indent
+            and not self.in_string(i)
+            and not CONTINUATION.match(stripped)
+        )
 
     def child_at(self, k: int, line: int, head: ClassHead) -> Child:
         """The statement of the class body holding `line` (below the class header), with
@@ -243,7 +260,7 @@ class VersionModel:
         while d < end and (not self._starts_child(d, head.indent) or self.texts[d].lstrip(" \t").startswith("@")):
             d += 1
         def_line = d if d < end and def_name(self.texts[d].lstrip(" \t")) else None
-        e = max(d, line) + 1
+        e = min(max(d, line) + 1, end)  # no statement starts below `line`: the class ends it
         while e < end and not self._starts_child(e, head.indent):
             e += 1
         return Child(start, e, def_line)
@@ -253,7 +270,7 @@ class VersionModel:
         statement of its body holding `focus` at its own lines (a big statement cut to a
         skeleton around `focus`). Without a focus (or on the header), the header alone."""
         b = self.blocks[k]
-        header = self.texts[b.start:head.head_end + 1]
+        header = self.texts[b.start : head.head_end + 1]
         if focus is None or focus <= head.head_end:
             key: tuple = (k, None)
             found = self._regions.get(key)
@@ -272,7 +289,7 @@ class VersionModel:
         found = self._regions.get(key)
         if found is None:
             if texts is None:
-                texts = self.texts[child.start:child.end]
+                texts = self.texts[child.start : child.end]
             region = self.regions.region(child.start - len(header), header + texts, class_start=b.start)
             found = self._keep(key, (region, child.end))
         return found[0]
@@ -293,8 +310,12 @@ class VersionModel:
             text = self._text_of(k)
             n = re.escape(name)
             offsets = []
-            for binds in (rf"{n}(?<![\w.]{n})\s*(?:[,:)\]]|=(?!=))", rf"as\s+{n}\b",
-                          rf"(?:del|global|import|for)\b[^\n]*{n}\b", rf"(?:def|class)\s+{n}\b"):
+            for binds in (
+                rf"{n}(?<![\w.]{n})\s*(?:[,:)\]]|=(?!=))",
+                rf"as\s+{n}\b",
+                rf"(?:del|global|import|for)\b[^\n]*{n}\b",
+                rf"(?:def|class)\s+{n}\b",
+            ):
                 offsets.extend(m.start() for m in re.finditer(binds, text))
             offsets.sort()
             line, at = self.blocks[k].start, 0
@@ -322,8 +343,13 @@ class VersionModel:
     def bindings_of(self, scope: ast.AST, region: Region):
         """The names `scope` binds; for a big class parsed a statement at a time, all of the
         class's (found in its text when asked)."""
-        if isinstance(scope, ast.ClassDef) and region.class_start is not None and region.tree is not None \
-                and region.tree.body and scope is region.tree.body[0]:
+        if (
+            isinstance(scope, ast.ClassDef)
+            and region.class_start is not None
+            and region.tree is not None
+            and region.tree.body
+            and scope is region.tree.body[0]
+        ):
             k = self.block_index(region.class_start)
             if k >= 0 and self.blocks[k].start == region.class_start and self.class_head(k) is not None:
                 return _ClassScope(self, k)
@@ -346,11 +372,13 @@ class VersionModel:
         found = self._regions.get((k, focus))
         if found is None:
             if b.end - b.start <= BIG_BLOCK:
-                region = self.regions.region(b.start, self.texts[b.start:b.end])
+                region = self.regions.region(b.start, self.texts[b.start : b.end])
             else:
-                region = self.regions.region(b.start, skeleton(self.texts, b.start, b.end, focus, self.in_string, BIG_BLOCK))
+                region = self.regions.region(
+                    b.start, skeleton(self.texts, b.start, b.end, focus, self.in_string, BIG_BLOCK)
+                )
                 if region.tree is None:  # the cut went wrong: parse the whole block
-                    region = self.regions.region(b.start, self.texts[b.start:b.end])
+                    region = self.regions.region(b.start, self.texts[b.start : b.end])
             found = self._keep((k, focus), (region, b.end))
         return found[0]
 
@@ -382,7 +410,7 @@ class VersionModel:
         text = self._block_text.get(k)
         if text is None:
             b = self.blocks[k]
-            text = self._block_text[k] = "\n".join(self.texts[b.start:b.end])
+            text = self._block_text[k] = "\n".join(self.texts[b.start : b.end])
         return text
 
     def module_bindings(self, name: str) -> List[Binding]:
@@ -406,9 +434,10 @@ class VersionModel:
         n = re.escape(name)
         lines = set()
         for binds in (  # each starts with a literal: a fast search of the whole text
-                rf"{n}(?<![\w.]{n})\s*(?:[,:)\]]|=(?!=))",  # name = / name, / name: / name)
-                rf"as\s+{n}\b",
-                rf"(?:del|global|import)\b[^\n]*{n}\b"):
+            rf"{n}(?<![\w.]{n})\s*(?:[,:)\]]|=(?!=))",  # name = / name, / name: / name)
+            rf"as\s+{n}\b",
+            rf"(?:del|global|import)\b[^\n]*{n}\b",
+        ):
             lines.update(self.index.lines_matching(re.compile(binds)))
         blocks = sorted({k for k in map(self.block_index, lines) if k >= 0})
         for k in blocks:
@@ -428,8 +457,11 @@ class VersionModel:
         """Bindings of `name` in functions of block k that declare it `global`."""
         found: List[Binding] = []
         block = self.blocks[k]
-        focuses = {None} if block.end - block.start <= BIG_BLOCK else {
-            i for i in range(block.start, block.end) if "global" in self.texts[i] and name in self.texts[i]}
+        focuses = (
+            {None}
+            if block.end - block.start <= BIG_BLOCK
+            else {i for i in range(block.start, block.end) if "global" in self.texts[i] and name in self.texts[i]}
+        )
         for focus in focuses:
             region = self.region(k, focus)
             if region.tree is None:
@@ -471,11 +503,9 @@ def _inside(text: str, head: ClassHead) -> bool:
     return not stripped or stripped[0] == "#" or len(text) - len(stripped) > head.indent
 
 
-
 def _keeps_structure(text: str) -> bool:
     """A line whose edit cannot move a block boundary or a string (see VersionModel.after)."""
-    return (not text or text[0] in NOT_A_START) and "\"\"\"" not in text and "'''" not in text \
-        and not text.endswith("\\")
+    return (not text or text[0] in NOT_A_START) and '"""' not in text and "'''" not in text and not text.endswith("\\")
 
 
 class DocumentModel:
