@@ -1,5 +1,4 @@
-"""`sheetls` with no arguments is how editors start it: LSP over stdio, served without
-building the argument parser (a start-up cost). The short cut must mean what the parser means."""
+"""`sheetls` with no arguments is how editors start it: LSP over stdio."""
 from __future__ import annotations
 
 import sys
@@ -8,12 +7,6 @@ import pytest_lsp
 from pytest_lsp import ClientServerConfig, LanguageClient
 
 from lsp_helpers import hover_at, initialize
-from sheetls.cli import STDIO_DEFAULTS, build_parser
-
-
-def test_the_stdio_short_cut_has_the_parsers_defaults():
-    assert vars(build_parser().parse_args([])) == STDIO_DEFAULTS
-    assert vars(build_parser().parse_args(["--stdio"])) == {**STDIO_DEFAULTS, "stdio": True}
 
 
 @pytest_lsp.fixture(config=ClientServerConfig(server_command=[sys.executable, "-m", "sheetls"]))

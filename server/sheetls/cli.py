@@ -171,19 +171,7 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-# What `sheetls` and `sheetls --stdio` (how editors start it) mean, without building the
-# parser: argparse and what it imports are ~6 ms of the start-up an editor waits for.
-# tests/test_cli_packs.py keeps this equal to the parser's defaults.
-STDIO_DEFAULTS = {"stdio": False, "tcp": False, "host": "127.0.0.1", "port": 2087, "log_file": None, "verbose": 0,
-                  "command": None}
-
-
 def main(argv: Optional[List[str]] = None) -> None:
-    argv = sys.argv[1:] if argv is None else argv
-    if argv in ([], ["--stdio"]):
-        from types import SimpleNamespace
-
-        sys.exit(_serve(SimpleNamespace(**{**STDIO_DEFAULTS, "stdio": bool(argv)})))
     args = build_parser().parse_args(argv)
     handlers = {"check": _check, "list": _list, "show": _show, "export": _export}
     sys.exit(handlers.get(args.command, _serve)(args))
