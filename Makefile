@@ -61,6 +61,7 @@ LUACHECK_SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 check: install $(VENV)/.stamp-check $(VSCODE_DIR)/node_modules/.stamp lua-check
 	$(VENV)/bin/ruff check server tests benchmarks
+	$(VENV)/bin/ruff format --check server tests benchmarks
 	$(VENV)/bin/mypy
 	cd $(VSCODE_DIR) && npx tsc --noEmit -p . && npx eslint src
 	luacheck --no-color nvim-client tests/nvim/lua

@@ -59,12 +59,14 @@ class ServerSpec:
 def default_servers() -> dict[str, ServerSpec]:
     py = sys.executable
     bindir = Path(py).parent
-    jedi = shutil.which("jedi-language-server", path=str(bindir)) or shutil.which(
-        "jedi-language-server") or str(bindir / "jedi-language-server")
+    jedi = (
+        shutil.which("jedi-language-server", path=str(bindir))
+        or shutil.which("jedi-language-server")
+        or str(bindir / "jedi-language-server")
+    )
     return {
         "floor": ServerSpec("floor", [py, str(HERE / "floor_server.py")], "sheet", True),
-        "floor-lines": ServerSpec("floor-lines", [py, str(HERE / "floor_server.py"), "--line-store"],
-                                  "sheet", True),
+        "floor-lines": ServerSpec("floor-lines", [py, str(HERE / "floor_server.py"), "--line-store"], "sheet", True),
         "sheetls": ServerSpec("sheetls", [py, "-m", "sheetls"], "sheet", True),
         "jedi": ServerSpec("jedi", [jedi], "python", False),
     }
@@ -123,8 +125,7 @@ def pct(sorted_vals: list[float], q: float) -> float:
 
 def summarize(samples_ns: list[int]) -> dict:
     v = sorted(x * MS for x in samples_ns)
-    return {"n": len(v), "p50": pct(v, 50), "p90": pct(v, 90), "p99": pct(v, 99),
-            "max": v[-1] if v else float("nan")}
+    return {"n": len(v), "p50": pct(v, 50), "p90": pct(v, 90), "p99": pct(v, 99), "max": v[-1] if v else float("nan")}
 
 
 # ------------------------------------------------------------------ one run
@@ -187,9 +188,10 @@ class Doc:
         self.inserted = False
 
     def open(self) -> None:
-        self.client.notify("textDocument/didOpen", {"textDocument": {
-            "uri": self.uri, "languageId": "python", "version": self.version,
-            "text": self.gen.text}})
+        self.client.notify(
+            "textDocument/didOpen",
+            {"textDocument": {"uri": self.uri, "languageId": "python", "version": self.version, "text": self.gen.text}},
+        )
 
     def edit(self) -> None:
         """Type one character at the scratch point, or delete it again: an
@@ -203,13 +205,13 @@ class Doc:
             end = {"line": s.line, "character": s.character + 1}
             change = {"range": {"start": start, "end": end}, "text": ""}
         self.inserted = not self.inserted
-        self.client.notify("textDocument/didChange", {
-            "textDocument": {"uri": self.uri, "version": self.version},
-            "contentChanges": [change]})
+        self.client.notify(
+            "textDocument/didChange",
+            {"textDocument": {"uri": self.uri, "version": self.version}, "contentChanges": [change]},
+        )
 
     def pos(self, p: generate.Probe) -> dict:
-        return {"textDocument": {"uri": self.uri},
-                "position": {"line": p.line, "character": p.character}}
+        return {"textDocument": {"uri": self.uri}, "position": {"line": p.line, "character": p.character}}
 
 
 class Metric:
@@ -239,8 +241,10 @@ def cpu_ms(pid: int) -> Optional[float]:
     machine."""
     if _LIBC is not None:
         cid, ts = ctypes.c_int(), _Timespec()
-        if _LIBC.clock_getcpuclockid(pid, ctypes.byref(cid)) == 0 and \
-                _LIBC.clock_gettime(cid.value, ctypes.byref(ts)) == 0:
+        if (
+            _LIBC.clock_getcpuclockid(pid, ctypes.byref(cid)) == 0
+            and _LIBC.clock_gettime(cid.value, ctypes.byref(ts)) == 0
+        ):
             return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6
     try:
         with open(f"/proc/{pid}/stat") as fh:
@@ -250,8 +254,7 @@ def cpu_ms(pid: int) -> Optional[float]:
         return None
 
 
-async def timed_loop(n: int, warmup: int, budget_s: float, one: Callable,
-                     pid: Optional[int] = None) -> Metric:
+async def timed_loop(n: int, warmup: int, budget_s: float, one: Callable, pid: Optional[int] = None) -> Metric:
     m = Metric()
     for _ in range(warmup):
         await one(Metric())
@@ -272,15 +275,21 @@ async def run_server_round(spec: ServerSpec, opts: Options, files: dict, log) ->
     out: dict[str, Any] = {"metrics": {}, "wrong": {}, "errors": []}
     cpu = 1 if opts.pin else None
     root = opts.workdir / "ws"
-    client = LspClient(spec.argv, cpu=cpu, cwd=str(root),
-                       stderr_path=str(opts.workdir / f"{spec.name}.stderr.log"))
+    client = LspClient(spec.argv, cpu=cpu, cwd=str(root), stderr_path=str(opts.workdir / f"{spec.name}.stderr.log"))
     await client.start()
     try:
-        init, _ = await client.request_timed("initialize", {
-            "processId": os.getpid(), "rootUri": root.as_uri(),
-            "workspaceFolders": [{"uri": root.as_uri(), "name": "ws"}],
-            "capabilities": capabilities(), "initializationOptions": {},
-            "clientInfo": {"name": "sheetls-bench"}}, timeout=opts.timeout)
+        init, _ = await client.request_timed(
+            "initialize",
+            {
+                "processId": os.getpid(),
+                "rootUri": root.as_uri(),
+                "workspaceFolders": [{"uri": root.as_uri(), "name": "ws"}],
+                "capabilities": capabilities(),
+                "initializationOptions": {},
+                "clientInfo": {"name": "sheetls-bench"},
+            },
+            timeout=opts.timeout,
+        )
         t_init = time.perf_counter_ns()
         out["initialize_ms"] = (t_init - client.spawned_ns) * MS
         out["initialize_cpu_ms"] = cpu0 = cpu_ms(client.pid)
@@ -310,8 +319,10 @@ async def run_server_round(spec: ServerSpec, opts: Options, files: dict, log) ->
                 break
             await asyncio.sleep(0.002)
         res, lat = await client.request_timed(
-            "textDocument/completion", {**first.pos(first.gen.typing), "context": {"triggerKind": 1}},
-            timeout=opts.timeout)
+            "textDocument/completion",
+            {**first.pos(first.gen.typing), "context": {"triggerKind": 1}},
+            timeout=opts.timeout,
+        )
         out["first_completion_ms"] = lat * MS
         if not completion_ok(spec, res):
             out["errors"].append("first completion lacks " + completion_expected(spec))
@@ -345,8 +356,7 @@ async def run_server_round(spec: ServerSpec, opts: Options, files: dict, log) ->
                 t0 = time.perf_counter_ns()
                 if edit:
                     d.edit()
-                res, _ = await client.request_timed("textDocument/completion", comp_params,
-                                                    timeout=opts.timeout)
+                res, _ = await client.request_timed("textDocument/completion", comp_params, timeout=opts.timeout)
                 m.samples.append(time.perf_counter_ns() - t0)
                 if not completion_ok(spec, res):
                     m.wrong += 1
@@ -358,8 +368,7 @@ async def run_server_round(spec: ServerSpec, opts: Options, files: dict, log) ->
 
             async def resolve_once(m: Metric) -> None:
                 item = state["item"]
-                res, lat = await client.request_timed("completionItem/resolve", item,
-                                                      timeout=opts.timeout)
+                res, lat = await client.request_timed("completionItem/resolve", item, timeout=opts.timeout)
                 m.samples.append(lat)
                 if not res or res.get("label") != item.get("label"):
                     m.wrong += 1
@@ -381,43 +390,62 @@ async def run_server_round(spec: ServerSpec, opts: Options, files: dict, log) ->
                 out["metrics"][f"{name}@{size}"] = {**summarize(m.samples), "cpu": m.cpu_per_req}
                 out["wrong"][f"{name}@{size}"] = m.wrong
                 out["errors"].extend(m.errors)
-            log(f"    {spec.name} @{size}: " + ", ".join(
-                f"{k} p50 {summarize(m.samples)['p50']:.2f}ms" + (f" ({m.wrong} wrong)" if m.wrong else "")
-                for k, m in results.items()))
+            log(
+                f"    {spec.name} @{size}: "
+                + ", ".join(
+                    f"{k} p50 {summarize(m.samples)['p50']:.2f}ms" + (f" ({m.wrong} wrong)" if m.wrong else "")
+                    for k, m in results.items()
+                )
+            )
         # Let the server settle (jedi publishes diagnostics after changes).
-        await client.request("textDocument/hover", docs[opts.sizes[-1]].pos(
-            generate.spread_hovers(docs[opts.sizes[-1]].gen)[0]), timeout=opts.timeout)
+        await client.request(
+            "textDocument/hover",
+            docs[opts.sizes[-1]].pos(generate.spread_hovers(docs[opts.sizes[-1]].gen)[0]),
+            timeout=opts.timeout,
+        )
         out["rss_mb"] = tree_rss_kb(client.pid) / 1024
     finally:
         await client.stop()
     return out
 
 
-async def run_pack_round(spec: ServerSpec, opts: Options, pack_path: Path,
-                         probes: list[tuple[str, str]], log) -> dict:
+async def run_pack_round(spec: ServerSpec, opts: Options, pack_path: Path, probes: list[tuple[str, str]], log) -> dict:
     """Start with a pack of ``opts.pack_size`` entries; time load and completion."""
     out: dict[str, Any] = {"errors": []}
     root = opts.workdir / "ws"
-    client = LspClient(spec.argv, cpu=1 if opts.pin else None, cwd=str(root),
-                       stderr_path=str(opts.workdir / f"{spec.name}.pack.stderr.log"))
+    client = LspClient(
+        spec.argv,
+        cpu=1 if opts.pin else None,
+        cwd=str(root),
+        stderr_path=str(opts.workdir / f"{spec.name}.pack.stderr.log"),
+    )
     await client.start()
     try:
-        await client.request("initialize", {
-            "processId": os.getpid(), "rootUri": root.as_uri(),
-            "capabilities": capabilities(),
-            "initializationOptions": {"packs": [str(pack_path)]}}, timeout=opts.timeout)
+        await client.request(
+            "initialize",
+            {
+                "processId": os.getpid(),
+                "rootUri": root.as_uri(),
+                "capabilities": capabilities(),
+                "initializationOptions": {"packs": [str(pack_path)]},
+            },
+            timeout=opts.timeout,
+        )
         out["initialize_ms"] = (time.perf_counter_ns() - client.spawned_ns) * MS
         client.notify("initialized", {})
         prefixes = [p for p, _ in probes]
         text = "".join(f"{p}\n" for p in prefixes)
         uri = (root / "pack_probe.py").as_uri()
-        client.notify("textDocument/didOpen", {"textDocument": {
-            "uri": uri, "languageId": "python", "version": 1, "text": text}})
+        client.notify(
+            "textDocument/didOpen", {"textDocument": {"uri": uri, "languageId": "python", "version": 1, "text": text}}
+        )
 
         def params(k: int) -> dict:
-            return {"textDocument": {"uri": uri},
-                    "position": {"line": k, "character": len(prefixes[k])},
-                    "context": {"triggerKind": 1}}
+            return {
+                "textDocument": {"uri": uri},
+                "position": {"line": k, "character": len(prefixes[k])},
+                "context": {"triggerKind": 1},
+            }
 
         def ok(k: int, res: Any) -> bool:
             return any(i.get("label") == probes[k][1] for i in completion_items(res))
@@ -437,20 +465,22 @@ async def run_pack_round(spec: ServerSpec, opts: Options, pack_path: Path,
         m = Metric()
         for _rnd in range(max(1, opts.iterations // len(prefixes))):
             for k in range(len(prefixes)):
-                res, lat = await client.request_timed("textDocument/completion", params(k),
-                                                      timeout=opts.timeout)
+                res, lat = await client.request_timed("textDocument/completion", params(k), timeout=opts.timeout)
                 m.samples.append(lat)
                 if not ok(k, res):
                     m.wrong += 1
                     if len(m.errors) < 3:
-                        m.errors.append(f"pack completion {prefixes[k]!r}: "
-                                        f"{[i.get('label') for i in completion_items(res)][:5]}")
+                        m.errors.append(
+                            f"pack completion {prefixes[k]!r}: {[i.get('label') for i in completion_items(res)][:5]}"
+                        )
         out["completion"] = summarize(m.samples)
         out["wrong"] = m.wrong
         out["errors"].extend(m.errors)
         out["rss_mb"] = tree_rss_kb(client.pid) / 1024
-        log(f"    {spec.name} pack: load {out['load_ms']:.0f}ms, completion p99 "
-            f"{out['completion']['p99']:.2f}ms" + (f" ({m.wrong} wrong)" if m.wrong else ""))
+        log(
+            f"    {spec.name} pack: load {out['load_ms']:.0f}ms, completion p99 "
+            f"{out['completion']['p99']:.2f}ms" + (f" ({m.wrong} wrong)" if m.wrong else "")
+        )
     finally:
         await client.stop()
     return out
@@ -461,6 +491,7 @@ def write_pack(path: Path, n: int) -> None:
     import yaml
 
     doc = generate.pack_document(n)
+
     class Dumper(yaml.SafeDumper):
         pass
 
@@ -469,8 +500,7 @@ def write_pack(path: Path, n: int) -> None:
         return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
 
     Dumper.add_representer(str, text)
-    path.write_text(yaml.dump(doc, Dumper=Dumper, sort_keys=False, allow_unicode=True),
-                    encoding="utf-8")
+    path.write_text(yaml.dump(doc, Dumper=Dumper, sort_keys=False, allow_unicode=True), encoding="utf-8")
 
 
 # ------------------------------------------------------------------ report
@@ -541,70 +571,103 @@ def build_report(data: dict) -> str:
     mid = 1000 if 1000 in sizes else sizes[len(sizes) // 2]
     lines = []
     o = data["options"]
-    lines.append(f"Measured {data['date']} on {data['machine']}; "
-                 f"{o['rounds']} rounds, fresh processes, servers interleaved; "
-                 f"{'server pinned to CPU 1, client to CPU 0' if o['pin'] else 'no CPU pinning'}; "
-                 + (f"1-minute load average {data['loadavg'][0]:g} at the start, {data['loadavg'][1]:g} "
-                    f"at the end (other work on the machine inflates wall times and tails; "
-                    f"the CPU-time table is steadier); " if data.get("loadavg") else "")
-                 + f"{o['iterations']} requests per idle metric, {o['edit_iterations']} per edit metric "
-                 f"(each stops after {o['budget_s']:g} s once it has 30); times in ms, "
-                 f"median over rounds; (×N) is the ratio to the floor.")
+    lines.append(
+        f"Measured {data['date']} on {data['machine']}; "
+        f"{o['rounds']} rounds, fresh processes, servers interleaved; "
+        f"{'server pinned to CPU 1, client to CPU 0' if o['pin'] else 'no CPU pinning'}; "
+        + (
+            f"1-minute load average {data['loadavg'][0]:g} at the start, {data['loadavg'][1]:g} "
+            f"at the end (other work on the machine inflates wall times and tails; "
+            f"the CPU-time table is steadier); "
+            if data.get("loadavg")
+            else ""
+        )
+        + f"{o['iterations']} requests per idle metric, {o['edit_iterations']} per edit metric "
+        f"(each stops after {o['budget_s']:g} s once it has 30); times in ms, "
+        f"median over rounds; (×N) is the ratio to the floor."
+    )
     lines.append("")
-    head = ["server", "initialize", "first answer", f"hover @{big:,} p50 / p99",
-            f"edit then hover @{big:,} p50", f"completion @{mid:,} p50 / p99",
-            f"edit then completion @{big:,} p50", "RSS after load (MB)"]
+    head = [
+        "server",
+        "initialize",
+        "first answer",
+        f"hover @{big:,} p50 / p99",
+        f"edit then hover @{big:,} p50",
+        f"completion @{mid:,} p50 / p99",
+        f"edit then completion @{big:,} p50",
+        "RSS after load (MB)",
+    ]
     if packs:
         head += [f"pack of {o['pack_size']:,}: spawn → answering", "of which after initialize", "pack completion p99"]
     lines.append("| " + " | ".join(head) + " |")
     lines.append("|" + "---|" * len(head))
     for s in servers:
         label = data["labels"].get(s, s)
-        row = [label,
-               cell(s, lambda r: r["initialize_ms"]),
-               cell(s, lambda r: r["first_answer_ms"]),
-               pair(s, f"hover@{big}"),
-               cell(s, lambda r: r["metrics"][f"edit+hover@{big}"]["p50"]),
-               pair(s, f"completion@{mid}"),
-               cell(s, lambda r: r["metrics"][f"edit+completion@{big}"]["p50"]),
-               cell(s, lambda r: r["rss_mb"])]
+        row = [
+            label,
+            cell(s, lambda r: r["initialize_ms"]),
+            cell(s, lambda r: r["first_answer_ms"]),
+            pair(s, f"hover@{big}"),
+            cell(s, lambda r: r["metrics"][f"edit+hover@{big}"]["p50"]),
+            pair(s, f"completion@{mid}"),
+            cell(s, lambda r: r["metrics"][f"edit+completion@{big}"]["p50"]),
+            cell(s, lambda r: r["rss_mb"]),
+        ]
         if packs:
-            row += [cell(s, lambda r: r["load_ms"], packs),
-                    cell(s, lambda r: r["load_ms"] - r["initialize_ms"], packs),
-                    cell(s, lambda r: r["completion"]["p99"], packs)]
+            row += [
+                cell(s, lambda r: r["load_ms"], packs),
+                cell(s, lambda r: r["load_ms"] - r["initialize_ms"], packs),
+                cell(s, lambda r: r["completion"]["p99"], packs),
+            ]
         lines.append("| " + " | ".join(row) + " |")
     lines.append("")
 
     # The same in server CPU time: what the server itself spent, without the
     # time it waited for a CPU (steadier on a shared machine).
-    lines.append("Server CPU time, ms (same runs; initialize = CPU from spawn to the initialize "
-                 "result, first answer = CPU from there to the first correct hover, "
-                 "per-request figures = CPU per request over the whole loop):")
+    lines.append(
+        "Server CPU time, ms (same runs; initialize = CPU from spawn to the initialize "
+        "result, first answer = CPU from there to the first correct hover, "
+        "per-request figures = CPU per request over the whole loop):"
+    )
     lines.append("")
-    chead = ["server", "initialize", "first answer", f"hover @{big:,}", f"edit then hover @{big:,}",
-             f"completion @{mid:,}", f"edit then completion @{big:,}"]
+    chead = [
+        "server",
+        "initialize",
+        "first answer",
+        f"hover @{big:,}",
+        f"edit then hover @{big:,}",
+        f"completion @{mid:,}",
+        f"edit then completion @{big:,}",
+    ]
     if packs:
         chead.append(f"spawn → pack of {o['pack_size']:,} answering")
     lines.append("| " + " | ".join(chead) + " |")
     lines.append("|" + "---|" * len(chead))
     for s in servers:
-        row = [data["labels"].get(s, s),
-               cell(s, lambda r: r.get("initialize_cpu_ms")),
-               cell(s, lambda r: r.get("first_answer_cpu_ms")),
-               cell(s, lambda r: r["metrics"][f"hover@{big}"].get("cpu")),
-               cell(s, lambda r: r["metrics"][f"edit+hover@{big}"].get("cpu")),
-               cell(s, lambda r: r["metrics"][f"completion@{mid}"].get("cpu")),
-               cell(s, lambda r: r["metrics"][f"edit+completion@{big}"].get("cpu"))]
+        row = [
+            data["labels"].get(s, s),
+            cell(s, lambda r: r.get("initialize_cpu_ms")),
+            cell(s, lambda r: r.get("first_answer_cpu_ms")),
+            cell(s, lambda r: r["metrics"][f"hover@{big}"].get("cpu")),
+            cell(s, lambda r: r["metrics"][f"edit+hover@{big}"].get("cpu")),
+            cell(s, lambda r: r["metrics"][f"completion@{mid}"].get("cpu")),
+            cell(s, lambda r: r["metrics"][f"edit+completion@{big}"].get("cpu")),
+        ]
         if packs:
             row.append(cell(s, lambda r: r.get("load_cpu_ms"), packs))
         lines.append("| " + " | ".join(row) + " |")
     lines.append("")
 
     # Correctness
-    lines.append("Answers checked: " + "; ".join(
-        f"{data['labels'].get(s, s)}: " + (
-            "all correct" if not data["wrong_total"][s] else f"**{data['wrong_total'][s]} wrong**")
-        for s in servers) + ".")
+    lines.append(
+        "Answers checked: "
+        + "; ".join(
+            f"{data['labels'].get(s, s)}: "
+            + ("all correct" if not data["wrong_total"][s] else f"**{data['wrong_total'][s]} wrong**")
+            for s in servers
+        )
+        + "."
+    )
     for s in servers:
         for e in data["errors"].get(s, [])[:5]:
             lines.append(f"- {s}: {e}")
@@ -617,10 +680,12 @@ def build_report(data: dict) -> str:
     lines.append("|---|---|---|---|---|---|---|---|")
     metrics = ["hover", "completion", "resolve", "edit+hover", "edit+completion"]
     for s in servers:
-        for g, name in [(lambda r: r["initialize_ms"], "spawn → initialize result"),
-                        (lambda r: r["first_answer_ms"], "initialize → first correct hover"),
-                        (lambda r: r["first_completion_ms"], "first completion"),
-                        (lambda r: r["rss_mb"], "RSS after load, MB")]:
+        for g, name in [
+            (lambda r: r["initialize_ms"], "spawn → initialize result"),
+            (lambda r: r["first_answer_ms"], "initialize → first correct hover"),
+            (lambda r: r["first_completion_ms"], "first completion"),
+            (lambda r: r["rss_mb"], "RSS after load, MB"),
+        ]:
             m, lo, hi = figure(s, g)
             lines.append(f"| {s} | {name} | {fmt(m)} [{fmt(lo)}–{fmt(hi)}]{ratio(s, g)} | | | | | |")
         for size in sizes:
@@ -641,12 +706,16 @@ def build_report(data: dict) -> str:
         if packs and collect(packs, s, lambda r: r["load_ms"]):
             g = lambda r: r["load_ms"]  # noqa: E731
             m, lo, hi = figure(s, g, packs)
-            lines.append(f"| {s} | pack: spawn → first correct pack completion | "
-                         f"{fmt(m)} [{fmt(lo)}–{fmt(hi)}]{ratio(s, g, packs)} | | | | | |")
+            lines.append(
+                f"| {s} | pack: spawn → first correct pack completion | "
+                f"{fmt(m)} [{fmt(lo)}–{fmt(hi)}]{ratio(s, g, packs)} | | | | | |"
+            )
             g = lambda r: r["load_ms"] - r["initialize_ms"]  # noqa: E731
             m, lo, hi = figure(s, g, packs)
-            lines.append(f"| {s} | pack: initialize result → first correct pack completion | "
-                         f"{fmt(m)} [{fmt(lo)}–{fmt(hi)}]{ratio(s, g, packs)} | | | | | |")
+            lines.append(
+                f"| {s} | pack: initialize result → first correct pack completion | "
+                f"{fmt(m)} [{fmt(lo)}–{fmt(hi)}]{ratio(s, g, packs)} | | | | | |"
+            )
             cells = []
             for q in ("p50", "p90", "p99", "max"):
                 g = (lambda q: lambda r: r["completion"][q])(q)
@@ -668,8 +737,7 @@ def machine() -> str:
                 break
     except OSError:
         pass
-    return (f"{cpu}, {os.cpu_count()} CPUs, {platform.system()} {platform.release()}, "
-            f"Python {platform.python_version()}")
+    return f"{cpu}, {os.cpu_count()} CPUs, {platform.system()} {platform.release()}, Python {platform.python_version()}"
 
 
 def server_label(name: str, info: Optional[dict]) -> str:
@@ -677,8 +745,7 @@ def server_label(name: str, info: Optional[dict]) -> str:
     (jedi-language-server reports jedi's version in serverInfo)."""
     from importlib import metadata
 
-    dist = {"floor": "pygls", "floor-lines": "pygls", "sheetls": "sheetls",
-            "jedi": "jedi-language-server"}.get(name)
+    dist = {"floor": "pygls", "floor-lines": "pygls", "sheetls": "sheetls", "jedi": "jedi-language-server"}.get(name)
     try:
         if dist:
             label = f"{name} ({'bare pygls' if dist == 'pygls' else dist} {metadata.version(dist)}"
@@ -694,10 +761,15 @@ def git_state() -> str:
     """The commit benchmarked, with "+changes" when server/ has uncommitted edits."""
     root = HERE.parent
     try:
-        head = subprocess.run(["git", "-C", str(root), "rev-parse", "--short", "HEAD"],
-                              capture_output=True, text=True, timeout=10).stdout.strip()
-        dirty = subprocess.run(["git", "-C", str(root), "status", "--porcelain", "--", "server"],
-                               capture_output=True, text=True, timeout=10).stdout.strip()
+        head = subprocess.run(
+            ["git", "-C", str(root), "rev-parse", "--short", "HEAD"], capture_output=True, text=True, timeout=10
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "-C", str(root), "status", "--porcelain", "--", "server"],
+            capture_output=True,
+            text=True,
+            timeout=10,
+        ).stdout.strip()
     except (OSError, subprocess.SubprocessError):
         return "unknown"
     return (head or "unknown") + (" +uncommitted changes in server/" if dirty else "")
@@ -735,6 +807,7 @@ def compile_bytecode() -> str:
 # ------------------------------------------------------------------ main
 async def main_async(args) -> int:
     specs = default_servers()
+
     def command(cmd: str) -> list[str]:
         # Servers run in a scratch workspace: make a relative program path absolute.
         argv = shlex.split(cmd)
@@ -757,11 +830,19 @@ async def main_async(args) -> int:
     workdir = Path(tempfile.mkdtemp(prefix="sheetls-bench-"))
     (workdir / "ws").mkdir()
     sizes = sorted(args.sizes)
-    opts = Options(sizes=sizes, first_size=1000 if 1000 in sizes else sizes[0],
-                   iterations=args.iterations, edit_iterations=args.edit_iterations,
-                   warmup=args.warmup, budget_s=args.budget, pin=args.pin,
-                   pack_size=args.pack_size, pack_probes=50, workdir=workdir,
-                   timeout=args.timeout)
+    opts = Options(
+        sizes=sizes,
+        first_size=1000 if 1000 in sizes else sizes[0],
+        iterations=args.iterations,
+        edit_iterations=args.edit_iterations,
+        warmup=args.warmup,
+        budget_s=args.budget,
+        pin=args.pin,
+        pack_size=args.pack_size,
+        pack_probes=50,
+        workdir=workdir,
+        timeout=args.timeout,
+    )
 
     def log(msg: str) -> None:
         print(msg, file=sys.stderr, flush=True)
@@ -788,7 +869,7 @@ async def main_async(args) -> int:
     wrong_total = dict.fromkeys(names, 0)
     labels = {s: s for s in names}
     for r in range(args.rounds):
-        order = names[r % len(names):] + names[: r % len(names)]
+        order = names[r % len(names) :] + names[: r % len(names)]
         log(f"round {r + 1}/{args.rounds}: {', '.join(order)}")
         rnd, prnd = {}, {}
         for s in order:
@@ -827,10 +908,17 @@ async def main_async(args) -> int:
         "servers": names,
         "labels": labels,
         "commands": {s: specs[s].argv for s in names},
-        "options": {"sizes": sizes, "rounds": args.rounds, "iterations": opts.iterations,
-                    "edit_iterations": opts.edit_iterations, "warmup": opts.warmup,
-                    "budget_s": opts.budget_s, "pin": opts.pin, "pack_size": opts.pack_size,
-                    "quick": args.quick},
+        "options": {
+            "sizes": sizes,
+            "rounds": args.rounds,
+            "iterations": opts.iterations,
+            "edit_iterations": opts.edit_iterations,
+            "warmup": opts.warmup,
+            "budget_s": opts.budget_s,
+            "pin": opts.pin,
+            "pack_size": opts.pack_size,
+            "quick": args.quick,
+        },
         "rounds": rounds,
         "pack_rounds": pack_rounds if any(pack_rounds) else [],
         "errors": errors,
@@ -842,8 +930,9 @@ async def main_async(args) -> int:
         Path(args.out).write_text(
             "# sheetls benchmark results\n\n"
             f"`{' '.join(['python', 'benchmarks/bench.py'] + sys.argv[1:])}` at commit "
-            f"{data['commit']} (versions: {', '.join(f'{k} {v}' for k, v in data['versions'].items())})\n\n"
-            + report, encoding="utf-8")
+            f"{data['commit']} (versions: {', '.join(f'{k} {v}' for k, v in data['versions'].items())})\n\n" + report,
+            encoding="utf-8",
+        )
     if args.json:
         Path(args.json).write_text(json.dumps(data, indent=1, default=str), encoding="utf-8")
     if not args.keep:
@@ -855,25 +944,46 @@ async def main_async(args) -> int:
 
 def parse_args(argv=None):
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--quick", action="store_true",
-                    help="1 round, 15 requests per metric, files of 100 and 1,000 lines, pack of 1,000")
-    ap.add_argument("--servers", default="floor,floor-lines,sheetls,jedi",
-                    help="comma-separated, from: floor, floor-lines, sheetls, jedi (default: all)")
-    ap.add_argument("--server", action="append", default=[], metavar="NAME=COMMAND",
-                    help="another server command (answers checked like a Python server's)")
-    ap.add_argument("--sheet-server", action="append", default=[], metavar="NAME=COMMAND",
-                    help="another sheet server command (answers checked like sheetls's), "
-                         "e.g. sheetls under a profiler")
+    ap.add_argument(
+        "--quick",
+        action="store_true",
+        help="1 round, 15 requests per metric, files of 100 and 1,000 lines, pack of 1,000",
+    )
+    ap.add_argument(
+        "--servers",
+        default="floor,floor-lines,sheetls,jedi",
+        help="comma-separated, from: floor, floor-lines, sheetls, jedi (default: all)",
+    )
+    ap.add_argument(
+        "--server",
+        action="append",
+        default=[],
+        metavar="NAME=COMMAND",
+        help="another server command (answers checked like a Python server's)",
+    )
+    ap.add_argument(
+        "--sheet-server",
+        action="append",
+        default=[],
+        metavar="NAME=COMMAND",
+        help="another sheet server command (answers checked like sheetls's), e.g. sheetls under a profiler",
+    )
     ap.add_argument("--sizes", type=lambda s: [int(x) for x in s.split(",")], default=None)
     ap.add_argument("--rounds", type=int, default=None)
     ap.add_argument("--iterations", type=int, default=None)
     ap.add_argument("--edit-iterations", type=int, default=None)
     ap.add_argument("--warmup", type=int, default=None)
-    ap.add_argument("--budget", type=float, default=None,
-                    help="seconds per metric after which it stops (once it has 30 samples)")
+    ap.add_argument(
+        "--budget", type=float, default=None, help="seconds per metric after which it stops (once it has 30 samples)"
+    )
     ap.add_argument("--pack-size", type=int, default=None, help="0 to skip the pack benchmark")
-    ap.add_argument("--pin", dest="pin", action="store_true", default=None,
-                    help="pin the server to CPU 1 and the client to CPU 0 (default when >= 2 CPUs)")
+    ap.add_argument(
+        "--pin",
+        dest="pin",
+        action="store_true",
+        default=None,
+        help="pin the server to CPU 1 and the client to CPU 0 (default when >= 2 CPUs)",
+    )
     ap.add_argument("--no-pin", dest="pin", action="store_false")
     ap.add_argument("--timeout", type=float, default=120.0)
     ap.add_argument("--out", help="write the markdown report here (e.g. benchmarks/RESULTS.md)")
@@ -881,10 +991,15 @@ def parse_args(argv=None):
     ap.add_argument("--keep", action="store_true", help="keep the work dir (files, pack, server logs)")
     args = ap.parse_args(argv)
     q = args.quick
-    defaults = {"sizes": [100, 1000] if q else [100, 1000, 10000], "rounds": 1 if q else 5,
-                    "iterations": 15 if q else 200, "edit_iterations": 10 if q else 100,
-                    "warmup": 2 if q else 5, "budget": 5.0 if q else 8.0,
-                    "pack_size": 1000 if q else 10000}
+    defaults = {
+        "sizes": [100, 1000] if q else [100, 1000, 10000],
+        "rounds": 1 if q else 5,
+        "iterations": 15 if q else 200,
+        "edit_iterations": 10 if q else 100,
+        "warmup": 2 if q else 5,
+        "budget": 5.0 if q else 8.0,
+        "pack_size": 1000 if q else 10000,
+    }
     for k, v in defaults.items():
         if getattr(args, k) is None:
             setattr(args, k, v)

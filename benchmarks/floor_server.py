@@ -58,7 +58,6 @@ def _load_pack(path: str) -> None:
                 BY_TRIGGER[trig] = (title, f"### {title}\n\n{e.get('summary', '')}")
 
 
-
 @server.feature(types.INITIALIZE)
 def on_initialize(params: types.InitializeParams) -> None:
     opts = params.initialization_options or {}
@@ -84,11 +83,13 @@ def completion(ls: LanguageServer, params: types.CompletionParams):
     i = bisect.bisect_left(SORTED, prefix)
     while i < len(SORTED) and SORTED[i].startswith(prefix) and len(items) < 100:
         trig = SORTED[i]
-        items.append(types.CompletionItem(
-            label=trig,
-            kind=types.CompletionItemKind.Snippet,
-            detail=BY_TRIGGER[trig][0],
-        ))
+        items.append(
+            types.CompletionItem(
+                label=trig,
+                kind=types.CompletionItemKind.Snippet,
+                detail=BY_TRIGGER[trig][0],
+            )
+        )
         i += 1
     return types.CompletionList(is_incomplete=len(items) >= 100, items=items)
 

@@ -76,7 +76,7 @@ async def fetch_status_{i}(host: str, port: int = 80) -> bytes:
         writer.close()
         await writer.wait_closed()
 ''',
-    '''
+    """
 async def handle_client_{i}(reader, writer):
     data = await reader.readline()
     writer.write(b"echo {i}: " + data)
@@ -89,8 +89,8 @@ async def serve_{i}(port: int = 9000):
     server = await aio.@start_server@(handle_client_{i}, "127.0.0.1", port)
     async with server:
         await server.serve_forever()
-''',
-    '''
+""",
+    """
 async def run_tool_{i}(*args: str) -> tuple[int, str]:
     proc = await asyncio.@create_subprocess_exec@(
         "python",
@@ -104,8 +104,8 @@ async def run_tool_{i}(*args: str) -> tuple[int, str]:
     if proc.returncode:
         log.warning("tool {i} failed: %s", stderr.decode(errors="replace"))
     return proc.returncode, stdout.decode().strip()
-''',
-    '''
+""",
+    """
 async def pipeline_{i}() -> str:
     # résumé of the pipeline — naïve but fine 🙂
     proc = await asyncio.@create_subprocess_shell@(
@@ -114,8 +114,8 @@ async def pipeline_{i}() -> str:
     )
     stdout, _ = await proc.communicate()
     return stdout.decode()
-''',
-    '''
+""",
+    """
 def blocking_read_{i}(path: str) -> str:
     time.sleep(0.01)
     with open(path, encoding="utf-8") as fh:
@@ -125,8 +125,8 @@ def blocking_read_{i}(path: str) -> str:
 async def read_config_{i}(path: str) -> str:
     text = await asyncio.@to_thread@(blocking_read_{i}, path)
     return text.strip()
-''',
-    '''
+""",
+    """
 def checksum_{i}(payload: bytes) -> int:
     total = 0
     for byte in payload:
@@ -138,8 +138,8 @@ async def checksum_async_{i}(payload: bytes) -> int:
     loop = asyncio.get_running_loop()
     result = await loop.@run_in_executor@(None, checksum_{i}, payload)
     return result
-''',
-    '''
+""",
+    """
 async def probe_{i}(host: str, port: int) -> bool:
     try:
         reader, writer = await @open_connection@(host, port)
@@ -148,7 +148,7 @@ async def probe_{i}(host: str, port: int) -> bool:
     writer.close()
     await writer.wait_closed()
     return True
-''',
+""",
     '''
 class Worker{i}:
     """A worker that retries with backoff."""
@@ -169,15 +169,15 @@ class Worker{i}:
 ''',
 ]
 
-EDITOR = '''
+EDITOR = """
 async def work_in_progress():
     # scratch: the benchmark types here@scratch@
     loop = asyncio.get_running_loop()
     aio@typing@
     return loop
-'''
+"""
 
-FOOTER = '''
+FOOTER = """
 
 async def main() -> None:
     await asyncio.gather(fetch_status_0("example.com"), run_tool_2())
@@ -185,7 +185,7 @@ async def main() -> None:
 
 if __name__ == "__main__":
     asyncio.run(main())
-'''
+"""
 
 
 def _place(block: str, start_line: int, hovers: list[Probe], marks: dict) -> list[str]:
@@ -195,8 +195,8 @@ def _place(block: str, start_line: int, hovers: list[Probe], marks: dict) -> lis
         while "@" in line:
             a = line.index("@")
             b = line.index("@", a + 1)
-            name = line[a + 1:b]
-            line = line[:a] + line[b + 1:]
+            name = line[a + 1 : b]
+            line = line[:a] + line[b + 1 :]
             col = utf16_len(line[:a])
             if name in ("scratch", "typing"):
                 marks[name] = Probe(start_line + k, col)
@@ -256,9 +256,32 @@ def spread_hovers(f: GeneratedFile, per_api: int = 3) -> list[Probe]:
 
 # ---------------------------------------------------------------- the pack
 PACK_WORDS = [
-    "alpha", "bravo", "cargo", "delta", "ember", "fjord", "gamma", "harbor", "ivory",
-    "jolt", "kayak", "lumen", "mango", "nexus", "orbit", "pixel", "quartz", "raven",
-    "sigma", "tundra", "umbra", "vortex", "willow", "xenon", "yonder", "zephyr",
+    "alpha",
+    "bravo",
+    "cargo",
+    "delta",
+    "ember",
+    "fjord",
+    "gamma",
+    "harbor",
+    "ivory",
+    "jolt",
+    "kayak",
+    "lumen",
+    "mango",
+    "nexus",
+    "orbit",
+    "pixel",
+    "quartz",
+    "raven",
+    "sigma",
+    "tundra",
+    "umbra",
+    "vortex",
+    "willow",
+    "xenon",
+    "yonder",
+    "zephyr",
 ]
 
 
@@ -273,16 +296,18 @@ def pack_entries(n: int, seed: int = 9) -> list[dict]:
     out = []
     for k in range(n):
         word = PACK_WORDS[k % len(PACK_WORDS)]
-        out.append({
-            "id": f"pack-{word}-{k}",
-            "title": f"Pack entry {k}: {word} helper",
-            "summary": f"Synthetic entry {k} for the pack benchmark ({rng.randrange(10**6)}).",
-            "tags": ["bench", word],
-            "prefix": f"pk{word}{k}",
-            "imports": ["asyncio"],
-            "body": f"result = await asyncio.sleep(${{1:0}}, ${{2:\"{word} {k}\"}})\nprint(result)$0\n",
-            "note": f"Entry {k} exists to make the pack large.",
-        })
+        out.append(
+            {
+                "id": f"pack-{word}-{k}",
+                "title": f"Pack entry {k}: {word} helper",
+                "summary": f"Synthetic entry {k} for the pack benchmark ({rng.randrange(10**6)}).",
+                "tags": ["bench", word],
+                "prefix": f"pk{word}{k}",
+                "imports": ["asyncio"],
+                "body": f'result = await asyncio.sleep(${{1:0}}, ${{2:"{word} {k}"}})\nprint(result)$0\n',
+                "note": f"Entry {k} exists to make the pack large.",
+            }
+        )
     return out
 
 
@@ -291,15 +316,22 @@ def pack_document(n: int, per_section: int = 1000) -> dict:
     entries = pack_entries(n)
     sections = []
     for s in range(0, n, per_section):
-        sections.append({
-            "id": f"bench-section-{s // per_section}",
-            "title": f"Benchmark section {s // per_section}",
-            "summary": "Generated entries.",
-            "entries": entries[s:s + per_section],
-        })
-    return {"schema": 1, "id": f"bench-pack-{n}", "title": f"Benchmark pack of {n} entries",
-            "summary": "Generated by benchmarks/generate.py.", "language": "python",
-            "sections": sections}
+        sections.append(
+            {
+                "id": f"bench-section-{s // per_section}",
+                "title": f"Benchmark section {s // per_section}",
+                "summary": "Generated entries.",
+                "entries": entries[s : s + per_section],
+            }
+        )
+    return {
+        "schema": 1,
+        "id": f"bench-pack-{n}",
+        "title": f"Benchmark pack of {n} entries",
+        "summary": "Generated by benchmarks/generate.py.",
+        "language": "python",
+        "sections": sections,
+    }
 
 
 def pack_probes(n: int, count: int = 50, seed: int = 5) -> list[tuple[str, str]]:

@@ -32,9 +32,15 @@ class ServerExited(Exception):
 
 
 class LspClient:
-    def __init__(self, argv: list[str], *, cpu: Optional[int] = None,
-                 env: Optional[dict] = None, cwd: Optional[str] = None,
-                 stderr_path: Optional[str] = None):
+    def __init__(
+        self,
+        argv: list[str],
+        *,
+        cpu: Optional[int] = None,
+        env: Optional[dict] = None,
+        cwd: Optional[str] = None,
+        stderr_path: Optional[str] = None,
+    ):
         self.argv = list(argv)
         if cpu is not None:
             # taskset execs the server: the PID we get is the server's own.
@@ -132,8 +138,7 @@ class LspClient:
             msg["params"] = params
         self._write(msg)
 
-    async def request_timed(self, method: str, params: Any = None,
-                            timeout: float = 60.0) -> tuple[Any, int]:
+    async def request_timed(self, method: str, params: Any = None, timeout: float = 60.0) -> tuple[Any, int]:
         """Send a request; return (result, latency in ns from write to read)."""
         self._next_id += 1
         rid = self._next_id

@@ -17,6 +17,7 @@
 No timing is asserted anywhere; answers are counted (a sheet hover must name the entry's
 title, jedi's the API) and shown beside the latencies.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -54,8 +55,10 @@ from lsp_client import LspClient  # noqa: E402
 
 # What the sheet documents and its hover names: the API -> a word its hover must contain.
 MEMBER_WORDS = {"drain": "drain", "communicate": "communicate"}
-CALL = re.compile(r"\b(open_connection|start_server|create_subprocess_exec|create_subprocess_shell|"
-                  r"to_thread|run_in_executor|drain|communicate)\s*\(")
+CALL = re.compile(
+    r"\b(open_connection|start_server|create_subprocess_exec|create_subprocess_shell|"
+    r"to_thread|run_in_executor|drain|communicate)\s*\("
+)
 
 
 # ------------------------------------------------------------------ corpus call sites
@@ -97,7 +100,7 @@ def corpus_sites(sources: List[str], log) -> Tuple[Dict[Path, str], List[Site]]:
                 if line.lstrip().startswith("#"):
                     continue
                 for m in CALL.finditer(line):
-                    s = _u16(line[:m.start(1)])
+                    s = _u16(line[: m.start(1)])
                     found.append(Site(path, i, s, s + _u16(m.group(1)), m.group(1)))
             if found:
                 texts[path] = text
@@ -114,14 +117,20 @@ def hover_good(profile: str, site_api: str, result: Any) -> bool:
 
 
 async def start(spec, cpu: Optional[int], workdir: Path, tag: str, timeout: float) -> LspClient:
-    client = LspClient(spec.argv, cpu=cpu, cwd=str(workdir),
-                       stderr_path=str(workdir / f"{spec.name}.{tag}.stderr.log"))
+    client = LspClient(spec.argv, cpu=cpu, cwd=str(workdir), stderr_path=str(workdir / f"{spec.name}.{tag}.stderr.log"))
     await client.start()
-    await client.request("initialize", {
-        "processId": os.getpid(), "rootUri": workdir.as_uri(),
-        "workspaceFolders": [{"uri": workdir.as_uri(), "name": "ws"}],
-        "capabilities": capabilities(), "initializationOptions": {},
-        "clientInfo": {"name": "sheetls-bench"}}, timeout=timeout)
+    await client.request(
+        "initialize",
+        {
+            "processId": os.getpid(),
+            "rootUri": workdir.as_uri(),
+            "workspaceFolders": [{"uri": workdir.as_uri(), "name": "ws"}],
+            "capabilities": capabilities(),
+            "initializationOptions": {},
+            "clientInfo": {"name": "sheetls-bench"},
+        },
+        timeout=timeout,
+    )
     client.notify("initialized", {})
     return client
 
@@ -131,13 +140,17 @@ async def run_sites(spec, opts, texts: Dict[Path, str], sites: List[Site], log) 
     out: Dict[str, Any] = {}
     try:
         for path, text in texts.items():
-            client.notify("textDocument/didOpen", {"textDocument": {
-                "uri": path.as_uri(), "languageId": "python", "version": 1, "text": text}})
+            client.notify(
+                "textDocument/didOpen",
+                {"textDocument": {"uri": path.as_uri(), "languageId": "python", "version": 1, "text": text}},
+            )
         # warm-up: the first answer (a server may index on open)
         for s in sites[:3]:
-            await client.request("textDocument/hover", {"textDocument": {"uri": s.path.as_uri()},
-                                                        "position": {"line": s.line, "character": s.start}},
-                                 timeout=opts.timeout)
+            await client.request(
+                "textDocument/hover",
+                {"textDocument": {"uri": s.path.as_uri()}, "position": {"line": s.line, "character": s.start}},
+                timeout=opts.timeout,
+            )
         for metric in ("hover", "completion"):
             samples: List[int] = []
             good = 0
@@ -148,9 +161,11 @@ async def run_sites(spec, opts, texts: Dict[Path, str], sites: List[Site], log) 
                     pos = {"line": s.line, "character": (s.start + s.end) // 2}
                     params = {"textDocument": {"uri": s.path.as_uri()}, "position": pos}
                 else:
-                    params = {"textDocument": {"uri": s.path.as_uri()},
-                              "position": {"line": s.line, "character": s.end},
-                              "context": {"triggerKind": 1}}
+                    params = {
+                        "textDocument": {"uri": s.path.as_uri()},
+                        "position": {"line": s.line, "character": s.end},
+                        "context": {"triggerKind": 1},
+                    }
                 res, lat = await client.request_timed(f"textDocument/{metric}", params, timeout=opts.timeout)
                 samples.append(lat)
                 if metric == "hover":
@@ -160,10 +175,15 @@ async def run_sites(spec, opts, texts: Dict[Path, str], sites: List[Site], log) 
                 if time.monotonic() > t_end and k >= 29:
                     break
             cpu1 = cpu_ms(client.pid)
-            out[metric] = {**summarize(samples), "answered": good,
-                           "cpu": (cpu1 - cpu0) / len(samples) if cpu0 is not None and cpu1 is not None else None}
-            log(f"    {spec.name} {metric} over {len(samples)} call sites: p50 {out[metric]['p50']:.2f} ms, "
-                f"p99 {out[metric]['p99']:.2f} ms ({good} answered)")
+            out[metric] = {
+                **summarize(samples),
+                "answered": good,
+                "cpu": (cpu1 - cpu0) / len(samples) if cpu0 is not None and cpu1 is not None else None,
+            }
+            log(
+                f"    {spec.name} {metric} over {len(samples)} call sites: p50 {out[metric]['p50']:.2f} ms, "
+                f"p99 {out[metric]['p99']:.2f} ms ({good} answered)"
+            )
     finally:
         await client.stop()
     return out
@@ -174,10 +194,12 @@ def big_class(methods: int) -> Tuple[str, List[Tuple[int, int, str]], List[int]]
     """(text, hover probes (line, UTF-16 column, api), editable lines).
 
     One class; method i is 3 lines. Every 500th method calls an asyncio API the sheet documents."""
-    apis = [("open_connection", 'reader, writer = await asyncio.open_connection("example.com", 80)'),
-            ("create_subprocess_exec", 'proc = await asyncio.create_subprocess_exec("ls")'),
-            ("to_thread", "result = await asyncio.to_thread(len, [])"),
-            ("start_server", "server = await asyncio.start_server(None, port=0)")]
+    apis = [
+        ("open_connection", 'reader, writer = await asyncio.open_connection("example.com", 80)'),
+        ("create_subprocess_exec", 'proc = await asyncio.create_subprocess_exec("ls")'),
+        ("to_thread", "result = await asyncio.to_thread(len, [])"),
+        ("start_server", "server = await asyncio.start_server(None, port=0)"),
+    ]
     lines = ["import asyncio", "", "", "class Service:"]
     probes, editable = [], []
     for i in range(methods):
@@ -202,8 +224,9 @@ async def run_big_class(spec, opts, log) -> dict:
     rng = random.Random(13)
     out: Dict[str, Any] = {"lines": text.count("\n")}
     try:
-        client.notify("textDocument/didOpen", {"textDocument": {
-            "uri": uri, "languageId": "python", "version": 1, "text": text}})
+        client.notify(
+            "textDocument/didOpen", {"textDocument": {"uri": uri, "languageId": "python", "version": 1, "text": text}}
+        )
         version = 1
         typed: Dict[int, bool] = {}
         for metric in ("hover", "edit+hover"):
@@ -219,17 +242,28 @@ async def run_big_class(spec, opts, log) -> dict:
                     version += 1
                     end = len("        total = value + ")  # type a digit after '+ ', or delete it
                     if typed.get(at):
-                        change = {"range": {"start": {"line": at, "character": end},
-                                            "end": {"line": at, "character": end + 1}}, "text": ""}
+                        change = {
+                            "range": {
+                                "start": {"line": at, "character": end},
+                                "end": {"line": at, "character": end + 1},
+                            },
+                            "text": "",
+                        }
                     else:
-                        change = {"range": {"start": {"line": at, "character": end},
-                                            "end": {"line": at, "character": end}}, "text": "1"}
+                        change = {
+                            "range": {"start": {"line": at, "character": end}, "end": {"line": at, "character": end}},
+                            "text": "1",
+                        }
                     typed[at] = not typed.get(at)
-                    client.notify("textDocument/didChange", {"textDocument": {"uri": uri, "version": version},
-                                                             "contentChanges": [change]})
-                res = await client.request("textDocument/hover", {"textDocument": {"uri": uri},
-                                                                  "position": {"line": line, "character": col}},
-                                           timeout=opts.timeout)
+                    client.notify(
+                        "textDocument/didChange",
+                        {"textDocument": {"uri": uri, "version": version}, "contentChanges": [change]},
+                    )
+                res = await client.request(
+                    "textDocument/hover",
+                    {"textDocument": {"uri": uri}, "position": {"line": line, "character": col}},
+                    timeout=opts.timeout,
+                )
                 if k < opts.warmup:
                     continue
                 samples.append(time.perf_counter_ns() - t0)
@@ -237,10 +271,15 @@ async def run_big_class(spec, opts, log) -> dict:
                 if time.monotonic() > t_end and len(samples) >= 30:
                     break
             cpu1 = cpu_ms(client.pid)
-            out[metric] = {**summarize(samples), "answered": good,
-                           "cpu": (cpu1 - cpu0) / len(samples) if cpu0 is not None and cpu1 is not None else None}
-            log(f"    {spec.name} big class {metric}: p50 {out[metric]['p50']:.2f} ms, "
-                f"p99 {out[metric]['p99']:.2f} ms ({good}/{len(samples)} correct)")
+            out[metric] = {
+                **summarize(samples),
+                "answered": good,
+                "cpu": (cpu1 - cpu0) / len(samples) if cpu0 is not None and cpu1 is not None else None,
+            }
+            log(
+                f"    {spec.name} big class {metric}: p50 {out[metric]['p50']:.2f} ms, "
+                f"p99 {out[metric]['p99']:.2f} ms ({good}/{len(samples)} correct)"
+            )
     finally:
         await client.stop()
     return out
@@ -255,35 +294,47 @@ def fmt(v: Optional[float]) -> str:
 
 def report(data: dict) -> str:
     o = data["options"]
-    lines = [f"Measured {data['date']} on {data['machine']}; "
-             f"{'server pinned to CPU 1, client to CPU 0' if o['pin'] else 'no CPU pinning'}; "
-             f"1-minute load average {data['loadavg'][0]:g} at the start, {data['loadavg'][1]:g} at the end; "
-             f"times in ms (latency from request, or from the change, to the answer); "
-             f"'answered' counts correct answers (a sheet hover names the entry; jedi's the API; a completion "
-             f"lists anything).", ""]
-    lines.append(f"**Corpus call sites** ({data['sites']['count']} calls in {data['sites']['files']} files of "
-                 f"{', '.join(data['sites']['sources'])}; each metric stops after {o['budget_s']:g} s once it has 30):")
+    lines = [
+        f"Measured {data['date']} on {data['machine']}; "
+        f"{'server pinned to CPU 1, client to CPU 0' if o['pin'] else 'no CPU pinning'}; "
+        f"1-minute load average {data['loadavg'][0]:g} at the start, {data['loadavg'][1]:g} at the end; "
+        f"times in ms (latency from request, or from the change, to the answer); "
+        f"'answered' counts correct answers (a sheet hover names the entry; jedi's the API; a completion "
+        f"lists anything).",
+        "",
+    ]
+    lines.append(
+        f"**Corpus call sites** ({data['sites']['count']} calls in {data['sites']['files']} files of "
+        f"{', '.join(data['sites']['sources'])}; each metric stops after {o['budget_s']:g} s once it has 30):"
+    )
     lines.append("")
-    lines.append("Hover on the API name; completion with the cursor at the end of the name. A sheet server "
-                 "answers a hover only where the name resolves to the asyncio API (not `self._loop.run_in_executor`, "
-                 "an untraced `writer.drain`), and offers no completion after `asyncio.` or on a call's name, "
-                 "by design; jedi lists attributes and names.")
+    lines.append(
+        "Hover on the API name; completion with the cursor at the end of the name. A sheet server "
+        "answers a hover only where the name resolves to the asyncio API (not `self._loop.run_in_executor`, "
+        "an untraced `writer.drain`), and offers no completion after `asyncio.` or on a call's name, "
+        "by design; jedi lists attributes and names."
+    )
     lines.append("")
-    lines.append("| server | hover p50 / p99 | answered | completion p50 / p99 | answered | "
-                 "server CPU per hover / completion |")
+    lines.append(
+        "| server | hover p50 / p99 | answered | completion p50 / p99 | answered | server CPU per hover / completion |"
+    )
     lines.append("|---|---|---|---|---|---|")
     for s, r in data["runs"].items():
         if "sites" not in r:
             lines.append(f"| {s} | failed: {r.get('sites_error', '?')} | | | | |")
             continue
         h, c = r["sites"]["hover"], r["sites"]["completion"]
-        lines.append(f"| {s} | {fmt(h['p50'])} / {fmt(h['p99'])} | {h['answered']}/{h['n']} | "
-                     f"{fmt(c['p50'])} / {fmt(c['p99'])} | {c['answered']}/{c['n']} | "
-                     f"{fmt(h['cpu'])} / {fmt(c['cpu'])} |")
+        lines.append(
+            f"| {s} | {fmt(h['p50'])} / {fmt(h['p99'])} | {h['answered']}/{h['n']} | "
+            f"{fmt(c['p50'])} / {fmt(c['p99'])} | {c['answered']}/{c['n']} | "
+            f"{fmt(h['cpu'])} / {fmt(c['cpu'])} |"
+        )
     lines.append("")
-    lines.append(f"**Hover after a keystroke in a {data['big_class']['lines']:,}-line class body** "
-                 f"({o['methods']:,} methods of 3 lines; a digit typed or deleted in a random method, "
-                 f"then a hover on an asyncio call in the class):")
+    lines.append(
+        f"**Hover after a keystroke in a {data['big_class']['lines']:,}-line class body** "
+        f"({o['methods']:,} methods of 3 lines; a digit typed or deleted in a random method, "
+        f"then a hover on an asyncio call in the class):"
+    )
     lines.append("")
     lines.append("| server | idle hover p50 / p99 | edit then hover p50 / p99 | correct | server CPU per edit+hover |")
     lines.append("|---|---|---|---|---|")
@@ -292,8 +343,10 @@ def report(data: dict) -> str:
             lines.append(f"| {s} | failed: {r.get('big_class_error', '?')} | | | |")
             continue
         h, e = r["big_class"]["hover"], r["big_class"]["edit+hover"]
-        lines.append(f"| {s} | {fmt(h['p50'])} / {fmt(h['p99'])} | {fmt(e['p50'])} / {fmt(e['p99'])} | "
-                     f"{e['answered']}/{e['n']} | {fmt(e['cpu'])} |")
+        lines.append(
+            f"| {s} | {fmt(h['p50'])} / {fmt(h['p99'])} | {fmt(e['p50'])} / {fmt(e['p99'])} | "
+            f"{e['answered']}/{e['n']} | {fmt(e['cpu'])} |"
+        )
     return "\n".join(lines) + "\n"
 
 
@@ -323,7 +376,7 @@ async def main_async(args) -> int:
     log("corpus call sites:")
     texts, sites = corpus_sites(args.sources.split(","), log)
     random.Random(13).shuffle(sites)
-    sites = sites[:args.sites]
+    sites = sites[: args.sites]
     used = {s.path for s in sites}
     texts = {p: t for p, t in texts.items() if p in used}
     log(f"  {len(sites)} call sites in {len(texts)} files")
@@ -345,21 +398,34 @@ async def main_async(args) -> int:
         runs[name] = r
     data = {
         "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
-        "machine": machine(), "versions": versions(names),
+        "machine": machine(),
+        "versions": versions(names),
         "loadavg": [round(load0, 2), round(os.getloadavg()[0], 2)],
-        "options": {"pin": args.pin, "budget_s": args.budget, "methods": args.methods, "edits": args.edits,
-                    "sites": args.sites, "quick": args.quick},
-        "sites": {"count": len(sites), "files": len(texts), "sources": args.sources.split(","),
-                  "by_api": {a: sum(1 for s in sites if s.api == a) for a in sorted({s.api for s in sites})}},
+        "options": {
+            "pin": args.pin,
+            "budget_s": args.budget,
+            "methods": args.methods,
+            "edits": args.edits,
+            "sites": args.sites,
+            "quick": args.quick,
+        },
+        "sites": {
+            "count": len(sites),
+            "files": len(texts),
+            "sources": args.sources.split(","),
+            "by_api": {a: sum(1 for s in sites if s.api == a) for a in sorted({s.api for s in sites})},
+        },
         "big_class": {"lines": big_class(args.methods)[0].count("\n")},
         "runs": runs,
     }
     text = report(data)
     print(text)
     if args.out:
-        Path(args.out).write_text("# sheetls on real code: benchmark results\n\n"
-                                  f"`python benchmarks/realworld_bench.py {' '.join(sys.argv[1:])}`\n\n" + text,
-                                  encoding="utf-8")
+        Path(args.out).write_text(
+            "# sheetls on real code: benchmark results\n\n"
+            f"`python benchmarks/realworld_bench.py {' '.join(sys.argv[1:])}`\n\n" + text,
+            encoding="utf-8",
+        )
     if args.json:
         Path(args.json).write_text(json.dumps(data, indent=1, default=str), encoding="utf-8")
     shutil.rmtree(opts.workdir, ignore_errors=True)
@@ -383,8 +449,12 @@ def parse_args(argv=None):
     ap.add_argument("--json")
     args = ap.parse_args(argv)
     q = args.quick
-    for k, v in {"sites": 60 if q else 600, "methods": 2500 if q else 12500, "edits": 20 if q else 200,
-                     "budget": 5.0 if q else 60.0}.items():
+    for k, v in {
+        "sites": 60 if q else 600,
+        "methods": 2500 if q else 12500,
+        "edits": 20 if q else 200,
+        "budget": 5.0 if q else 60.0,
+    }.items():
         if getattr(args, k) is None:
             setattr(args, k, v)
     if args.pin is None:

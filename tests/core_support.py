@@ -1,5 +1,6 @@
 """The built-in sheet's index, client profiles and cursor marking for the tests that call the
 pure core (sheetls.completion, sheetls.context, sheetls.hover) directly, without a server."""
+
 from __future__ import annotations
 
 from typing import List, Tuple

@@ -33,7 +33,7 @@ def block_steps(text: str) -> List[Step]:
     for tok in tokenize.generate_tokens(io.StringIO(text).readline):
         if tok.type == tokenize.INDENT:
             prev = stack[-1]
-            step = tok.string[len(prev):] if tok.string.startswith(prev) else "!" + tok.string
+            step = tok.string[len(prev) :] if tok.string.startswith(prev) else "!" + tok.string
             stack.append(tok.string)
             steps.append(Step(tok.start[0], step, len(stack) - 1))
         elif tok.type == tokenize.DEDENT:

@@ -1,5 +1,6 @@
 """Shared helpers for the protocol tests: start sheetls over stdio with a real client profile,
 open documents, and place cursors written as `|` in test sources."""
+
 from __future__ import annotations
 
 import itertools
@@ -22,17 +23,20 @@ PREFIXES = ["aioopen", "aioserver", "aioexec", "aioshell", "aiothread", "aioexec
 _counter = itertools.count()
 
 
-async def initialize(client: LanguageClient, profile: str, *, options=None, capabilities=None,
-                     encodings=None) -> types.InitializeResult:
+async def initialize(
+    client: LanguageClient, profile: str, *, options=None, capabilities=None, encodings=None
+) -> types.InitializeResult:
     caps = capabilities if capabilities is not None else client_capabilities(profile)
     if encodings is not None:
         caps.general = types.GeneralClientCapabilities(position_encodings=encodings)
     name, version = PROFILES.get(profile, (profile, "0"))
-    return await client.initialize_session(types.InitializeParams(
-        capabilities=caps,
-        client_info=types.ClientInfo(name=name, version=version),
-        initialization_options=options,
-    ))
+    return await client.initialize_session(
+        types.InitializeParams(
+            capabilities=caps,
+            client_info=types.ClientInfo(name=name, version=version),
+            initialization_options=options,
+        )
+    )
 
 
 def split_cursor(text: str) -> Tuple[str, int, int]:
@@ -49,27 +53,37 @@ def utf16_col(line_text: str, col: int) -> int:
 
 def open_doc(client: LanguageClient, text: str, language: str = "python", suffix: str = ".py") -> str:
     uri = f"file:///tmp/sheetls-test-{next(_counter)}{suffix}"
-    client.text_document_did_open(types.DidOpenTextDocumentParams(
-        text_document=types.TextDocumentItem(uri=uri, language_id=language, version=1, text=text)))
+    client.text_document_did_open(
+        types.DidOpenTextDocumentParams(
+            text_document=types.TextDocumentItem(uri=uri, language_id=language, version=1, text=text)
+        )
+    )
     return uri
 
 
-async def complete_at(client: LanguageClient, marked: str, language: str = "python",
-                      units=utf16_col) -> Tuple[Optional[types.CompletionList], str, str, int]:
+async def complete_at(
+    client: LanguageClient, marked: str, language: str = "python", units=utf16_col
+) -> Tuple[Optional[types.CompletionList], str, str, int]:
     text, line, col = split_cursor(marked)
     uri = open_doc(client, text, language)
-    result = await client.text_document_completion_async(types.CompletionParams(
-        text_document=types.TextDocumentIdentifier(uri),
-        position=types.Position(line, units(text.split("\n")[line], col))))
+    result = await client.text_document_completion_async(
+        types.CompletionParams(
+            text_document=types.TextDocumentIdentifier(uri),
+            position=types.Position(line, units(text.split("\n")[line], col)),
+        )
+    )
     return result, uri, text, line
 
 
 async def hover_at(client: LanguageClient, marked: str, units=utf16_col) -> Optional[types.Hover]:
     text, line, col = split_cursor(marked)
     uri = open_doc(client, text)
-    return await client.text_document_hover_async(types.HoverParams(
-        text_document=types.TextDocumentIdentifier(uri),
-        position=types.Position(line, units(text.split("\n")[line], col))))
+    return await client.text_document_hover_async(
+        types.HoverParams(
+            text_document=types.TextDocumentIdentifier(uri),
+            position=types.Position(line, units(text.split("\n")[line], col)),
+        )
+    )
 
 
 def apply_edits(text: str, edits) -> str:

@@ -2,6 +2,7 @@
 opens a workspace folder and answers client/registerCapability, and waits on what the
 server sends (never on the clock: each wait has a generous cap only so that a broken
 server fails the test instead of hanging it)."""
+
 from __future__ import annotations
 
 import asyncio
@@ -86,28 +87,52 @@ CODE_SNIPPETS = textwrap.dedent("""\
     }
     """)
 
-PACKAGE_JSON = json.dumps({
-    "name": "friendly-snippets",
-    "engines": {"vscode": "^1.11.0"},
-    "contributes": {"snippets": [
-        {"language": ["plaintext", "markdown", "global", "all"], "path": "./snippets/global.json"},
-        {"language": "javascript", "path": "./snippets/javascript/javascript.json"},
-        {"language": "python", "path": "./snippets/python/base.json"},
-        {"language": "pydoc", "path": "./snippets/python/pydoc.json"},
-    ]},
-}, indent=4)
+PACKAGE_JSON = json.dumps(
+    {
+        "name": "friendly-snippets",
+        "engines": {"vscode": "^1.11.0"},
+        "contributes": {
+            "snippets": [
+                {"language": ["plaintext", "markdown", "global", "all"], "path": "./snippets/global.json"},
+                {"language": "javascript", "path": "./snippets/javascript/javascript.json"},
+                {"language": "python", "path": "./snippets/python/base.json"},
+                {"language": "pydoc", "path": "./snippets/python/pydoc.json"},
+            ]
+        },
+    },
+    indent=4,
+)
 
 FRIENDLY_FILES = {
-    "snippets/global.json": json.dumps({"date": {"prefix": "datetoday", "body": "${CURRENT_YEAR}-${CURRENT_MONTH}-${CURRENT_DATE}",
-                                                 "description": "Today's date"}}, indent=2),
-    "snippets/javascript/javascript.json": json.dumps({"forEach": {"prefix": "fore", "body": "${1:array}.forEach((${2:x}) => {\n\t$0\n});"}}, indent=2),
-    "snippets/python/base.json": json.dumps({
-        "if/else": {"prefix": "if/else", "body": ["if ${1:condition}:", "\t${2:pass}", "else:", "\t${3:pass}"],
-                    "description": "Code snippet for an if statement with else"},
-        "New async function": {"prefix": "adef", "body": "async def ${1:fname}(${2:arg}):\n\t${3:pass}$0",
-                               "description": "Code snippet for async function definition."},
-    }, indent=2),
-    "snippets/python/pydoc.json": json.dumps({"docstring": {"prefix": "pydocstr", "body": "\"\"\"$0\"\"\""}}, indent=2),
+    "snippets/global.json": json.dumps(
+        {
+            "date": {
+                "prefix": "datetoday",
+                "body": "${CURRENT_YEAR}-${CURRENT_MONTH}-${CURRENT_DATE}",
+                "description": "Today's date",
+            }
+        },
+        indent=2,
+    ),
+    "snippets/javascript/javascript.json": json.dumps(
+        {"forEach": {"prefix": "fore", "body": "${1:array}.forEach((${2:x}) => {\n\t$0\n});"}}, indent=2
+    ),
+    "snippets/python/base.json": json.dumps(
+        {
+            "if/else": {
+                "prefix": "if/else",
+                "body": ["if ${1:condition}:", "\t${2:pass}", "else:", "\t${3:pass}"],
+                "description": "Code snippet for an if statement with else",
+            },
+            "New async function": {
+                "prefix": "adef",
+                "body": "async def ${1:fname}(${2:arg}):\n\t${3:pass}$0",
+                "description": "Code snippet for async function definition.",
+            },
+        },
+        indent=2,
+    ),
+    "snippets/python/pydoc.json": json.dumps({"docstring": {"prefix": "pydocstr", "body": '"""$0"""'}}, indent=2),
 }
 
 
@@ -130,7 +155,8 @@ def capabilities(profile: str, watch: bool) -> types.ClientCapabilities:
     caps = client_capabilities(profile)
     ws = caps.workspace or types.WorkspaceClientCapabilities()
     ws.did_change_watched_files = types.DidChangeWatchedFilesClientCapabilities(
-        dynamic_registration=watch, relative_pattern_support=watch)
+        dynamic_registration=watch, relative_pattern_support=watch
+    )
     ws.workspace_folders = True
     caps.workspace = ws
     return caps
@@ -150,18 +176,26 @@ def answer_registrations(client: LanguageClient) -> None:
         client.unregistrations.extend(params.unregisterations)
 
 
-async def start(client: LanguageClient, folder: Optional[Path], *, profile: str = "visual_studio_code",
-                watch: bool = False, options=None) -> types.InitializeResult:
+async def start(
+    client: LanguageClient,
+    folder: Optional[Path],
+    *,
+    profile: str = "visual_studio_code",
+    watch: bool = False,
+    options=None,
+) -> types.InitializeResult:
     answer_registrations(client)
     name, version = PROFILES.get(profile, (profile, "0"))
     folders = [types.WorkspaceFolder(uri=uri(folder), name=folder.name)] if folder else None
-    result = await client.initialize_session(types.InitializeParams(
-        capabilities=capabilities(profile, watch),
-        client_info=types.ClientInfo(name=name, version=version),
-        root_uri=uri(folder) if folder else None,
-        workspace_folders=folders,
-        initialization_options=options,
-    ))
+    result = await client.initialize_session(
+        types.InitializeParams(
+            capabilities=capabilities(profile, watch),
+            client_info=types.ClientInfo(name=name, version=version),
+            root_uri=uri(folder) if folder else None,
+            workspace_folders=folders,
+            initialization_options=options,
+        )
+    )
     await wait_for_log(client, "packs reloaded", since=0)
     if watch and (folder or (options or {}).get("packs")):
         await wait_for_log(client, "the client watches the pack files", since=0)
@@ -172,6 +206,7 @@ async def _wait(client: LanguageClient, method: str, done: Callable[[], bool], w
     async def loop():
         while not done():
             await client.wait_for_notification(method)
+
     try:
         await asyncio.wait_for(loop(), CAP)
     except asyncio.TimeoutError:
@@ -180,35 +215,55 @@ async def _wait(client: LanguageClient, method: str, done: Callable[[], bool], w
 
 async def wait_for_log(client: LanguageClient, needle: str, since: int) -> types.LogMessageParams:
     """The first window/logMessage after index `since` that contains `needle`."""
+
     def found():
         return [m for m in client.log_messages[since:] if needle in m.message]
+
     await _wait(client, types.WINDOW_LOG_MESSAGE, lambda: bool(found()), f"a log message with {needle!r}")
     return found()[0]
 
 
-async def wait_for_diagnostics(client: LanguageClient, doc_uri: str, done: Callable[[List[types.Diagnostic]], bool],
-                               what: str = "the expected diagnostics") -> List[types.Diagnostic]:
-    await _wait(client, types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS,
-                lambda: doc_uri in client.diagnostics and done(list(client.diagnostics[doc_uri])), what)
+async def wait_for_diagnostics(
+    client: LanguageClient,
+    doc_uri: str,
+    done: Callable[[List[types.Diagnostic]], bool],
+    what: str = "the expected diagnostics",
+) -> List[types.Diagnostic]:
+    await _wait(
+        client,
+        types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS,
+        lambda: doc_uri in client.diagnostics and done(list(client.diagnostics[doc_uri])),
+        what,
+    )
     return list(client.diagnostics[doc_uri])
 
 
 async def reload_by_command(client: LanguageClient) -> dict:
-    return await client.workspace_execute_command_async(types.ExecuteCommandParams(command="sheetls.reload", arguments=[]))
+    return await client.workspace_execute_command_async(
+        types.ExecuteCommandParams(command="sheetls.reload", arguments=[])
+    )
 
 
 async def complete(client: LanguageClient, marked: str, path: Optional[Path] = None) -> types.CompletionList:
     """Complete at `|` in a Python document (opened, completed, closed)."""
     text, line, col = split_cursor(marked)
     doc = uri(path) if path else f"file:///tmp/sheetls-packs-{abs(hash(marked))}.py"
-    client.text_document_did_open(types.DidOpenTextDocumentParams(
-        text_document=types.TextDocumentItem(uri=doc, language_id="python", version=1, text=text)))
+    client.text_document_did_open(
+        types.DidOpenTextDocumentParams(
+            text_document=types.TextDocumentItem(uri=doc, language_id="python", version=1, text=text)
+        )
+    )
     try:
-        result = await client.text_document_completion_async(types.CompletionParams(
-            text_document=types.TextDocumentIdentifier(doc),
-            position=types.Position(line, utf16_col(text.split("\n")[line], col))))
+        result = await client.text_document_completion_async(
+            types.CompletionParams(
+                text_document=types.TextDocumentIdentifier(doc),
+                position=types.Position(line, utf16_col(text.split("\n")[line], col)),
+            )
+        )
     finally:
-        client.text_document_did_close(types.DidCloseTextDocumentParams(text_document=types.TextDocumentIdentifier(doc)))
+        client.text_document_did_close(
+            types.DidCloseTextDocumentParams(text_document=types.TextDocumentIdentifier(doc))
+        )
     return result
 
 

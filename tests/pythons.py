@@ -2,6 +2,7 @@
 project supports (pyproject's requires-python) to the newest this machine has, from pyenv
 (/root/.pyenv/versions/X.Y.Z/bin/python3, or PYENV_ROOT). One missing fails under CI=true and
 skips elsewhere (tool_required.py)."""
+
 from __future__ import annotations
 
 import glob
@@ -49,7 +50,9 @@ def python(version: Tuple[int, int]) -> str:
     """The interpreter for `version`, or fail (CI) / skip (elsewhere)."""
     path = find(version)
     if not path:
-        missing_tool(f"CPython {version[0]}.{version[1]} is not installed under {PYENV} (pyenv install {version[0]}.{version[1]})")
+        missing_tool(
+            f"CPython {version[0]}.{version[1]} is not installed under {PYENV} (pyenv install {version[0]}.{version[1]})"
+        )
     return path
 
 
@@ -57,8 +60,9 @@ def run(version: Tuple[int, int], code: str, timeout: float = 60, **kw) -> subpr
     """Run `code` under that CPython with a timeout (a hang is a failure, not a stuck suite)."""
     env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
     env.pop("PYTHONPATH", None)
-    return subprocess.run([python(version), "-c", code], capture_output=True, text=True, timeout=timeout,
-                          env=kw.pop("env", env), **kw)
+    return subprocess.run(
+        [python(version), "-c", code], capture_output=True, text=True, timeout=timeout, env=kw.pop("env", env), **kw
+    )
 
 
 def run_json(version: Tuple[int, int], code: str, timeout: float = 60) -> Dict:

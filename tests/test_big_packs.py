@@ -2,6 +2,7 @@
 served, between requests, and an example that is not valid Python is then reported like any
 pack error and its entry withdrawn; what was checked is remembered, so a reload after an edit
 compiles only what changed. Over the real protocol where a user would see it."""
+
 from __future__ import annotations
 
 import pytest
@@ -19,12 +20,31 @@ BAD_BODY = "print((${1:x}\n"  # '(' never closed
 
 def big_pack(n: int = ENTRIES, bad: int = -1, word: str = "big", note: str = "") -> str:
     """A pack of `n` entries (`{word}0`...), entry `bad` with a body that is not Python."""
-    lines = ["schema: 1", f"id: {word}-pack", "title: A big pack", "summary: Many entries.", "sections:",
-             "  - id: all", "    title: All", "    summary: Every entry.", "    entries:"]
+    lines = [
+        "schema: 1",
+        f"id: {word}-pack",
+        "title: A big pack",
+        "summary: Many entries.",
+        "sections:",
+        "  - id: all",
+        "    title: All",
+        "    summary: Every entry.",
+        "    entries:",
+    ]
     for k in range(n):
-        body = BAD_BODY if k == bad else f'value = await asyncio.sleep(${{1:0}}, ${{2:"{word} {k}{note}"}})\nprint(value)$0\n'
-        lines += [f"      - id: e{k}", f"        title: Entry {k}", f"        summary: Entry number {k}.",
-                  f"        prefix: {word}{k}", "        imports: [asyncio]", "        body: |"]
+        body = (
+            BAD_BODY
+            if k == bad
+            else f'value = await asyncio.sleep(${{1:0}}, ${{2:"{word} {k}{note}"}})\nprint(value)$0\n'
+        )
+        lines += [
+            f"      - id: e{k}",
+            f"        title: Entry {k}",
+            f"        summary: Entry number {k}.",
+            f"        prefix: {word}{k}",
+            "        imports: [asyncio]",
+            "        body: |",
+        ]
         lines += ["          " + b for b in body.rstrip("\n").split("\n")]
     return "\n".join(lines) + "\n"
 
@@ -35,6 +55,7 @@ def bad_body_line(text: str) -> int:
 
 
 # --- the loader (plain functions) -----------------------------------------------------------------
+
 
 def test_a_big_load_may_defer_its_examples_and_serves_every_entry_meanwhile(tmp_path):
     example_check.forget()
@@ -60,8 +81,9 @@ def test_without_deferring_the_bad_example_is_an_error_at_its_line_and_field(tmp
 
 def test_small_loads_never_defer(tmp_path):
     example_check.forget()
-    result = loader.load_text(big_pack(n=example_check.DEFER_OVER, bad=3, word="small"), str(tmp_path / "p.yaml"),
-                              defer_examples=True)
+    result = loader.load_text(
+        big_pack(n=example_check.DEFER_OVER, bad=3, word="small"), str(tmp_path / "p.yaml"), defer_examples=True
+    )
     assert result.unchecked == ()
     assert [e.field for e in result.errors] == ["sections[0].entries[3].body"]
 
@@ -70,7 +92,9 @@ def test_a_reload_after_an_edit_compiles_only_the_examples_that_changed(tmp_path
     example_check.forget()
     compiled = []
     real = example_check.compile_error
-    monkeypatch.setattr(example_check, "compile_error", lambda text, imports: compiled.append(text) or real(text, imports))
+    monkeypatch.setattr(
+        example_check, "compile_error", lambda text, imports: compiled.append(text) or real(text, imports)
+    )
     path = str(tmp_path / "big.yaml")
     text = big_pack(word="memo")
     assert loader.load_text(text, path).errors == []
@@ -83,6 +107,7 @@ def test_a_reload_after_an_edit_compiles_only_the_examples_that_changed(tmp_path
 
 # --- the server -------------------------------------------------------------------------------------
 
+
 async def test_a_big_pack_with_a_broken_example_is_reported_and_its_entry_withdrawn(bare_client, tmp_path):
     pack = tmp_path / ".sheetls" / "big.yaml"
     pack.parent.mkdir()
@@ -90,7 +115,9 @@ async def test_a_big_pack_with_a_broken_example_is_reported_and_its_entry_withdr
     pack.write_text(text)
     await start(bare_client, tmp_path)
     await wait_for_log(bare_client, f"checking {ENTRIES} new example(s) between requests", since=0)
-    [diag] = await wait_for_diagnostics(bare_client, uri(pack), lambda ds: len(ds) == 1, "the broken example's diagnostic")
+    [diag] = await wait_for_diagnostics(
+        bare_client, uri(pack), lambda ds: len(ds) == 1, "the broken example's diagnostic"
+    )
     assert diag.severity == types.DiagnosticSeverity.Error
     assert diag.range.start.line == bad_body_line(text) - 1
     assert f"sections[0].entries[{BAD}].body" in diag.message and "not valid Python" in diag.message

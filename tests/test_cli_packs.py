@@ -1,5 +1,6 @@
 """The command line with packs (issue 7): `sheetls check` on every pack kind, `list` and
 `show` across packs, `export` of extra packs."""
+
 from __future__ import annotations
 
 import json
@@ -58,7 +59,7 @@ def test_show_prints_every_pack_entry_with_the_prefix(tmp_path):
     assert proc.returncode == 0
     assert "[pack asyncio-streams]\nOpen a TCP connection" in proc.stdout
     assert "[pack our-net]\nOpen a connection with a timeout" in proc.stdout
-    assert "asyncio.wait_for(asyncio.open_connection(\"localhost\", 8080), 5)" in proc.stdout
+    assert 'asyncio.wait_for(asyncio.open_connection("localhost", 8080), 5)' in proc.stdout
     single = sheetls("show", "aioopen")
     assert single.stdout.startswith("Open a TCP connection\n") and "[pack" not in single.stdout
     missing = sheetls("show", "nosuch")
@@ -71,7 +72,10 @@ def test_export_of_extra_packs(tmp_path):
     assert proc.returncode == 0, proc.stderr
     snippets = json.loads(proc.stdout)
     # a VS Code snippet exports as it is (its body, not a program); one snippet per prefix
-    assert snippets["Timeout block"]["body"] == ["async with asyncio.timeout(${1:10}):", "    ${2:await asyncio.sleep(1)}$0"]
+    assert snippets["Timeout block"]["body"] == [
+        "async with asyncio.timeout(${1:10}):",
+        "    ${2:await asyncio.sleep(1)}$0",
+    ]
     assert [s["prefix"] for s in snippets.values()] == ["aiotimeout", "timeout", "ifmain"]
     md = sheetls("export", "--format", "markdown", "--pack", str(tmp_path / "team.code-snippets")).stdout
     assert md.index("# Python asyncio Streams and Subprocesses") < md.index("# team.code-snippets")

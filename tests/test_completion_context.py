@@ -1,5 +1,6 @@
 """Completions that understand the Python around the cursor (issue 3), over the real protocol
 with VS Code's and Neovim's capability profiles."""
+
 import ast
 import subprocess
 import sys
@@ -70,8 +71,9 @@ async def test_sheet_completions_here(client, marked):
 
 # --- what form ---------------------------------------------------------------------------------
 @pytest.mark.slow  # runs each program
-@pytest.mark.parametrize("label,expected", [("aioshell", "one\ntwo\n\n"), ("aiothread", "finished\n"),
-                                            ("aioexecutor", "42\n")])
+@pytest.mark.parametrize(
+    "label,expected", [("aioshell", "one\ntwo\n\n"), ("aiothread", "finished\n"), ("aioexecutor", "42\n")]
+)
 async def test_module_level_inserts_a_runnable_program(client, label, expected):
     item, text = await item_for(client, "aio|", label)
     program = accept(client, text, item)
@@ -83,8 +85,10 @@ async def test_module_level_inserts_a_runnable_program(client, label, expected):
 
 
 async def test_module_level_program_skips_what_the_file_defines(client):
-    marked = ("import asyncio\nimport time\n\n\ndef blocking():\n    time.sleep(0)\n    return 7\n\n\n"
-              "async def main():\n    print('first')\n\n\naio|")
+    marked = (
+        "import asyncio\nimport time\n\n\ndef blocking():\n    time.sleep(0)\n    return 7\n\n\n"
+        "async def main():\n    print('first')\n\n\naio|"
+    )
     item, text = await item_for(client, marked, "aioexecutor")
     program = accept(client, text, item)
     assert program.count("def blocking(") == 1
@@ -106,7 +110,8 @@ async def test_async_def_inserts_the_core_lines(client):
         "    data = await asyncio.wait_for(reader.read(200), timeout=10)\n"
         '    print(data.decode(errors="replace"))\n'
         "    writer.close()\n"
-        "    await writer.wait_closed()\n")
+        "    await writer.wait_closed()\n"
+    )
     ast.parse(out)
 
 
@@ -131,7 +136,10 @@ async def test_plain_def_gets_no_await_code(client):
 async def test_class_body_gets_an_async_method(client):
     item, text = await item_for(client, "import asyncio\n\n\nclass Client:\n    aio|\n", "aioopen")
     out = accept(client, text, item)
-    assert "    async def open_tcp_connection(self):\n        reader, writer = await asyncio.wait_for(asyncio.open_connection(" in out
+    assert (
+        "    async def open_tcp_connection(self):\n        reader, writer = await asyncio.wait_for(asyncio.open_connection("
+        in out
+    )
     ast.parse(out)
 
 
@@ -152,13 +160,16 @@ async def test_every_form_parses_in_its_context(client, label, where):
 async def test_uses_the_files_alias(client):
     item, text = await item_for(client, "import asyncio as aio\n\nasync def main():\n    aioopen|\n", "aioopen")
     out = accept(client, text, item)
-    assert "await aio.wait_for(aio.open_connection(" in out and "asyncio" not in out.replace("import asyncio as aio", "")
+    assert "await aio.wait_for(aio.open_connection(" in out and "asyncio" not in out.replace(
+        "import asyncio as aio", ""
+    )
     assert not item.additional_text_edits
 
 
 async def test_uses_a_name_imported_from_asyncio(client):
-    item, text = await item_for(client, "from asyncio import open_connection, wait_for\n\nasync def main():\n    aioopen|\n",
-                                "aioopen")
+    item, text = await item_for(
+        client, "from asyncio import open_connection, wait_for\n\nasync def main():\n    aioopen|\n", "aioopen"
+    )
     out = accept(client, text, item)
     assert "reader, writer = await wait_for(open_connection(" in out
     assert not item.additional_text_edits
@@ -171,16 +182,23 @@ async def test_import_inside_the_function_counts(client):
 
 
 IMPORT_PLACES = {
-    "no imports": ("async def main():\n    aioopen|\n",
-                   "import asyncio\n\n\nasync def main():\n"),
-    "after docstring": ('"""Module docs."""\n\nasync def main():\n    aioopen|\n',
-                        '"""Module docs."""\n\nimport asyncio\n\n\nasync def main():\n'),
-    "after __future__": ('"""Docs."""\nfrom __future__ import annotations\n\nasync def main():\n    aioopen|\n',
-                         '"""Docs."""\nfrom __future__ import annotations\n\nimport asyncio\n\n\nasync def main():\n'),
-    "with the other imports": ("import os\nimport sys\n\nasync def main():\n    aioopen|\n",
-                               "import asyncio\nimport os\nimport sys\n\nasync def main():\n"),
-    "shebang and comments": ("#!/usr/bin/env python3\n# -*- coding: utf-8 -*-\nasync def main():\n    aioopen|\n",
-                             "#!/usr/bin/env python3\n# -*- coding: utf-8 -*-\n\nimport asyncio\n\n\nasync def main():\n"),
+    "no imports": ("async def main():\n    aioopen|\n", "import asyncio\n\n\nasync def main():\n"),
+    "after docstring": (
+        '"""Module docs."""\n\nasync def main():\n    aioopen|\n',
+        '"""Module docs."""\n\nimport asyncio\n\n\nasync def main():\n',
+    ),
+    "after __future__": (
+        '"""Docs."""\nfrom __future__ import annotations\n\nasync def main():\n    aioopen|\n',
+        '"""Docs."""\nfrom __future__ import annotations\n\nimport asyncio\n\n\nasync def main():\n',
+    ),
+    "with the other imports": (
+        "import os\nimport sys\n\nasync def main():\n    aioopen|\n",
+        "import asyncio\nimport os\nimport sys\n\nasync def main():\n",
+    ),
+    "shebang and comments": (
+        "#!/usr/bin/env python3\n# -*- coding: utf-8 -*-\nasync def main():\n    aioopen|\n",
+        "#!/usr/bin/env python3\n# -*- coding: utf-8 -*-\n\nimport asyncio\n\n\nasync def main():\n",
+    ),
 }
 
 
@@ -206,7 +224,8 @@ async def test_never_imports_twice(client):
 
 async def test_missing_module_added_beside_a_from_import(client):
     item, text = await item_for(
-        client, "from asyncio import create_subprocess_exec\n\nasync def main():\n    aioexec|\n", "aioexec")
+        client, "from asyncio import create_subprocess_exec\n\nasync def main():\n    aioexec|\n", "aioexec"
+    )
     out = accept(client, text, item)
     assert "proc = await create_subprocess_exec(" in out
     assert "stdout=asyncio.subprocess.PIPE" in out and out.count("import asyncio\n") == 1
@@ -216,17 +235,21 @@ async def test_missing_module_added_beside_a_from_import(client):
 # --- indentation -------------------------------------------------------------------------------
 @pytest.mark.parametrize("unit", ["    ", "  ", "\t"], ids=["4 spaces", "2 spaces", "tabs"])
 async def test_nested_blocks_indent_correctly(client, unit):
-    src = (f"import asyncio\n\nclass A:\n{unit}async def run(self):\n{unit * 2}while True:\n"
-           f"{unit * 3}if ready:\n{unit * 4}aioexec|\n")
+    src = (
+        f"import asyncio\n\nclass A:\n{unit}async def run(self):\n{unit * 2}while True:\n"
+        f"{unit * 3}if ready:\n{unit * 4}aioexec|\n"
+    )
     item, text = await item_for(client, src, "aioexec")
     out = accept(client, text, item)
     ast.parse(out)
     lines = out.split("\n")
     start = next(i for i, l in enumerate(lines) if "create_subprocess_exec(" in l)
     assert lines[start] == f"{unit * 4}proc = await asyncio.create_subprocess_exec("
-    assert lines[start + 1] == f'{unit * 5}sys.executable,'
+    assert lines[start + 1] == f"{unit * 5}sys.executable,"
     assert lines[start + 6] == f"{unit * 4})"
-    assert lines[start + 7].startswith(f"{unit * 4}stdout, stderr = await asyncio.wait_for(proc.communicate(), timeout=30)")
+    assert lines[start + 7].startswith(
+        f"{unit * 4}stdout, stderr = await asyncio.wait_for(proc.communicate(), timeout=30)"
+    )
 
 
 async def test_indent_mode_follows_the_client(client):
@@ -241,11 +264,18 @@ async def test_indent_mode_follows_the_client(client):
 
 async def test_client_without_indent_support_gets_pre_indented_text(bare_client):
     from lsp_helpers import initialize
-    caps = types.ClientCapabilities(text_document=types.TextDocumentClientCapabilities(
-        completion=types.CompletionClientCapabilities(completion_item=types.ClientCompletionItemOptions(
-            snippet_support=True))))
+
+    caps = types.ClientCapabilities(
+        text_document=types.TextDocumentClientCapabilities(
+            completion=types.CompletionClientCapabilities(
+                completion_item=types.ClientCompletionItemOptions(snippet_support=True)
+            )
+        )
+    )
     await initialize(bare_client, "Helix", capabilities=caps)
-    result, uri, text, line = await complete_at(bare_client, "import asyncio\n\nasync def main():\n    if x:\n        aioopen|\n")
+    result, uri, text, line = await complete_at(
+        bare_client, "import asyncio\n\nasync def main():\n    if x:\n        aioopen|\n"
+    )
     item = result.items[0]
     assert item.insert_text_mode == types.InsertTextMode.AsIs
     assert item.text_edit.new_text.split("\n")[1].startswith("        writer.write(")
@@ -254,10 +284,17 @@ async def test_client_without_indent_support_gets_pre_indented_text(bare_client)
 
 
 # --- finding -----------------------------------------------------------------------------------
-@pytest.mark.parametrize("typed,expected", [
-    ("open_conn", ["aioopen"]), ("to_thread", ["aiothread"]), ("subprocess", ["aioexec", "aioshell"]),
-    ("tcp", ["aioopen", "aioserver"]), ("run_in", ["aioexecutor"]), ("aioex", ["aioexec", "aioexecutor"]),
-])
+@pytest.mark.parametrize(
+    "typed,expected",
+    [
+        ("open_conn", ["aioopen"]),
+        ("to_thread", ["aiothread"]),
+        ("subprocess", ["aioexec", "aioshell"]),
+        ("tcp", ["aioopen", "aioserver"]),
+        ("run_in", ["aioexecutor"]),
+        ("aioex", ["aioexec", "aioexecutor"]),
+    ],
+)
 async def test_api_names_and_tags_find_entries(client, typed, expected):
     result, *_ = await complete_at(client, f"import asyncio\n\nasync def main():\n    {typed}|\n")
     assert labels(result) == expected
@@ -277,8 +314,9 @@ async def test_documentation_moves_to_resolve_when_the_client_resolves_it(client
         assert "Open a TCP connection" in item.documentation.value
 
 
-@pytest.mark.parametrize("label,expected", [("aioserver", "async def handle(reader, writer):"),
-                                            ("aiothread", "def blocking_read():")])
+@pytest.mark.parametrize(
+    "label,expected", [("aioserver", "async def handle(reader, writer):"), ("aiothread", "def blocking_read():")]
+)
 async def test_async_def_brings_the_helpers_it_calls(client, label, expected):
     item, text = await item_for(client, "import asyncio\n\nasync def main():\n    aio|\n", label)
     out = accept(client, text, item)
@@ -300,14 +338,21 @@ async def test_imports_follow_edits_of_the_file(client):
     version = iter(range(2, 100))
 
     def edit(line_no, start, end, new_text):
-        client.text_document_did_change(types.DidChangeTextDocumentParams(
-            text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=next(version)),
-            content_changes=[types.TextDocumentContentChangePartial(
-                range=types.Range(types.Position(line_no, start), types.Position(line_no, end)), text=new_text)]))
+        client.text_document_did_change(
+            types.DidChangeTextDocumentParams(
+                text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=next(version)),
+                content_changes=[
+                    types.TextDocumentContentChangePartial(
+                        range=types.Range(types.Position(line_no, start), types.Position(line_no, end)), text=new_text
+                    )
+                ],
+            )
+        )
 
     async def complete():
-        out = await client.text_document_completion_async(types.CompletionParams(
-            text_document=types.TextDocumentIdentifier(uri), position=types.Position(3, 11)))
+        out = await client.text_document_completion_async(
+            types.CompletionParams(text_document=types.TextDocumentIdentifier(uri), position=types.Position(3, 11))
+        )
         return out.items[0]
 
     edit(0, 0, 0, "import asyncio as aio")  # typed on the first line
@@ -317,6 +362,7 @@ async def test_imports_follow_edits_of_the_file(client):
     item = await complete()
     assert len(item.additional_text_edits) == 1 and "asyncio.open_connection(" in item.text_edit.new_text
     edit(3, 4, 4, "x = 1; ")  # a keystroke elsewhere keeps the answer right
-    out = await client.text_document_completion_async(types.CompletionParams(
-        text_document=types.TextDocumentIdentifier(uri), position=types.Position(3, 18)))
+    out = await client.text_document_completion_async(
+        types.CompletionParams(text_document=types.TextDocumentIdentifier(uri), position=types.Position(3, 18))
+    )
     assert out.items[0].additional_text_edits[0].new_text.startswith("import asyncio")

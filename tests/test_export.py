@@ -1,6 +1,7 @@
 """Exports from the one source (issue 7): every format and view through `sheetls export`,
 the VS Code export loaded back as a pack (same items, over the protocol too), the HTML
 rendered by headless Chromium to a PNG that is looked at, and snippets/dist/ in sync."""
+
 from __future__ import annotations
 
 import json
@@ -29,7 +30,9 @@ VIEWS = ["standard", "detailed", "compact"]
 
 
 def sheetls(*args, cwd=None) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "sheetls", *args], capture_output=True, text=True, cwd=cwd, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "sheetls", *args], capture_output=True, text=True, cwd=cwd, timeout=120
+    )
 
 
 def run_export(tmp_path, fmt, view="standard") -> str:
@@ -41,6 +44,7 @@ def run_export(tmp_path, fmt, view="standard") -> str:
 
 
 # --- markdown ------------------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("view", VIEWS)
 def test_markdown_views(tmp_path, view):
@@ -61,10 +65,13 @@ def test_markdown_views(tmp_path, view):
 
 
 def test_markdown_to_stdout_is_the_same(tmp_path):
-    assert sheetls("export", "--format", "markdown", "--view", "compact").stdout == run_export(tmp_path, "markdown", "compact")
+    assert sheetls("export", "--format", "markdown", "--view", "compact").stdout == run_export(
+        tmp_path, "markdown", "compact"
+    )
 
 
 # --- html -------------------------------------------------------------------------------------------
+
 
 class Outline(HTMLParser):
     """The parts of a page the tests look at."""
@@ -128,8 +135,8 @@ def png_pixels(path: Path):
     assert data[:8] == b"\x89PNG\r\n\x1a\n"
     pos, idat, width = 8, b"", 0
     while pos < len(data):
-        length, kind = struct.unpack(">I4s", data[pos:pos + 8])
-        chunk = data[pos + 8:pos + 8 + length]
+        length, kind = struct.unpack(">I4s", data[pos : pos + 8])
+        chunk = data[pos + 8 : pos + 8 + length]
         if kind == b"IHDR":
             width, height, depth, color = struct.unpack(">IIBB", chunk[:10])
             assert depth == 8 and color in (2, 6)
@@ -142,7 +149,7 @@ def png_pixels(path: Path):
     rows, prev = [], bytearray(stride)
     for y in range(height):
         f = raw[y * (stride + 1)]
-        line = bytearray(raw[y * (stride + 1) + 1:(y + 1) * (stride + 1)])
+        line = bytearray(raw[y * (stride + 1) + 1 : (y + 1) * (stride + 1)])
         for i in range(stride):
             a = line[i - channels] if i >= channels else 0
             b = prev[i]
@@ -171,11 +178,30 @@ def chromium() -> str:
 
 def render_png(html_file: Path, png: Path, tmp_path: Path, size="1200,1600") -> None:
     profile = tmp_path / "chromium-profile"
-    env = dict(os.environ, HOME=str(tmp_path), XDG_CONFIG_HOME=str(tmp_path / "config"),
-               XDG_CACHE_HOME=str(tmp_path / "cache"), TMPDIR=str(tmp_path))
-    proc = subprocess.run([chromium(), "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars",
-                           f"--user-data-dir={profile}", f"--window-size={size}", f"--screenshot={png}",
-                           html_file.as_uri()], capture_output=True, text=True, timeout=180, env=env)
+    env = dict(
+        os.environ,
+        HOME=str(tmp_path),
+        XDG_CONFIG_HOME=str(tmp_path / "config"),
+        XDG_CACHE_HOME=str(tmp_path / "cache"),
+        TMPDIR=str(tmp_path),
+    )
+    proc = subprocess.run(
+        [
+            chromium(),
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--hide-scrollbars",
+            f"--user-data-dir={profile}",
+            f"--window-size={size}",
+            f"--screenshot={png}",
+            html_file.as_uri(),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=180,
+        env=env,
+    )
     assert png.exists(), proc.stderr[-2000:]
 
 
@@ -188,8 +214,10 @@ def test_html_renders_in_headless_chromium(tmp_path, view):
     render_png(html_file, png, tmp_path)
     width, height, rows, ch = png_pixels(png)
     assert (width, height) == (1200, 1600)
-    ink = [sum(1 for x in range(0, width * ch, ch) if row[x] < 128 and row[x + 1] < 128 and row[x + 2] < 128)
-           for row in rows]
+    ink = [
+        sum(1 for x in range(0, width * ch, ch) if row[x] < 128 and row[x + 1] < 128 and row[x + 2] < 128)
+        for row in rows
+    ]
     inked_rows = [y for y, n in enumerate(ink) if n]
     # text, not a blank page: dark pixels on many rows, spread down the page
     assert len(inked_rows) > 300, len(inked_rows)
@@ -206,9 +234,21 @@ def pdf_pages(html_file: Path, tmp_path: Path) -> int:
 
     pdf = html_file.with_suffix(".pdf")
     env = dict(os.environ, HOME=str(tmp_path), TMPDIR=str(tmp_path))
-    subprocess.run([chromium(), "--headless", "--no-sandbox", "--disable-gpu", f"--user-data-dir={tmp_path / 'pdf-profile'}",
-                    "--no-pdf-header-footer", f"--print-to-pdf={pdf}", html_file.as_uri()],
-                   capture_output=True, timeout=180, env=env)
+    subprocess.run(
+        [
+            chromium(),
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            f"--user-data-dir={tmp_path / 'pdf-profile'}",
+            "--no-pdf-header-footer",
+            f"--print-to-pdf={pdf}",
+            html_file.as_uri(),
+        ],
+        capture_output=True,
+        timeout=180,
+        env=env,
+    )
     data = pdf.read_bytes()
     assert data.startswith(b"%PDF")
     return max(int(n) for n in re.findall(rb"/Count (\d+)", data))
@@ -226,6 +266,7 @@ def test_html_prints_to_pdf(tmp_path):
 
 
 # --- json -------------------------------------------------------------------------------------------
+
 
 def test_json_is_the_validated_model(tmp_path):
     model = json.loads(run_export(tmp_path, "json"))
@@ -245,6 +286,7 @@ def test_json_is_the_validated_model(tmp_path):
 
 
 # --- vscode -------------------------------------------------------------------------------------
+
 
 def test_vscode_export_loads_back_as_a_pack_with_the_same_items(tmp_path):
     text = run_export(tmp_path, "vscode")
@@ -276,11 +318,13 @@ async def test_vscode_export_served_as_a_pack_offers_the_same_items(bare_client,
 
 # --- snippets/dist ---------------------------------------------------------------------------------
 
+
 def test_dist_is_in_sync_with_the_source():
     stale = export.check_dist(str(DIST))
     assert stale == [], "snippets/dist is out of date: run `sheetls export --dist snippets/dist`"
     expected = {"asyncio-streams.code-snippets", "asyncio-streams.json"} | {
-        f"asyncio-streams.{v}.{x}" for v in VIEWS for x in ("md", "html")}
+        f"asyncio-streams.{v}.{x}" for v in VIEWS for x in ("md", "html")
+    }
     assert expected <= {p.name for p in DIST.iterdir()}
 
 
@@ -306,8 +350,9 @@ async def test_render_sheet_command_renders_the_served_packs_in_each_format(bare
     (tmp_path / ".sheetls" / "team.yaml").write_text(TEAM_YAML)
     await start(bare_client, tmp_path)
     for fmt in ("markdown", "html", "json", "vscode"):
-        text = await bare_client.workspace_execute_command_async(t.ExecuteCommandParams(
-            command="sheetls.renderSheet", arguments=[{"format": fmt, "view": "compact"}]))
+        text = await bare_client.workspace_execute_command_async(
+            t.ExecuteCommandParams(command="sheetls.renderSheet", arguments=[{"format": fmt, "view": "compact"}])
+        )
         served = export.export([SHEET, load_path(str(tmp_path / ".sheetls" / "team.yaml")).sheet], fmt, "compact")
         assert text == served
         assert "Gather awaitables" in text and "Open a TCP connection" in text

@@ -1,5 +1,6 @@
 """Hover after edits: the resolver's model of a new version is derived from the previous one
 when a keystroke cannot move a block boundary, and must answer exactly as a fresh model."""
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -11,10 +12,29 @@ from sheetls.loader import builtin_sheet_path, load_pack
 
 SHEET = load_pack(builtin_sheet_path()).sheet
 SOURCE = "\n\n".join(e.example for e in SHEET.entries).split("\n")
-FRAGMENTS = ["asyncio = None", "loop = None", "x", " ", "(", ")", "'''", '"""', "\\", "def f():", "import asyncio as a",
-             "writer", ".drain()", "#", "reader, writer = await asyncio.open_connection(h, p)", "é😀",
-             "global asyncio; asyncio = None", "global loop; loop = 1", "handle = print",
-             "await asyncio.start_server(print, 'h', 1)", "from asyncio import *"]
+FRAGMENTS = [
+    "asyncio = None",
+    "loop = None",
+    "x",
+    " ",
+    "(",
+    ")",
+    "'''",
+    '"""',
+    "\\",
+    "def f():",
+    "import asyncio as a",
+    "writer",
+    ".drain()",
+    "#",
+    "reader, writer = await asyncio.open_connection(h, p)",
+    "é😀",
+    "global asyncio; asyncio = None",
+    "global loop; loop = 1",
+    "handle = print",
+    "await asyncio.start_server(print, 'h', 1)",
+    "from asyncio import *",
+]
 
 
 def answers(lines, step=3):
@@ -29,8 +49,18 @@ def answers(lines, step=3):
 
 @pytest.mark.slow
 @settings(max_examples=80, deadline=None, derandomize=True)
-@given(st.lists(st.tuples(st.integers(0, len(SOURCE) - 1), st.integers(0, 60), st.sampled_from(FRAGMENTS),
-                          st.sampled_from(["insert", "indent", "statement"])), min_size=1, max_size=6))
+@given(
+    st.lists(
+        st.tuples(
+            st.integers(0, len(SOURCE) - 1),
+            st.integers(0, 60),
+            st.sampled_from(FRAGMENTS),
+            st.sampled_from(["insert", "indent", "statement"]),
+        ),
+        min_size=1,
+        max_size=6,
+    )
+)
 def test_a_carried_model_answers_like_a_fresh_one(edits):
     resolve.clear_caches()
     lines = list(SOURCE)
@@ -55,29 +85,49 @@ def test_a_carried_model_answers_like_a_fresh_one(edits):
 
 
 async def test_hover_follows_a_rebinding_typed_inside_the_function(client):
-    text = ("import asyncio\n\n\nasync def main():\n    pass\n"
-            "    reader, writer = await asyncio.open_connection('h', 1)\n")
+    text = (
+        "import asyncio\n\n\nasync def main():\n    pass\n    reader, writer = await asyncio.open_connection('h', 1)\n"
+    )
     uri = open_doc(client, text)
 
     async def hover():
-        return await client.text_document_hover_async(types.HoverParams(
-            text_document=types.TextDocumentIdentifier(uri), position=types.Position(5, 35)))
+        return await client.text_document_hover_async(
+            types.HoverParams(text_document=types.TextDocumentIdentifier(uri), position=types.Position(5, 35))
+        )
 
     assert (await hover()).contents.value.startswith("### Open a TCP connection")
-    client.text_document_did_change(types.DidChangeTextDocumentParams(
-        text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=2),
-        content_changes=[types.TextDocumentContentChangePartial(
-            range=types.Range(types.Position(4, 4), types.Position(4, 8)), text="asyncio = None")]))
+    client.text_document_did_change(
+        types.DidChangeTextDocumentParams(
+            text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=2),
+            content_changes=[
+                types.TextDocumentContentChangePartial(
+                    range=types.Range(types.Position(4, 4), types.Position(4, 8)), text="asyncio = None"
+                )
+            ],
+        )
+    )
     assert await hover() is None  # the name is rebound above the call: not the API
-    client.text_document_did_change(types.DidChangeTextDocumentParams(
-        text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=3),
-        content_changes=[types.TextDocumentContentChangePartial(
-            range=types.Range(types.Position(4, 4), types.Position(4, 18)), text="pass")]))
+    client.text_document_did_change(
+        types.DidChangeTextDocumentParams(
+            text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=3),
+            content_changes=[
+                types.TextDocumentContentChangePartial(
+                    range=types.Range(types.Position(4, 4), types.Position(4, 18)), text="pass"
+                )
+            ],
+        )
+    )
     assert (await hover()).contents.value.startswith("### Open a TCP connection")
-    client.text_document_did_change(types.DidChangeTextDocumentParams(   # a column-0 edit
-        text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=4),
-        content_changes=[types.TextDocumentContentChangePartial(
-            range=types.Range(types.Position(0, 0), types.Position(0, 14)), text="asyncio = 1")]))
+    client.text_document_did_change(
+        types.DidChangeTextDocumentParams(  # a column-0 edit
+            text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=4),
+            content_changes=[
+                types.TextDocumentContentChangePartial(
+                    range=types.Range(types.Position(0, 0), types.Position(0, 14)), text="asyncio = 1"
+                )
+            ],
+        )
+    )
     assert await hover() is None
 
 
@@ -89,7 +139,7 @@ def test_a_global_rebinding_typed_in_another_function_is_seen():
     assert resolve.resolve_at(server_example, call, col).api == "asyncio.start_server"
     edited = list(server_example)
     at = next(i for i, t in enumerate(edited) if "readline" in t)
-    indent = edited[at][:len(edited[at]) - len(edited[at].lstrip())]
+    indent = edited[at][: len(edited[at]) - len(edited[at].lstrip())]
     edited[at] = indent + "global asyncio; asyncio = None"  # inside handle(), above main()
     resolve.carry_model(server_example, [(at, 1, 1)], edited)
     carried = resolve.resolve_at(edited, call, col)

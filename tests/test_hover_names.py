@@ -6,6 +6,7 @@ nested scopes, are checked on the hover core directly (no server: the protocol a
 
 Sources mark the cursor with `|`; `expect(...)` names the text the hover range must cover
 (the dotted name around the cursor)."""
+
 from typing import Optional
 
 import pytest
@@ -32,6 +33,7 @@ def units_for(encoding: str):
         if encoding == "utf-32":
             return col
         return len(text[:col].encode("utf-16-le")) // 2
+
     return units
 
 
@@ -47,9 +49,12 @@ async def hover(client, marked: str, encoding: Optional[str] = None):
     text, line, col = split_cursor(marked)
     uri = open_doc(client, text)
     units = units_for(encoding or client_encoding(client))
-    result = await client.text_document_hover_async(types.HoverParams(
-        text_document=types.TextDocumentIdentifier(uri),
-        position=types.Position(line, units(text.split("\n")[line], col))))
+    result = await client.text_document_hover_async(
+        types.HoverParams(
+            text_document=types.TextDocumentIdentifier(uri),
+            position=types.Position(line, units(text.split("\n")[line], col)),
+        )
+    )
     return result, text, line, col
 
 
@@ -97,34 +102,76 @@ async def expect_null(client, marked: str) -> None:
 
 # --- every import spelling ---------------------------------------------------------------------
 IMPORT_SPELLINGS = [
-    ("import asyncio\n\nasync def main():\n    r, w = await asyncio.open_con|nection('h', 80)\n",
-     "asyncio.open_connection", "asyncio.open_connection"),
-    ("import asyncio as aio\n\nasync def main():\n    r, w = await aio.open_conn|ection('h', 80)\n",
-     "asyncio.open_connection", "aio.open_connection"),
-    ("from asyncio import open_connection\n\nasync def main():\n    r, w = await open_conn|ection('h', 80)\n",
-     "asyncio.open_connection", "open_connection"),
-    ("from asyncio import open_connection as oc\n\nasync def main():\n    r, w = await o|c('h', 80)\n",
-     "asyncio.open_connection", "oc"),
-    ("from asyncio import (\n    sleep,\n    start_server as serve,\n)\n\nasync def main():\n    s = await ser|ve(h, 'h', 1)\n",
-     "asyncio.start_server", "serve"),
-    ("from asyncio import subprocess as asp\n\nasync def main():\n    p = await asp.create_subprocess_|exec('ls')\n",
-     "asyncio.create_subprocess_exec", "asp.create_subprocess_exec"),
-    ("import asyncio\n\nasync def main():\n    p = await asyncio.subprocess.create_subprocess_|exec('ls')\n",
-     "asyncio.create_subprocess_exec", "asyncio.subprocess.create_subprocess_exec"),
-    ("import asyncio.subprocess\n\nasync def main():\n    p = await asyncio.subprocess.create_subprocess_sh|ell('ls')\n",
-     "asyncio.create_subprocess_shell", "asyncio.subprocess.create_subprocess_shell"),
-    ("import asyncio.subprocess as sp\n\nasync def main():\n    p = await sp.create_subprocess_sh|ell('ls')\n",
-     "asyncio.create_subprocess_shell", "sp.create_subprocess_shell"),
-    ("import time\n\nasync def main():\n    import asyncio\n    return await asyncio.to_th|read(time.sleep, 1)\n",
-     "asyncio.to_thread", "asyncio.to_thread"),
-    ("async def main():\n    from asyncio import to_thread as tt\n    return await t|t(print)\n",
-     "asyncio.to_thread", "tt"),
-    ("from asyncio import *\n\nasync def main():\n    return await to_th|read(print)\n",
-     "asyncio.to_thread", "to_thread"),
-    ("import asyncio\n\nasync def main():\n    loop = asyncio.get_running_loop()\n    return await loop.run_in_exec|utor(None, print)\n",
-     "asyncio.AbstractEventLoop.run_in_executor", "loop.run_in_executor"),
-    ("import asyncio\n\nasync def main():\n    return await asyncio.get_running_loop().run_in_exec|utor(None, print)\n",
-     "asyncio.AbstractEventLoop.run_in_executor", "run_in_executor"),
+    (
+        "import asyncio\n\nasync def main():\n    r, w = await asyncio.open_con|nection('h', 80)\n",
+        "asyncio.open_connection",
+        "asyncio.open_connection",
+    ),
+    (
+        "import asyncio as aio\n\nasync def main():\n    r, w = await aio.open_conn|ection('h', 80)\n",
+        "asyncio.open_connection",
+        "aio.open_connection",
+    ),
+    (
+        "from asyncio import open_connection\n\nasync def main():\n    r, w = await open_conn|ection('h', 80)\n",
+        "asyncio.open_connection",
+        "open_connection",
+    ),
+    (
+        "from asyncio import open_connection as oc\n\nasync def main():\n    r, w = await o|c('h', 80)\n",
+        "asyncio.open_connection",
+        "oc",
+    ),
+    (
+        "from asyncio import (\n    sleep,\n    start_server as serve,\n)\n\nasync def main():\n    s = await ser|ve(h, 'h', 1)\n",
+        "asyncio.start_server",
+        "serve",
+    ),
+    (
+        "from asyncio import subprocess as asp\n\nasync def main():\n    p = await asp.create_subprocess_|exec('ls')\n",
+        "asyncio.create_subprocess_exec",
+        "asp.create_subprocess_exec",
+    ),
+    (
+        "import asyncio\n\nasync def main():\n    p = await asyncio.subprocess.create_subprocess_|exec('ls')\n",
+        "asyncio.create_subprocess_exec",
+        "asyncio.subprocess.create_subprocess_exec",
+    ),
+    (
+        "import asyncio.subprocess\n\nasync def main():\n    p = await asyncio.subprocess.create_subprocess_sh|ell('ls')\n",
+        "asyncio.create_subprocess_shell",
+        "asyncio.subprocess.create_subprocess_shell",
+    ),
+    (
+        "import asyncio.subprocess as sp\n\nasync def main():\n    p = await sp.create_subprocess_sh|ell('ls')\n",
+        "asyncio.create_subprocess_shell",
+        "sp.create_subprocess_shell",
+    ),
+    (
+        "import time\n\nasync def main():\n    import asyncio\n    return await asyncio.to_th|read(time.sleep, 1)\n",
+        "asyncio.to_thread",
+        "asyncio.to_thread",
+    ),
+    (
+        "async def main():\n    from asyncio import to_thread as tt\n    return await t|t(print)\n",
+        "asyncio.to_thread",
+        "tt",
+    ),
+    (
+        "from asyncio import *\n\nasync def main():\n    return await to_th|read(print)\n",
+        "asyncio.to_thread",
+        "to_thread",
+    ),
+    (
+        "import asyncio\n\nasync def main():\n    loop = asyncio.get_running_loop()\n    return await loop.run_in_exec|utor(None, print)\n",
+        "asyncio.AbstractEventLoop.run_in_executor",
+        "loop.run_in_executor",
+    ),
+    (
+        "import asyncio\n\nasync def main():\n    return await asyncio.get_running_loop().run_in_exec|utor(None, print)\n",
+        "asyncio.AbstractEventLoop.run_in_executor",
+        "run_in_executor",
+    ),
     ("from asyncio import open_conn|ection\n", "asyncio.open_connection", "open_connection"),
     ("from asyncio import open_conn|ection as oc\n", "asyncio.open_connection", "open_connection"),
     ("from asyncio import open_connection as o|c\n", "asyncio.open_connection", "oc"),
@@ -133,7 +180,9 @@ IMPORT_SPELLINGS = [
 ]
 
 
-@pytest.mark.parametrize("marked,api,name", IMPORT_SPELLINGS, ids=[f"{i}:{s[2]}" for i, s in enumerate(IMPORT_SPELLINGS)])
+@pytest.mark.parametrize(
+    "marked,api,name", IMPORT_SPELLINGS, ids=[f"{i}:{s[2]}" for i, s in enumerate(IMPORT_SPELLINGS)]
+)
 async def test_each_import_spelling_hovers_the_entry(client, marked, api, name):
     if name is None:  # a module: not an API of the sheet
         await expect_null(client, marked)
@@ -144,11 +193,18 @@ async def test_each_import_spelling_hovers_the_entry(client, marked, api, name):
 async def test_every_part_of_the_dotted_name_hovers_the_whole_name(client):
     src = "import asyncio\n\nasync def main():\n    p = await asyncio.subprocess.create_subprocess_exec('ls')\n"
     for part in ("asyncio", "subprocess", "create_subprocess_exec"):
-        marked = src.replace(f"{part}.", f"{part[:2]}|{part[2:]}.", 1) if part != "create_subprocess_exec" \
+        marked = (
+            src.replace(f"{part}.", f"{part[:2]}|{part[2:]}.", 1)
+            if part != "create_subprocess_exec"
             else src.replace(part, part[:3] + "|" + part[3:])
+        )
         await expect(client, marked, "asyncio.create_subprocess_exec", "asyncio.subprocess.create_subprocess_exec")
-    await expect(client, "import asyncio\nPIPE = asyncio.subpro|cess.PIPE\n", "asyncio.subprocess.PIPE",
-                 "asyncio.subprocess.PIPE")
+    await expect(
+        client,
+        "import asyncio\nPIPE = asyncio.subpro|cess.PIPE\n",
+        "asyncio.subprocess.PIPE",
+        "asyncio.subprocess.PIPE",
+    )
 
 
 # --- the objects the sheet's calls return --------------------------------------------------------
@@ -210,7 +266,7 @@ def mark(src: str, needle: str, offset: int, nth: int = 0) -> str:
     at = -1
     for _ in range(nth + 1):
         at = src.index(needle, at + 1)
-    return src[: at + offset] + "|" + src[at + offset:]
+    return src[: at + offset] + "|" + src[at + offset :]
 
 
 BOUND = [
@@ -308,7 +364,9 @@ async def main():
 ]
 
 
-@pytest.mark.parametrize("src", HANDLERS, ids=["method", "nested", "partial", "annotation", "wait_for", "async-with-as"])
+@pytest.mark.parametrize(
+    "src", HANDLERS, ids=["method", "nested", "partial", "annotation", "wait_for", "async-with-as"]
+)
 async def test_handlers_annotations_and_context_managers(client, src):
     api = "asyncio.Server.serve_forever" if "serve_for|ever" in src else "asyncio.StreamWriter.drain"
     name = src.split("|")[0].rsplit(" ", 1)[-1].split("(")[-1] + src.split("|")[1].split("(")[0]
@@ -318,27 +376,38 @@ async def test_handlers_annotations_and_context_managers(client, src):
 async def test_run_in_executor_on_a_loop_sheetls_cannot_see(client):
     """`run_in_executor` names only the event loop's method: a loop kept on `self` or passed
     as a parameter still gets the entry; a receiver known to be something else does not."""
-    await expect(client, "class Worker:\n    async def go(self):\n        return await self.loop.run_in_exec|utor(None, f)\n",
-                 "asyncio.AbstractEventLoop.run_in_executor", "self.loop.run_in_executor")
-    await expect(client, "async def go(loop):\n    return await loop.run_in_exec|utor(None, f)\n",
-                 "asyncio.AbstractEventLoop.run_in_executor", "loop.run_in_executor")
+    await expect(
+        client,
+        "class Worker:\n    async def go(self):\n        return await self.loop.run_in_exec|utor(None, f)\n",
+        "asyncio.AbstractEventLoop.run_in_executor",
+        "self.loop.run_in_executor",
+    )
+    await expect(
+        client,
+        "async def go(loop):\n    return await loop.run_in_exec|utor(None, f)\n",
+        "asyncio.AbstractEventLoop.run_in_executor",
+        "loop.run_in_executor",
+    )
     await expect_null(client, "import mylib\n\nmylib.run_in_exec|utor(None, f)\n")
     await expect_null(client, "def run_in_executor():\n    pass\n\n\nrun_in_exec|utor()\n")
 
 
 async def test_a_function_not_passed_to_start_server_gets_no_stream_notes(client):
     await expect_null(client, "import asyncio\n\n\nasync def handle(reader, writer):\n    await writer.dr|ain()\n")
-    await expect_null(client, "import asyncio\n\n\nasync def handle(reader, writer):\n    await writer.drain()\n\n\n"
-                              "async def other(reader, writer):\n    await writer.dr|ain()\n\n\n"
-                              "async def main():\n    await asyncio.start_server(handle, port=0)\n")
+    await expect_null(
+        client,
+        "import asyncio\n\n\nasync def handle(reader, writer):\n    await writer.drain()\n\n\n"
+        "async def other(reader, writer):\n    await writer.dr|ain()\n\n\n"
+        "async def main():\n    await asyncio.start_server(handle, port=0)\n",
+    )
 
 
 # --- shadowing, rebinding, nested scopes ---------------------------------------------------------
 NULLS = {
     "own open_connection": "async def open_connection(host, port):\n    return host, port\n\n\n"
-                           "async def main():\n    await open_conn|ection('h', 1)\n",
+    "async def main():\n    await open_conn|ection('h', 1)\n",
     "own def after the import": "from asyncio import open_connection\n\n\ndef open_connection(h, p):\n    pass\n\n\n"
-                                "async def main():\n    await open_conn|ection('h', 1)\n",
+    "async def main():\n    await open_conn|ection('h', 1)\n",
     "parameter named asyncio": "import asyncio\n\n\nasync def main(asyncio):\n    await asyncio.open_conn|ection('h', 1)\n",
     "local named asyncio": "import asyncio\n\n\nasync def main():\n    asyncio = FakeModule()\n    await asyncio.open_conn|ection('h', 1)\n",
     "local assigned later (unbound local)": "import asyncio\n\n\nasync def main():\n    await asyncio.open_conn|ection('h', 1)\n    asyncio = None\n",
@@ -356,10 +425,10 @@ NULLS = {
     "relative import": "from .asyncio import open_connection\n\nopen_conn|ection('h', 1)\n",
     "writer not from open_connection": "async def main():\n    writer = open('f', 'w')\n    writer.wri|te('x')\n",
     "writer rebound": "import asyncio\n\n\nasync def main():\n    r, writer = await asyncio.open_connection('h', 1)\n"
-                      "    writer = open('f', 'w')\n    writer.wri|te('x')\n",
+    "    writer = open('f', 'w')\n    writer.wri|te('x')\n",
     "comment": "import asyncio\n# asyncio.open_conn|ection('h', 1)\n",
     "string": "import asyncio\nx = 'asyncio.open_conn|ection'\n",
-    "docstring": "import asyncio\n\n\ndef f():\n    \"\"\"Calls\n    asyncio.open_conn|ection for you.\n    \"\"\"\n",
+    "docstring": 'import asyncio\n\n\ndef f():\n    """Calls\n    asyncio.open_conn|ection for you.\n    """\n',
     "keyword argument": "import asyncio\n\n\nasync def main():\n    await asyncio.create_subprocess_exec('ls', std|out=asyncio.subprocess.PIPE)\n",
     "the module alone": "import asyncio\n\nasyncio.r|un(main())\n",
     "a plain name": "import asyncio\n\n\nasync def main():\n    total = resu|lt + 1\n",
@@ -367,7 +436,7 @@ NULLS = {
     "the import of the module": "import asyn|cio\n",
     "time.sleep": "import time\n\ntime.sl|eep(1)\n",
     "class attribute is not visible in methods": "import asyncio\n\n\nclass C:\n    open_connection = asyncio.open_connection\n\n"
-                                                 "    async def m(self):\n        await open_conn|ection('h', 1)\n",
+    "    async def m(self):\n        await open_conn|ection('h', 1)\n",
 }
 
 
@@ -381,35 +450,56 @@ def test_null_where_the_name_is_not_the_api(marked):
 
 SCOPES = {
     "use before a later rebinding in the same function": (
-        "import asyncio\n\n\nasync def main():\n    await asyncio.to_thr|ead(print)\n    import os as asyncio\n", None),
+        "import asyncio\n\n\nasync def main():\n    await asyncio.to_thr|ead(print)\n    import os as asyncio\n",
+        None,
+    ),
     "use before rebinding": ("import asyncio\nasyncio.to_thr|ead(print)\nasyncio = None\n", "asyncio.to_thread"),
     "closure over the outer function's writer": (
         "import asyncio\n\n\nasync def main():\n    reader, writer = await asyncio.open_connection('h', 1)\n\n"
-        "    async def send(data):\n        writer.write(data)\n        await writer.dra|in()\n", "asyncio.StreamWriter.drain"),
-    "class body sees module names": ("import asyncio\n\n\nclass C:\n    oc = asyncio.open_conn|ection\n", "asyncio.open_connection"),
+        "    async def send(data):\n        writer.write(data)\n        await writer.dra|in()\n",
+        "asyncio.StreamWriter.drain",
+    ),
+    "class body sees module names": (
+        "import asyncio\n\n\nclass C:\n    oc = asyncio.open_conn|ection\n",
+        "asyncio.open_connection",
+    ),
     "method, module import, class attribute of the same name": (
         "import asyncio\n\n\nclass C:\n    asyncio = None\n\n    async def m(self):\n        await asyncio.open_conn|ection('h', 1)\n",
-        "asyncio.open_connection"),
+        "asyncio.open_connection",
+    ),
     "import inside a method of a nested class": (
         "class Outer:\n    class Inner:\n        async def m(self):\n            import asyncio as a\n"
-        "            return await a.to_thr|ead(print)\n", "asyncio.to_thread"),
+        "            return await a.to_thr|ead(print)\n",
+        "asyncio.to_thread",
+    ),
     "global statement": (
         "asyncio = None\n\n\ndef setup():\n    global asyncio\n    import asyncio\n\n\nasync def main():\n"
-        "    await asyncio.to_thr|ead(print)\n", "asyncio.to_thread"),
+        "    await asyncio.to_thr|ead(print)\n",
+        "asyncio.to_thread",
+    ),
     "nonlocal rebinding": (
         "import asyncio\n\n\ndef outer():\n    aio = asyncio\n\n    def inner():\n        nonlocal aio\n        aio = None\n\n"
-        "    def user():\n        return aio.to_thr|ead(print)\n", None),
+        "    def user():\n        return aio.to_thr|ead(print)\n",
+        None,
+    ),
     "comprehension iterable runs outside": (
-        "import asyncio\n\n\ndef f(asyncio_list):\n    return [x for x in asyncio.to_thr|ead(print)]\n", "asyncio.to_thread"),
+        "import asyncio\n\n\ndef f(asyncio_list):\n    return [x for x in asyncio.to_thr|ead(print)]\n",
+        "asyncio.to_thread",
+    ),
     "conditional import in try": (
         "try:\n    import asyncio\nexcept ImportError:\n    asyncio = None\nelse:\n    pass\n\n\n"
-        "async def main():\n    await asyncio.to_thr|ead(print)\n", None),
+        "async def main():\n    await asyncio.to_thr|ead(print)\n",
+        None,
+    ),
     "module-level import inside if": (
         "import sys\nif sys.version_info >= (3, 9):\n    import asyncio\n\n\nasync def main():\n"
-        "    await asyncio.to_thr|ead(print)\n", "asyncio.to_thread"),
+        "    await asyncio.to_thr|ead(print)\n",
+        "asyncio.to_thread",
+    ),
     "alias of the function": (
         "import asyncio\n\nrun_blocking = asyncio.to_thread\n\n\nasync def main():\n    await run_bloc|king(print)\n",
-        "asyncio.to_thread"),
+        "asyncio.to_thread",
+    ),
 }
 
 
@@ -423,46 +513,72 @@ def test_scopes_like_python(case):
     if api is None:
         assert answer is None, answer.text[:80]
     else:
-        name = marked.split("|")[0].split()[-1].split("(")[-1].split("=")[-1] + marked.split("|")[1].split("(")[0].split("\n")[0]
+        name = (
+            marked.split("|")[0].split()[-1].split("(")[-1].split("=")[-1]
+            + marked.split("|")[1].split("(")[0].split("\n")[0]
+        )
         assert answer is not None and answer.target.api == api
         t = answer.target
-        assert t.line == line and lines[line][t.start:t.end] == name.strip() and t.start <= col < t.end
+        assert t.line == line and lines[line][t.start : t.end] == name.strip() and t.start <= col < t.end
 
 
 # --- half-typed files -------------------------------------------------------------------------
 HALF_TYPED = {
     "unclosed bracket above": (
         "import asyncio\n\n\nasync def main():\n    reader, writer = await asyncio.open_connection('h', 80\n"
-        "    writer.write(b'x')\n    await writer.dra|in()\n", "asyncio.StreamWriter.drain", "writer.drain"),
+        "    writer.write(b'x')\n    await writer.dra|in()\n",
+        "asyncio.StreamWriter.drain",
+        "writer.drain",
+    ),
     "on the line with the unclosed bracket": (
         "import asyncio\n\n\nasync def main():\n    reader, writer = await asyncio.open_conn|ection('h', \n",
-        "asyncio.open_connection", "asyncio.open_connection"),
+        "asyncio.open_connection",
+        "asyncio.open_connection",
+    ),
     "inside an unclosed multi-line call": (
         "import asyncio\n\n\nasync def main():\n    proc = await asyncio.create_subprocess_exec(\n        'ls',\n"
         "        stdout=asyncio.subprocess.PI|PE,\n\n    out, err = await proc.communicate()\n",
-        "asyncio.subprocess.PIPE", "asyncio.subprocess.PIPE"),
+        "asyncio.subprocess.PIPE",
+        "asyncio.subprocess.PIPE",
+    ),
     "after an unclosed multi-line call": (
         "import asyncio\n\n\nasync def main():\n    proc = await asyncio.create_subprocess_exec(\n        'ls',\n"
         "        stdout=asyncio.subprocess.PIPE,\n\n    out, err = await proc.communi|cate()\n",
-        "asyncio.subprocess.Process.communicate", "proc.communicate"),
+        "asyncio.subprocess.Process.communicate",
+        "proc.communicate",
+    ),
     "a line being typed above": (
         "import asyncio\n\n\nasync def main():\n    r, writer = await asyncio.open_connection('h', 1)\n    writer.\n"
-        "    await writer.dra|in()\n", "asyncio.StreamWriter.drain", "writer.drain"),
+        "    await writer.dra|in()\n",
+        "asyncio.StreamWriter.drain",
+        "writer.drain",
+    ),
     "on the line being typed": (
         "import asyncio\n\n\nasync def main():\n    loop = asyncio.get_running_loop()\n"
         "    x = await loop.run_in_exec|utor(None, f) +\n    print(x)\n",
-        "asyncio.AbstractEventLoop.run_in_executor", "loop.run_in_executor"),
+        "asyncio.AbstractEventLoop.run_in_executor",
+        "loop.run_in_executor",
+    ),
     "header without colon": (
-        "import asyncio\n\n\nasync def main()\n    await asyncio.to_thr|ead(print)\n", "asyncio.to_thread", "asyncio.to_thread"),
+        "import asyncio\n\n\nasync def main()\n    await asyncio.to_thr|ead(print)\n",
+        "asyncio.to_thread",
+        "asyncio.to_thread",
+    ),
     "a broken function elsewhere": (
         "import asyncio\n\n\ndef broken(:\n    pass\n\n\nasync def main():\n    await asyncio.to_thr|ead(print)\n",
-        "asyncio.to_thread", "asyncio.to_thread"),
+        "asyncio.to_thread",
+        "asyncio.to_thread",
+    ),
     "an unterminated string above": (
         "import asyncio\n\n\nasync def main():\n    s = 'abc\n    await asyncio.to_thr|ead(print)\n",
-        "asyncio.to_thread", "asyncio.to_thread"),
+        "asyncio.to_thread",
+        "asyncio.to_thread",
+    ),
     "imports still being typed": (
         "import asyncio\nfrom asyncio import (open_connection,\n\n\nasync def main():\n    await asyncio.to_thr|ead(print)\n",
-        "asyncio.to_thread", "asyncio.to_thread"),
+        "asyncio.to_thread",
+        "asyncio.to_thread",
+    ),
 }
 
 
@@ -473,7 +589,9 @@ async def test_half_typed_files_resolve_what_makes_sense(client, case):
 
 
 async def test_half_typed_files_keep_shadowing(client):
-    await expect_null(client, "import asyncio\n\n\nasync def main(asyncio):\n    x = (1,\n    await asyncio.to_thr|ead(print)\n")
+    await expect_null(
+        client, "import asyncio\n\n\nasync def main(asyncio):\n    x = (1,\n    await asyncio.to_thr|ead(print)\n"
+    )
     await expect_null(client, "import asyncio\n\n\nasync def main():\n    x = 'asyncio.to_thr|ead(' +\n")
 
 
@@ -507,7 +625,9 @@ async def test_plain_text_client_gets_plain_text(bare_client):
     caps.text_document.hover = types.HoverClientCapabilities(content_format=[types.MarkupKind.PlainText])
     await initialize(bare_client, "visual_studio_code", capabilities=caps)
     entry = ENTRY["asyncio.open_connection"]
-    result, *_ = await hover(bare_client, CLIENT.replace("asyncio.open_connection", "asyncio.open_con|nection"), "utf-16")
+    result, *_ = await hover(
+        bare_client, CLIENT.replace("asyncio.open_connection", "asyncio.open_con|nection"), "utf-16"
+    )
     assert result.contents.kind == types.MarkupKind.PlainText
     value = result.contents.value
     assert value.startswith(entry.title + "\n") and entry.summary in value and entry.docs in value
@@ -523,7 +643,9 @@ async def test_plain_text_client_gets_plain_text(bare_client):
 @pytest.mark.parametrize("mode", ["full", "short", "none"])
 async def test_hover_example_option(bare_client, mode):
     await initialize(bare_client, "visual_studio_code", options={"hoverExample": mode})
-    result, *_ = await hover(bare_client, CLIENT.replace("asyncio.open_connection", "asyncio.open_con|nection"), "utf-16")
+    result, *_ = await hover(
+        bare_client, CLIENT.replace("asyncio.open_connection", "asyncio.open_con|nection"), "utf-16"
+    )
     value = result.contents.value
     core = 'reader, writer = await asyncio.wait_for(asyncio.open_connection("example.com", 80), timeout=10)'
     assert ("asyncio.run(main())" in value) == (mode == "full")
@@ -540,16 +662,28 @@ async def test_hover_follows_document_changes(client):
         return await client.text_document_hover_async(types.HoverParams(types.TextDocumentIdentifier(uri), pos))
 
     assert (await at()) is not None
-    client.text_document_did_change(types.DidChangeTextDocumentParams(
-        text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=2),
-        content_changes=[types.TextDocumentContentChangePartial(
-            range=types.Range(types.Position(3, 0), types.Position(3, 0)), text="asyncio = None\n")]))
+    client.text_document_did_change(
+        types.DidChangeTextDocumentParams(
+            text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=2),
+            content_changes=[
+                types.TextDocumentContentChangePartial(
+                    range=types.Range(types.Position(3, 0), types.Position(3, 0)), text="asyncio = None\n"
+                )
+            ],
+        )
+    )
     pos = types.Position(5, 22)
     assert (await at()) is None  # a user's `asyncio`, rebound above the function
-    client.text_document_did_change(types.DidChangeTextDocumentParams(
-        text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=3),
-        content_changes=[types.TextDocumentContentChangePartial(
-            range=types.Range(types.Position(3, 0), types.Position(4, 0)), text="")]))
+    client.text_document_did_change(
+        types.DidChangeTextDocumentParams(
+            text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=3),
+            content_changes=[
+                types.TextDocumentContentChangePartial(
+                    range=types.Range(types.Position(3, 0), types.Position(4, 0)), text=""
+                )
+            ],
+        )
+    )
     pos = types.Position(4, 22)
     assert (await at()) is not None
 
@@ -565,26 +699,44 @@ async def test_large_file_hovers_in_the_middle(client):
 async def test_non_python_documents_get_nothing(client):
     text, line, col = split_cursor("import asyncio\nasyncio.open_conn|ection\n")
     uri = open_doc(client, text, language="plaintext", suffix=".txt")
-    result = await client.text_document_hover_async(types.HoverParams(
-        types.TextDocumentIdentifier(uri), types.Position(line, col)))
+    result = await client.text_document_hover_async(
+        types.HoverParams(types.TextDocumentIdentifier(uri), types.Position(line, col))
+    )
     assert result is None
 
 
 async def test_big_class_with_a_half_typed_method(client):
     """A class of over 1,000 lines (parsed as a skeleton around the method under the cursor):
     handler methods passed as `self.handle`, and a method being typed."""
-    methods = "".join(f"    async def m{i}(self, host):\n        r, w = await asyncio.open_connection(host, {i})\n"
-                      f"        await w.drain()\n\n" for i in range(300))
+    methods = "".join(
+        f"    async def m{i}(self, host):\n        r, w = await asyncio.open_connection(host, {i})\n"
+        f"        await w.drain()\n\n"
+        for i in range(300)
+    )
     head = "import asyncio\n\n\nclass Big:\n"
     handler = "    async def handle(self, reader, writer):\n        line = await reader.readline()\n        await writer.dr|ain()\n\n"
     typing = "    async def typing(self):\n        proc = await asyncio.create_subprocess_exec('ls',\n        out, err = await proc.communi|cate()\n\n"
     serve = "    async def serve(self):\n        await asyncio.start_server(self.handle, port=0)\n"
     text = head + methods + handler + methods + typing.replace("|", "") + serve
-    await expect(client, text.replace("await writer.drain", "await writer.dr|ain"), "asyncio.StreamWriter.drain", "writer.drain")
-    await expect(client, head + methods + handler.replace("|", "") + methods + typing + serve,
-                 "asyncio.subprocess.Process.communicate", "proc.communicate")
-    await expect_null(client, head + methods + handler.replace("|", "") + methods + typing.replace("|", "")
-                      + serve.replace("self.handle", "self.other") + "    async def x(self, reader, writer):\n        await writer.dr|ain()\n")
+    await expect(
+        client, text.replace("await writer.drain", "await writer.dr|ain"), "asyncio.StreamWriter.drain", "writer.drain"
+    )
+    await expect(
+        client,
+        head + methods + handler.replace("|", "") + methods + typing + serve,
+        "asyncio.subprocess.Process.communicate",
+        "proc.communicate",
+    )
+    await expect_null(
+        client,
+        head
+        + methods
+        + handler.replace("|", "")
+        + methods
+        + typing.replace("|", "")
+        + serve.replace("self.handle", "self.other")
+        + "    async def x(self, reader, writer):\n        await writer.dr|ain()\n",
+    )
 
 
 async def test_non_ascii_identifiers(client):

@@ -1,5 +1,6 @@
 """A pack describes the objects its calls return (`returns`, `value`, `types`): hover follows
 them to the pack's members, as it does for asyncio's."""
+
 from sheetls.hover import hover_at
 from sheetls.index import SheetIndex
 from sheetls.loader import load_text
@@ -73,10 +74,14 @@ def test_a_pack_describes_the_objects_its_calls_return():
 
 def test_returns_is_checked_with_file_line_and_field():
     bad = PACK.replace("returns: mylib.Connection", "returns: 3").replace(
-        "returns: [mylib.Stream, mylib.Stream]", "returns: [mylib.Stream, 'not a name']")
+        "returns: [mylib.Stream, mylib.Stream]", "returns: [mylib.Stream, 'not a name']"
+    )
     errors = [str(e) for e in load_text(bad, "mylib.yaml").errors]
-    assert any(e.startswith("mylib.yaml:15: sections[0].entries[0].returns: expected a class name") for e in errors), errors
+    assert any(e.startswith("mylib.yaml:15: sections[0].entries[0].returns: expected a class name") for e in errors), (
+        errors
+    )
     assert any(e.startswith("mylib.yaml:33: types[0].returns[1]: expected a dotted name") for e in errors), errors
     empty = PACK.replace("    returns: [mylib.Stream, mylib.Stream]\n", "")
     assert [str(e) for e in load_text(empty, "mylib.yaml").errors] == [
-        "mylib.yaml:32: types[0]: says neither what the name returns nor its value"]
+        "mylib.yaml:32: types[0]: says neither what the name returns nor its value"
+    ]

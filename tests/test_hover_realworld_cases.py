@@ -10,6 +10,7 @@ misses found with them), over the real protocol with VS Code's and Neovim's prof
 - bug 8: a class of 12,500 methods answers after a keystroke without parsing the class.
 
 Sources mark the cursor with `|`; `expect(...)` names the text the hover range covers."""
+
 from __future__ import annotations
 
 import ast
@@ -32,9 +33,11 @@ async def hover(client, marked: str):
     text, line, col = split_cursor(marked)
     uri = open_doc(client, text)
     line_text = text.split("\n")[line]
-    result = await client.text_document_hover_async(types.HoverParams(
-        text_document=types.TextDocumentIdentifier(uri),
-        position=types.Position(line, utf16_col(line_text, col))))
+    result = await client.text_document_hover_async(
+        types.HoverParams(
+            text_document=types.TextDocumentIdentifier(uri), position=types.Position(line, utf16_col(line_text, col))
+        )
+    )
     return result, line_text
 
 
@@ -49,7 +52,7 @@ async def expect(client, marked: str, api: str, name: str) -> None:
         assert MEMBER[api].summary in value
     r = result.range
     assert r.start.line == r.end.line
-    assert line_text[r.start.character:r.end.character] == name  # ASCII sources: units are code points
+    assert line_text[r.start.character : r.end.character] == name  # ASCII sources: units are code points
 
 
 async def expect_null(client, marked: str) -> None:
@@ -142,22 +145,31 @@ def mark(src: str, needle: str, offset: int, nth: int = 0) -> str:
     at = -1
     for _ in range(nth + 1):
         at = src.index(needle, at + 1)
-    return src[: at + offset] + "|" + src[at + offset:]
+    return src[: at + offset] + "|" + src[at + offset :]
 
 
 async def test_both_handlers_of_two_servers_in_one_function(client):
     await expect(client, mark(TWO_IN_ONE_FUNCTION, "writer.drain", 8), "asyncio.StreamWriter.drain", "writer.drain")
     await expect(client, mark(TWO_IN_ONE_FUNCTION, "writer.write", 8), "asyncio.StreamWriter.write", "writer.write")
-    await expect(client, mark(TWO_IN_ONE_FUNCTION, "reader.readline", 8), "asyncio.StreamReader.readline",
-                 "reader.readline")
+    await expect(
+        client, mark(TWO_IN_ONE_FUNCTION, "reader.readline", 8), "asyncio.StreamReader.readline", "reader.readline"
+    )
 
 
 async def test_both_handler_methods_of_one_class(client):
     for nth in (0, 1):
-        await expect(client, mark(TWO_METHODS_OF_ONE_CLASS, "client_writer.write", 15, nth),
-                     "asyncio.StreamWriter.write", "client_writer.write")
-        await expect(client, mark(TWO_METHODS_OF_ONE_CLASS, "client_writer.drain", 15, nth),
-                     "asyncio.StreamWriter.drain", "client_writer.drain")
+        await expect(
+            client,
+            mark(TWO_METHODS_OF_ONE_CLASS, "client_writer.write", 15, nth),
+            "asyncio.StreamWriter.write",
+            "client_writer.write",
+        )
+        await expect(
+            client,
+            mark(TWO_METHODS_OF_ONE_CLASS, "client_writer.drain", 15, nth),
+            "asyncio.StreamWriter.drain",
+            "client_writer.drain",
+        )
 
 
 async def test_nested_handlers_each_passed_in_a_nested_function(client):
@@ -167,15 +179,20 @@ async def test_nested_handlers_each_passed_in_a_nested_function(client):
 
 def big_server_class(filler: int) -> str:
     """Two handler methods, two start_server calls, far apart in a class of many methods."""
-    methods = "".join(f"    async def m{i}(self, host):\n        r, w = await asyncio.open_connection(host, {i})\n"
-                      f"        await w.drain()\n\n" for i in range(filler))
-    return ("import asyncio\n\n\nclass Big:\n"
-            "    async def first(self, reader, writer):\n        await writer.drain()\n\n"
-            + methods +
-            "    async def second(self, reader, writer):\n        writer.write(b'x')\n\n"
-            + methods +
-            "    async def serve(self):\n        await asyncio.start_server(self.first, port=0)\n"
-            "        await asyncio.start_server(self.second, port=1)\n")
+    methods = "".join(
+        f"    async def m{i}(self, host):\n        r, w = await asyncio.open_connection(host, {i})\n"
+        f"        await w.drain()\n\n"
+        for i in range(filler)
+    )
+    return (
+        "import asyncio\n\n\nclass Big:\n"
+        "    async def first(self, reader, writer):\n        await writer.drain()\n\n"
+        + methods
+        + "    async def second(self, reader, writer):\n        writer.write(b'x')\n\n"
+        + methods
+        + "    async def serve(self):\n        await asyncio.start_server(self.first, port=0)\n"
+        "        await asyncio.start_server(self.second, port=1)\n"
+    )
 
 
 async def test_both_handler_methods_of_a_big_class(client):
@@ -264,21 +281,21 @@ async def test_run_in_executor_on_a_receiver_that_is_not_a_loop(client):
 
 RUN_IN_EXECUTOR_ANSWERED = {
     "a loop kept on self": "class Worker:\n    async def go(self):\n"
-                           "        return await self.loop.run_in_exec|utor(None, f)\n",
+    "        return await self.loop.run_in_exec|utor(None, f)\n",
     "a mixin that does not define it": "class Mixin:\n    async def go(self):\n"
-                                       "        return await self.run_in_exec|utor(None, f)\n",
+    "        return await self.run_in_exec|utor(None, f)\n",
     "a loop subclass": "import asyncio\n\n\nclass MyLoop(asyncio.SelectorEventLoop):\n"
-                       "    async def go(self):\n        return await self.run_in_exec|utor(None, f)\n",
+    "    async def go(self):\n        return await self.run_in_exec|utor(None, f)\n",
     "a local class with a base sheetls cannot see": "from concurrent.futures import ThreadPoolExecutor\n\n\n"
-                                                    "class Pool(ThreadPoolExecutor):\n    pass\n\n\n"
-                                                    "Pool().run_in_exec|utor(None, f)\n",
+    "class Pool(ThreadPoolExecutor):\n    pass\n\n\n"
+    "Pool().run_in_exec|utor(None, f)\n",
     "a helper's loop": "import mylib\n\nmylib.get_loop().run_in_exec|utor(None, f)\n",
     "a loop behind a property": "import asyncio\n\n\nclass Worker:\n    @property\n    def loop(self):\n"
-                                "        return self._loop\n\n    async def go(self):\n"
-                                "        return await self.loop.run_in_exec|utor(None, f)\n",
+    "        return self._loop\n\n    async def go(self):\n"
+    "        return await self.loop.run_in_exec|utor(None, f)\n",
     "a class attribute the instance rebinds": "import asyncio\n\n\nclass Worker:\n    loop = None\n\n"
-                                              "    async def go(self):\n"
-                                              "        return await self.loop.run_in_exec|utor(None, f)\n",
+    "    async def go(self):\n"
+    "        return await self.loop.run_in_exec|utor(None, f)\n",
 }
 
 
@@ -355,8 +372,9 @@ async def main():
 
 
 async def test_generator_based_coroutines(client):
-    await expect(client, mark(YIELD_FROM, "proc.communicate", 6), "asyncio.subprocess.Process.communicate",
-                 "proc.communicate")
+    await expect(
+        client, mark(YIELD_FROM, "proc.communicate", 6), "asyncio.subprocess.Process.communicate", "proc.communicate"
+    )
     await expect(client, mark(YIELD_FROM, "writer.write", 8), "asyncio.StreamWriter.write", "writer.write")
     await expect(client, mark(YIELD_FROM, "writer.drain", 8), "asyncio.StreamWriter.drain", "writer.drain")
 
@@ -371,8 +389,9 @@ async def test_unix_socket_streams(client):
 async def test_values_returned_by_the_files_own_helpers(client):
     await expect(client, mark(HELPERS, "w.drain", 3, 1), "asyncio.StreamWriter.drain", "w.drain")
     await expect(client, mark(HELPERS, "writer.write", 8), "asyncio.StreamWriter.write", "writer.write")
-    await expect(client, mark(HELPERS, "proc.communicate", 6, 0), "asyncio.subprocess.Process.communicate",
-                 "proc.communicate")
+    await expect(
+        client, mark(HELPERS, "proc.communicate", 6, 0), "asyncio.subprocess.Process.communicate", "proc.communicate"
+    )
     await expect(client, mark(HELPERS, "w.drain", 3, 0), "asyncio.StreamWriter.drain", "w.drain")  # self.open()
 
 
@@ -432,12 +451,16 @@ async def test_helpers_answer_only_what_they_always_return(client):
 
 # --- bug 8: a class body of 12,500 methods -----------------------------------------------------
 def huge_class() -> str:
-    methods = "".join(f"    async def m{i}(self, host):\n        r, w = await asyncio.open_connection(host, {i})\n\n"
-                      for i in range(12500))
-    return ("import asyncio\n\n\nclass Huge:\n"
-            "    async def handle(self, reader, writer):\n        # typing here\n        await writer.drain()\n\n"
-            + methods +
-            "    async def serve(self):\n        await asyncio.start_server(self.handle, port=0)\n")
+    methods = "".join(
+        f"    async def m{i}(self, host):\n        r, w = await asyncio.open_connection(host, {i})\n\n"
+        for i in range(12500)
+    )
+    return (
+        "import asyncio\n\n\nclass Huge:\n"
+        "    async def handle(self, reader, writer):\n        # typing here\n        await writer.drain()\n\n"
+        + methods
+        + "    async def serve(self):\n        await asyncio.start_server(self.handle, port=0)\n"
+    )
 
 
 async def test_hover_after_keystrokes_in_a_huge_class(client):
@@ -450,14 +473,21 @@ async def test_hover_after_keystrokes_in_a_huge_class(client):
     opened = lines.index("    async def m9000(self, host):") + 1
 
     async def at(line: int, col: int):
-        return await client.text_document_hover_async(types.HoverParams(
-            text_document=types.TextDocumentIdentifier(uri), position=types.Position(line, col)))
+        return await client.text_document_hover_async(
+            types.HoverParams(text_document=types.TextDocumentIdentifier(uri), position=types.Position(line, col))
+        )
 
     for version in range(2, 8):
-        client.text_document_did_change(types.DidChangeTextDocumentParams(
-            text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=version),
-            content_changes=[types.TextDocumentContentChangePartial(
-                range=types.Range(types.Position(typing, 21), types.Position(typing, 21)), text="x")]))
+        client.text_document_did_change(
+            types.DidChangeTextDocumentParams(
+                text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=version),
+                content_changes=[
+                    types.TextDocumentContentChangePartial(
+                        range=types.Range(types.Position(typing, 21), types.Position(typing, 21)), text="x"
+                    )
+                ],
+            )
+        )
         drained = await at(drain, 22)
         assert drained.contents.value.startswith("### asyncio.StreamWriter.drain\n")
         called = await at(opened, lines[opened].index("open_connection") + 3)
@@ -465,15 +495,21 @@ async def test_hover_after_keystrokes_in_a_huge_class(client):
     # an edit that makes `handle` no longer the handler
     serve = len(lines) - 2
     col = lines[serve].index("self.handle") + 5
-    client.text_document_did_change(types.DidChangeTextDocumentParams(
-        text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=9),
-        content_changes=[types.TextDocumentContentChangePartial(
-            range=types.Range(types.Position(serve, col), types.Position(serve, col + 6)), text="other")]))
+    client.text_document_did_change(
+        types.DidChangeTextDocumentParams(
+            text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=9),
+            content_changes=[
+                types.TextDocumentContentChangePartial(
+                    range=types.Range(types.Position(serve, col), types.Position(serve, col + 6)), text="other"
+                )
+            ],
+        )
+    )
     assert await at(drain, 22) is None
 
 
 # --- a big class's carried model answers like a fresh one ----------------------------------------
-BIG_METHODS = '''    async def handle(self, reader, writer):
+BIG_METHODS = """    async def handle(self, reader, writer):
         data = await reader.readline()
         writer.write(data)
         await writer.drain()
@@ -499,13 +535,32 @@ BIG_METHODS = '''    async def handle(self, reader, writer):
         proc = await asyncio.create_subprocess_exec("ls")
         out, err = await proc.communicate()
 
-'''
-BIG_SOURCE = ("import asyncio\nimport functools\n\n\nclass Big:\n" + BIG_METHODS * 12
-              + "\n\nasync def main():\n    r, w = await Big().connect('h')\n    await w.drain()\n"
-              + "    Big().run_in_executor(None, print)\n").split("\n")
-BIG_FRAGMENTS = ["asyncio = None", "x", " ", "(", ")", "self.handle", "def run_in_executor(self): pass",
-                 "global asyncio; asyncio = None", "handle = print", "return None", "writer", ".drain()", "#",
-                 "async def handle(self, reader, writer):", "connect = None", "@staticmethod", "else:"]
+"""
+BIG_SOURCE = (
+    "import asyncio\nimport functools\n\n\nclass Big:\n"
+    + BIG_METHODS * 12
+    + "\n\nasync def main():\n    r, w = await Big().connect('h')\n    await w.drain()\n"
+    + "    Big().run_in_executor(None, print)\n"
+).split("\n")
+BIG_FRAGMENTS = [
+    "asyncio = None",
+    "x",
+    " ",
+    "(",
+    ")",
+    "self.handle",
+    "def run_in_executor(self): pass",
+    "global asyncio; asyncio = None",
+    "handle = print",
+    "return None",
+    "writer",
+    ".drain()",
+    "#",
+    "async def handle(self, reader, writer):",
+    "connect = None",
+    "@staticmethod",
+    "else:",
+]
 
 
 def answers(lines, step=3):
@@ -523,14 +578,29 @@ def test_the_big_source_is_a_big_class_with_answers():
     k = next(k for k, b in enumerate(model.blocks) if b.defines == "Big")
     assert model.class_head(k) is not None  # parsed a statement of its body at a time
     found = {a[0] for a in answers(BIG_SOURCE, 1).values() if a}
-    assert {"asyncio.StreamWriter.drain", "asyncio.StreamReader.readline", "asyncio.open_connection",
-            "asyncio.AbstractEventLoop.run_in_executor", "asyncio.subprocess.Process.communicate"} <= found
+    assert {
+        "asyncio.StreamWriter.drain",
+        "asyncio.StreamReader.readline",
+        "asyncio.open_connection",
+        "asyncio.AbstractEventLoop.run_in_executor",
+        "asyncio.subprocess.Process.communicate",
+    } <= found
 
 
 @pytest.mark.slow  # two minutes of generated edits
 @settings(max_examples=60, deadline=None, derandomize=True)
-@given(st.lists(st.tuples(st.integers(0, len(BIG_SOURCE) - 1), st.integers(0, 60), st.sampled_from(BIG_FRAGMENTS),
-                          st.sampled_from(["insert", "indent", "statement"])), min_size=1, max_size=6))
+@given(
+    st.lists(
+        st.tuples(
+            st.integers(0, len(BIG_SOURCE) - 1),
+            st.integers(0, 60),
+            st.sampled_from(BIG_FRAGMENTS),
+            st.sampled_from(["insert", "indent", "statement"]),
+        ),
+        min_size=1,
+        max_size=6,
+    )
+)
 def test_a_carried_model_of_a_big_class_answers_like_a_fresh_one(edits):
     resolve.clear_caches()
     lines = list(BIG_SOURCE)
@@ -554,7 +624,7 @@ def test_a_carried_model_of_a_big_class_answers_like_a_fresh_one(edits):
     assert carried == answers(lines, step=2)
 
 
-CLASS_LEVEL = '''    asyncio = None
+CLASS_LEVEL = """    asyncio = None
     shadowed = asyncio.open_connection
 
     def open_connection(self):
@@ -575,17 +645,28 @@ CLASS_LEVEL = '''    asyncio = None
     async def own(self):
         return self.run_in_executor(None, print)
 
-'''
+"""
 
 
-SHADOWING_CLASS = ("import asyncio\nimport functools\n\n\nclass Big:\n" + CLASS_LEVEL + BIG_METHODS * 10 + CLASS_LEVEL
-                   + "\nx = Big().run_in_executor\n").split("\n")
+SHADOWING_CLASS = (
+    "import asyncio\nimport functools\n\n\nclass Big:\n"
+    + CLASS_LEVEL
+    + BIG_METHODS * 10
+    + CLASS_LEVEL
+    + "\nx = Big().run_in_executor\n"
+).split("\n")
 
 
 @pytest.mark.slow
 @settings(max_examples=25, deadline=None, derandomize=True)
-@given(st.lists(st.tuples(st.integers(5, len(SHADOWING_CLASS) - 4),
-                          st.sampled_from([f for f in BIG_FRAGMENTS if "global" not in f])), max_size=3))
+@given(
+    st.lists(
+        st.tuples(
+            st.integers(5, len(SHADOWING_CLASS) - 4), st.sampled_from([f for f in BIG_FRAGMENTS if "global" not in f])
+        ),
+        max_size=3,
+    )
+)
 def test_a_big_class_parsed_a_statement_at_a_time_answers_like_the_whole_class(edits):
     """The class-level names found by searching the class's text are the ones Python binds:
     every answer matches the one given when the class is parsed whole. (Not with `global` in
@@ -603,7 +684,7 @@ def test_a_big_class_parsed_a_statement_at_a_time_answers_like_the_whole_class(e
     parts = answers(lines, step=2)
     big_block = docmodel.BIG_BLOCK
     try:
-        docmodel.BIG_BLOCK = 10 ** 6  # no block is big: the class is parsed whole
+        docmodel.BIG_BLOCK = 10**6  # no block is big: the class is parsed whole
         resolve.clear_caches()
         whole = answers(lines, step=2)
     finally:

@@ -1,6 +1,7 @@
 """The resolver's parts as plain functions (issue 4): the block scanner, the repair of
 half-typed blocks, a big block's skeleton. What a hover parses is tested in
 unit/test_core_parse_cost.py, the protocol behaviour in test_hover_names.py."""
+
 import ast
 
 import pytest
@@ -15,28 +16,28 @@ def starts(src: str):
 
 def test_blocks_start_at_column_zero_statements():
     src = (
-        "import asyncio\n"            # 0
+        "import asyncio\n"  # 0
         "\n"
-        "# a comment\n"               # 2
-        "@decorator\n"                # 3
-        "@other(\n"                   # 4
-        ")\n"                         # 5
-        "async def main():\n"         # 6
+        "# a comment\n"  # 2
+        "@decorator\n"  # 3
+        "@other(\n"  # 4
+        ")\n"  # 5
+        "async def main():\n"  # 6
         "    pass\n"
-        "if x:\n"                     # 8
+        "if x:\n"  # 8
         "    pass\n"
-        "else:\n"                     # 10
+        "else:\n"  # 10
         "    pass\n"
-        "try:\n"                      # 12
+        "try:\n"  # 12
         "    pass\n"
-        "except E:\n"                 # 14
+        "except E:\n"  # 14
         "    pass\n"
-        "finally:\n"                  # 16
+        "finally:\n"  # 16
         "    pass\n"
-        "elsewhere = 1\n"             # 18
-        "x = 1 + \\\n"                # 19
-        "2\n"                         # 20
-        "class C:\n"                  # 21
+        "elsewhere = 1\n"  # 18
+        "x = 1 + \\\n"  # 19
+        "2\n"  # 20
+        "class C:\n"  # 21
         "    pass\n"
     )
     assert starts(src) == [(0, None), (3, "main"), (8, None), (12, None), (18, None), (19, None), (21, "C")]
@@ -44,34 +45,39 @@ def test_blocks_start_at_column_zero_statements():
 
 def test_lines_inside_triple_quoted_strings_start_nothing():
     src = (
-        '"""Module docstring\n'       # 0
+        '"""Module docstring\n'  # 0
         "import not_code\n"
         '"""\n'
-        "HELP = '''\n"                # 3
+        "HELP = '''\n"  # 3
         "def not_a_function():\n"
         "'''\n"
-        'x = """one line"""\n'        # 6
-        "def f():\n"                  # 7
+        'x = """one line"""\n'  # 6
+        "def f():\n"  # 7
         '    s = """\n'
         "class NotAClass:\n"
         '    """\n'
         "    return s\n"
-        "y = 'has \"\"\" inside'\n"   # 12
-        "z = 2\n"                     # 13
+        'y = \'has """ inside\'\n'  # 12
+        "z = 2\n"  # 13
     )
     assert starts(src) == [(0, None), (3, None), (6, None), (7, "f"), (12, None), (13, None)]
 
 
-@pytest.mark.parametrize("src,fixed", [
-    ("async def main():\n    r, w = await asyncio.open_connection('h', 80\n    w.write(b'x')\n",
-     "async def main():\n    r, w = await asyncio.open_connection('h', 80)\n    w.write(b'x')\n"),
-    ("async def main()\n    pass\n", "async def main():\n    pass\n"),
-    ("async def main():\n", "async def main(): pass\n"),
-    ("def f():\n    x = foo(\n        1,\n        2,\n    y = 3\n", "def f():\n    x = foo()\n\n\n    y = 3\n"),
-    ("def f():\n    writer.\n    y = 3\n", "def f():\n\n    y = 3\n"),
-    ("def f():\n    if x\n        y = 3\n", "def f():\n    if x:\n        y = 3\n"),
-    ("def f():\n    for x in (:\n        y = 3\n", "def f():\n    if True:\n        y = 3\n"),
-])
+@pytest.mark.parametrize(
+    "src,fixed",
+    [
+        (
+            "async def main():\n    r, w = await asyncio.open_connection('h', 80\n    w.write(b'x')\n",
+            "async def main():\n    r, w = await asyncio.open_connection('h', 80)\n    w.write(b'x')\n",
+        ),
+        ("async def main()\n    pass\n", "async def main():\n    pass\n"),
+        ("async def main():\n", "async def main(): pass\n"),
+        ("def f():\n    x = foo(\n        1,\n        2,\n    y = 3\n", "def f():\n    x = foo()\n\n\n    y = 3\n"),
+        ("def f():\n    writer.\n    y = 3\n", "def f():\n\n    y = 3\n"),
+        ("def f():\n    if x\n        y = 3\n", "def f():\n    if x:\n        y = 3\n"),
+        ("def f():\n    for x in (:\n        y = 3\n", "def f():\n    if True:\n        y = 3\n"),
+    ],
+)
 def test_repair_keeps_what_makes_sense(src, fixed):
     tree, texts, _ = repair_parse(src.split("\n"))
     assert tree is not None
@@ -106,8 +112,11 @@ def test_default_known_names_and_out_of_range():
 
 
 def big_class(methods: int, extra: str = "") -> str:
-    body = "".join(f"    async def m{i}(self, host):\n        r, w = await asyncio.open_connection(host, {i})\n"
-                   f"        await w.drain()\n\n" for i in range(methods))
+    body = "".join(
+        f"    async def m{i}(self, host):\n        r, w = await asyncio.open_connection(host, {i})\n"
+        f"        await w.drain()\n\n"
+        for i in range(methods)
+    )
     return "import asyncio\n\n\nclass Big:\n    limit = 10\n\n" + body + extra
 
 
@@ -138,12 +147,16 @@ EXAMPLES = "\n\n".join(e.example for e in load_pack(builtin_sheet_path()).sheet.
 
 
 @settings(max_examples=300, deadline=None)
-@given(cut=st.integers(0, len(EXAMPLES)), drop=st.integers(0, 12), insert=st.sampled_from(["", "(", ")", ":", "'", '"""', "\n    ", "x.", "é", "😀"]),
-       where=st.floats(0, 1))
+@given(
+    cut=st.integers(0, len(EXAMPLES)),
+    drop=st.integers(0, 12),
+    insert=st.sampled_from(["", "(", ")", ":", "'", '"""', "\n    ", "x.", "é", "😀"]),
+    where=st.floats(0, 1),
+)
 def test_any_edit_of_the_sheet_resolves_without_error(cut, drop, insert, where):
     """Whatever half-typed state the sheet's code is in, hover answers None or a range on the
     cursor's line that covers the cursor."""
-    text = EXAMPLES[:cut] + insert + EXAMPLES[cut + drop:]
+    text = EXAMPLES[:cut] + insert + EXAMPLES[cut + drop :]
     lines = text.split("\n")
     line = min(int(where * len(lines)), len(lines) - 1)
     for col in range(len(lines[line]) + 1):
@@ -151,4 +164,3 @@ def test_any_edit_of_the_sheet_resolves_without_error(cut, drop, insert, where):
         if target is not None:
             assert target.line == line and target.start <= col < target.end
             assert target.api.startswith("asyncio.")
-

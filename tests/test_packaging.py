@@ -1,5 +1,6 @@
 """The command line and packaging: --version, --tcp, python -m, and a wheel installed
 elsewhere still finds the built-in sheet (issue 2)."""
+
 import json
 import os
 import socket
@@ -44,8 +45,11 @@ def _read_message(sock) -> dict:
 
 def test_tcp_serves_initialize_and_completion():
     port = _free_port()
-    proc = subprocess.Popen([sys.executable, "-m", "sheetls", "--tcp", "--host", "127.0.0.1", "--port", str(port)],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "sheetls", "--tcp", "--host", "127.0.0.1", "--port", str(port)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
     try:
         deadline = time.monotonic() + 20
         while True:
@@ -56,17 +60,50 @@ def test_tcp_serves_initialize_and_completion():
                 assert proc.poll() is None and time.monotonic() < deadline, proc.stderr.read().decode()
                 time.sleep(0.05)
         with sock:
-            sock.sendall(_frame({"jsonrpc": "2.0", "id": 1, "method": "initialize",
-                                 "params": {"processId": None, "rootUri": None, "capabilities": {}}}))
+            sock.sendall(
+                _frame(
+                    {
+                        "jsonrpc": "2.0",
+                        "id": 1,
+                        "method": "initialize",
+                        "params": {"processId": None, "rootUri": None, "capabilities": {}},
+                    }
+                )
+            )
             reply = _read_message(sock)
             while reply.get("id") != 1:
                 reply = _read_message(sock)
             assert reply["result"]["serverInfo"]["name"] == "sheetls"
             sock.sendall(_frame({"jsonrpc": "2.0", "method": "initialized", "params": {}}))
-            sock.sendall(_frame({"jsonrpc": "2.0", "method": "textDocument/didOpen", "params": {"textDocument": {
-                "uri": "file:///tmp/tcp.py", "languageId": "python", "version": 1, "text": "aioop"}}}))
-            sock.sendall(_frame({"jsonrpc": "2.0", "id": 2, "method": "textDocument/completion", "params": {
-                "textDocument": {"uri": "file:///tmp/tcp.py"}, "position": {"line": 0, "character": 5}}}))
+            sock.sendall(
+                _frame(
+                    {
+                        "jsonrpc": "2.0",
+                        "method": "textDocument/didOpen",
+                        "params": {
+                            "textDocument": {
+                                "uri": "file:///tmp/tcp.py",
+                                "languageId": "python",
+                                "version": 1,
+                                "text": "aioop",
+                            }
+                        },
+                    }
+                )
+            )
+            sock.sendall(
+                _frame(
+                    {
+                        "jsonrpc": "2.0",
+                        "id": 2,
+                        "method": "textDocument/completion",
+                        "params": {
+                            "textDocument": {"uri": "file:///tmp/tcp.py"},
+                            "position": {"line": 0, "character": 5},
+                        },
+                    }
+                )
+            )
             reply = _read_message(sock)
             while reply.get("id") != 2:
                 reply = _read_message(sock)
@@ -80,19 +117,35 @@ def test_tcp_serves_initialize_and_completion():
 
 def test_wheel_installed_elsewhere_finds_its_sheet(tmp_path):
     wheels = tmp_path / "wheels"
-    subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(wheels), str(ROOT)],
-                   check=True, capture_output=True, timeout=300)
+    subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(wheels), str(ROOT)],
+        check=True,
+        capture_output=True,
+        timeout=300,
+    )
     (wheel,) = wheels.glob("sheetls-*.whl")
     site = tmp_path / "site"
-    subprocess.run([sys.executable, "-m", "pip", "install", "--no-deps", "-q", "--target", str(site), str(wheel)],
-                   check=True, capture_output=True, timeout=300)
+    subprocess.run(
+        [sys.executable, "-m", "pip", "install", "--no-deps", "-q", "--target", str(site), str(wheel)],
+        check=True,
+        capture_output=True,
+        timeout=300,
+    )
     assert (site / "sheetls" / "data" / "asyncio-streams.yaml").is_file()
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
     env = {**os.environ, "PYTHONPATH": str(site)}
-    out = subprocess.run([sys.executable, "-c",
-                          "import sheetls.loader as l, sys; p = l.builtin_sheet_path(); print(p); "
-                          "r = l.load_pack(p); sys.exit(0 if r.ok and len(r.sheet.entries) == 6 else 1)"],
-                         cwd=elsewhere, env=env, capture_output=True, text=True)
+    out = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import sheetls.loader as l, sys; p = l.builtin_sheet_path(); print(p); "
+            "r = l.load_pack(p); sys.exit(0 if r.ok and len(r.sheet.entries) == 6 else 1)",
+        ],
+        cwd=elsewhere,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip().startswith(str(site))

@@ -1,5 +1,6 @@
 """Packs beyond the built-in sheet, over the real protocol (issue 7): each pack kind, where
 packs come from, scoping by language, collisions between packs, the built-in sheet off."""
+
 from __future__ import annotations
 
 import pytest
@@ -22,13 +23,13 @@ from sheetls.vscode_snippets import parse_jsonc, strict_body
 pytestmark = pytest.mark.slow  # a server per test, with workspace folders and packs: not in make test-fast
 
 
-
 @pytest.fixture(params=["visual_studio_code", "neovim"])
 def profile(request):
     return request.param
 
 
 # --- each pack kind, from each place -------------------------------------------------------------
+
 
 async def test_yaml_pack_from_the_packs_setting(bare_client, tmp_path, profile):
     pack = tmp_path / "elsewhere" / "team.yaml"
@@ -105,8 +106,11 @@ async def test_language_file_from_a_vscode_user_snippets_folder(bare_client, tmp
 
 async def test_yaml_pack_for_another_language_is_not_served(bare_client, tmp_path):
     (tmp_path / ".sheetls").mkdir()
-    (tmp_path / ".sheetls" / "js.yaml").write_text(TEAM_YAML.replace("summary: Our own asyncio patterns.\n",
-                                                                     "summary: Our own asyncio patterns.\nlanguage: javascript\n"))
+    (tmp_path / ".sheetls" / "js.yaml").write_text(
+        TEAM_YAML.replace(
+            "summary: Our own asyncio patterns.\n", "summary: Our own asyncio patterns.\nlanguage: javascript\n"
+        )
+    )
     await start(bare_client, tmp_path)
     assert "aiogather" not in await labels_for(bare_client, "aio")
 
@@ -116,20 +120,29 @@ async def test_builtin_sheet_switched_off(bare_client, tmp_path, profile):
     (tmp_path / ".sheetls" / "team.yaml").write_text(TEAM_YAML)
     await start(bare_client, tmp_path, profile=profile, options={"builtinSheet": False})
     assert await labels_for(bare_client, "aio") == ["aiogather"]
-    hover = await bare_client.text_document_hover_async(types.HoverParams(
-        text_document=types.TextDocumentIdentifier(await _open(bare_client, "import asyncio\nasyncio.open_connection\n")),
-        position=types.Position(1, 10)))
+    hover = await bare_client.text_document_hover_async(
+        types.HoverParams(
+            text_document=types.TextDocumentIdentifier(
+                await _open(bare_client, "import asyncio\nasyncio.open_connection\n")
+            ),
+            position=types.Position(1, 10),
+        )
+    )
     assert hover is None  # the built-in sheet's hover is off too
 
 
 async def _open(client, text):
     doc = "file:///tmp/sheetls-packs-hover.py"
-    client.text_document_did_open(types.DidOpenTextDocumentParams(
-        text_document=types.TextDocumentItem(uri=doc, language_id="python", version=1, text=text)))
+    client.text_document_did_open(
+        types.DidOpenTextDocumentParams(
+            text_document=types.TextDocumentItem(uri=doc, language_id="python", version=1, text=text)
+        )
+    )
     return doc
 
 
 # --- collisions ----------------------------------------------------------------------------------
+
 
 async def test_same_prefix_in_two_packs_both_items_appear_labelled_with_their_pack(bare_client, tmp_path, profile):
     (tmp_path / ".sheetls").mkdir()
@@ -137,8 +150,10 @@ async def test_same_prefix_in_two_packs_both_items_appear_labelled_with_their_pa
     await start(bare_client, tmp_path, profile=profile)
     result = await complete(bare_client, IN_ASYNC_DEF.format(word="aioop"))
     items = [i for i in result.items if i.label == "aioopen"]
-    assert [i.detail for i in items] == ["Open a TCP connection (asyncio-streams)",
-                                         "Open a connection with a timeout (our-net)"]
+    assert [i.detail for i in items] == [
+        "Open a TCP connection (asyncio-streams)",
+        "Open a connection with a timeout (our-net)",
+    ]
     assert all(i.label_details is None for i in items)  # neither profile declares labelDetailsSupport
     assert [i.data["pack"] for i in items] == ["asyncio-streams", "our-net"]
     assert "open_connection(${1:" in items[0].text_edit.new_text
@@ -155,13 +170,16 @@ async def test_two_packs_with_the_same_id_are_both_served(bare_client, tmp_path)
     await start(bare_client, tmp_path, options={"builtinSheet": False})
     result = await complete(bare_client, IN_ASYNC_DEF.format(word="aiog"))
     assert [(i.detail, i.data["pack"]) for i in result.items] == [
-        ("Gather awaitables (team-patterns)", "team-patterns"), ("Gather, again (team-patterns-2)", "team-patterns-2")]
+        ("Gather awaitables (team-patterns)", "team-patterns"),
+        ("Gather, again (team-patterns-2)", "team-patterns-2"),
+    ]
     for item in result.items:  # each resolves to its own entry
         resolved = await bare_client.completion_item_resolve_async(item)
         assert item.detail.split(" (")[0] in resolved.documentation.value
 
 
 # --- the readers, directly --------------------------------------------------------------------------
+
 
 def test_jsonc_reader_keeps_lines_and_accepts_comments_and_trailing_commas():
     root = parse_jsonc('{\n  // a comment\n  "a": {\n    "b": [1, 2,],\n  }, /* block\n comment */\n  "c": "x"\n}\n')
@@ -170,12 +188,15 @@ def test_jsonc_reader_keeps_lines_and_accepts_comments_and_trailing_commas():
     assert root.value["c"].line == 7 and root.value["c"].value == "x"
 
 
-@pytest.mark.parametrize("vscode_body, strict", [
-    ("cost: 5$ and {x}", "cost: 5\\$ and {x\\}"),  # a stray $ and } are literal text in VS Code
-    ("print('\\n')", "print('\\\\n')"),  # so is a backslash before another character
-    ("${1:a} and ${2", "${1:a} and \\${2"),  # and an unclosed ${
-    ("if x:\n\t\tpass", "if x:\n        pass"),  # leading tabs: four spaces each
-])
+@pytest.mark.parametrize(
+    "vscode_body, strict",
+    [
+        ("cost: 5$ and {x}", "cost: 5\\$ and {x\\}"),  # a stray $ and } are literal text in VS Code
+        ("print('\\n')", "print('\\\\n')"),  # so is a backslash before another character
+        ("${1:a} and ${2", "${1:a} and \\${2"),  # and an unclosed ${
+        ("if x:\n\t\tpass", "if x:\n        pass"),  # leading tabs: four spaces each
+    ],
+)
 def test_vscode_bodies_become_strict_lsp_snippets(vscode_body, strict):
     assert strict_body(vscode_body) == strict
 
@@ -201,13 +222,19 @@ async def test_label_details_name_the_pack_for_a_client_that_shows_them(bare_cli
     caps = capabilities("visual_studio_code", watch=False)
     caps.text_document.completion.completion_item.label_details_support = True  # VS Code >= 1.70 does
     answer_registrations(bare_client)
-    await bare_client.initialize_session(t.InitializeParams(
-        capabilities=caps, root_uri=uri(tmp_path),
-        workspace_folders=[t.WorkspaceFolder(uri=uri(tmp_path), name="w")]))
+    await bare_client.initialize_session(
+        t.InitializeParams(
+            capabilities=caps,
+            root_uri=uri(tmp_path),
+            workspace_folders=[t.WorkspaceFolder(uri=uri(tmp_path), name="w")],
+        )
+    )
     await wait_for_log(bare_client, "packs reloaded", since=0)
     result = await complete(bare_client, IN_ASYNC_DEF.format(word="aioop"))
     assert [i.label_details.description for i in result.items] == [
-        "Open a TCP connection (asyncio-streams)", "Open a connection with a timeout (our-net)"]
+        "Open a TCP connection (asyncio-streams)",
+        "Open a connection with a timeout (our-net)",
+    ]
 
 
 def test_the_schema_readme_matches_the_schema(tmp_path):

@@ -1,5 +1,6 @@
 """The protocol edge (issue 15): only `sheetls.lsp` imports pygls or lsprotocol, and no
 module of sheetls imports itself back through others."""
+
 from __future__ import annotations
 
 import ast
@@ -93,7 +94,7 @@ def find_cycle(graph: Dict[str, Set[str]]) -> List[str]:
         stack.append(node)
         for nxt in sorted(graph.get(node, ())):
             if state.get(nxt) == 1:
-                return stack[stack.index(nxt):] + [nxt]
+                return stack[stack.index(nxt) :] + [nxt]
             if nxt not in state:
                 found = visit(nxt)
                 if found:
@@ -129,7 +130,12 @@ def test_only_the_edge_names_the_protocol_libraries():
         if "lsp" in path.relative_to(PACKAGE).parts[:-1]:
             continue
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            names = ([a.name for a in node.names] if isinstance(node, ast.Import)
-                     else [node.module or ""] if isinstance(node, ast.ImportFrom) and not node.level else [])
+            names = (
+                [a.name for a in node.names]
+                if isinstance(node, ast.Import)
+                else [node.module or ""]
+                if isinstance(node, ast.ImportFrom) and not node.level
+                else []
+            )
             offenders += [f"{path.name}:{node.lineno} {n}" for n in names if n.split(".")[0] in PROTOCOL_LIBRARIES]
     assert not offenders, offenders

@@ -1,5 +1,6 @@
 """The pygls private names sheetls relies on (sheetls.lsp.pygls_privates): each still there,
 as sheetls uses it, and none used that the list does not name."""
+
 from __future__ import annotations
 
 import ast
@@ -19,7 +20,8 @@ def test_every_pygls_private_sheetls_uses_is_still_there():
     missing = pygls_privates.missing()
     assert not missing, "\n".join(missing) + (
         "\nsheetls.lsp relies on these pygls private names (see sheetls/lsp/pygls_privates.py): adapt the "
-        "code that uses each, then move the pygls pin in pyproject.toml")
+        "code that uses each, then move the pygls pin in pyproject.toml"
+    )
 
 
 def test_pyproject_pins_the_minor_version_whose_privates_are_used():

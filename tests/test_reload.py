@@ -2,6 +2,7 @@
 workspace/didChangeWatchedFiles and through the server's own polling, the sheetls.reload
 command, diagnostics at the line and field of each kind of error, the last good version
 kept in service, one showMessage per problem, and open pack files checked as the user types."""
+
 from __future__ import annotations
 
 import json
@@ -30,8 +31,9 @@ pytestmark = pytest.mark.slow  # servers that wait for file watching and polling
 
 
 def notify(client, *changes):
-    client.workspace_did_change_watched_files(types.DidChangeWatchedFilesParams(
-        changes=[types.FileEvent(uri=uri(p), type=t) for p, t in changes]))
+    client.workspace_did_change_watched_files(
+        types.DidChangeWatchedFilesParams(changes=[types.FileEvent(uri=uri(p), type=t) for p, t in changes])
+    )
 
 
 async def details(client, word="aiog"):
@@ -40,6 +42,7 @@ async def details(client, word="aiog"):
 
 
 # --- live reload ----------------------------------------------------------------------------------
+
 
 async def test_watched_files_registration_then_add_edit_delete(bare_client, tmp_path):
     await start(bare_client, tmp_path, watch=True)
@@ -79,7 +82,9 @@ async def test_watchers_follow_the_packs_setting(bare_client, tmp_path):
     globs = [w["globPattern"] for w in bare_client.registrations[0].register_options["watchers"]]
     assert {"baseUri": uri(friendly), "pattern": "**"} in globs  # a configured folder: all of it
     assert {"baseUri": uri(friendly / "snippets" / "python"), "pattern": "base.json"} in globs
-    (friendly / "snippets" / "python" / "base.json").write_text(json.dumps({"aw": {"prefix": "awaitall", "body": "await $0"}}))
+    (friendly / "snippets" / "python" / "base.json").write_text(
+        json.dumps({"aw": {"prefix": "awaitall", "body": "await $0"}})
+    )
     since = len(bare_client.log_messages)
     notify(bare_client, (friendly / "snippets" / "python" / "base.json", types.FileChangeType.Changed))
     await wait_for_log(bare_client, "packs reloaded", since)
@@ -130,13 +135,15 @@ async def test_configuration_change_reloads(bare_client, tmp_path):
     pack.write_text(TEAM_YAML)
     await start(bare_client, None)
     since = len(bare_client.log_messages)
-    bare_client.workspace_did_change_configuration(types.DidChangeConfigurationParams(
-        settings={"sheetls": {"packs": [str(pack)], "builtinSheet": False}}))
+    bare_client.workspace_did_change_configuration(
+        types.DidChangeConfigurationParams(settings={"sheetls": {"packs": [str(pack)], "builtinSheet": False}})
+    )
     await wait_for_log(bare_client, "packs reloaded", since)
     assert await labels_for(bare_client, "aio") == ["aiogather"]
 
 
 # --- errors as diagnostics -------------------------------------------------------------------------
+
 
 def _yaml(old: str, new: str) -> str:
     assert old in TEAM_YAML
@@ -146,22 +153,73 @@ def _yaml(old: str, new: str) -> str:
 # (name, file name, text, a text on the line the diagnostic must be on, the field it names)
 YAML_CASES = [
     ("yaml syntax", "team.yaml", _yaml("summary: Our own asyncio patterns.\n", "summary: [unclosed\n"), None, ""),
-    ("missing required field", "team.yaml", _yaml("        summary: Run awaitables concurrently and collect their results.\n", ""),
-     "- id: gather", "sections[0].entries[0].summary"),
-    ("wrong type", "team.yaml", _yaml("tags: [tasks, gather]", "tags: tasks"), "tags: tasks", "sections[0].entries[0].tags"),
+    (
+        "missing required field",
+        "team.yaml",
+        _yaml("        summary: Run awaitables concurrently and collect their results.\n", ""),
+        "- id: gather",
+        "sections[0].entries[0].summary",
+    ),
+    (
+        "wrong type",
+        "team.yaml",
+        _yaml("tags: [tasks, gather]", "tags: tasks"),
+        "tags: tasks",
+        "sections[0].entries[0].tags",
+    ),
     ("unknown key", "team.yaml", _yaml("        tags:", "        tagz:"), "tagz:", "sections[0].entries[0].tagz"),
-    ("duplicate prefix", "team.yaml", TEAM_YAML + textwrap.indent(textwrap.dedent("""\
+    (
+        "duplicate prefix",
+        "team.yaml",
+        TEAM_YAML
+        + textwrap.indent(
+            textwrap.dedent("""\
           - id: gather-two
             title: Gather again
             summary: The same prefix twice.
             prefix: aiogather
             body: pass
-        """), "      "), "prefix: aiogather\n", "sections[0].entries[1].prefix"),
-    ("snippet syntax", "team.yaml", _yaml("print(results)$0", "print(results, ${3:x)$0"), "print(results, ${3", "sections[0].entries[0].body"),
-    ("example not python", "team.yaml", _yaml("print(results)$0", "print(results$0"), "print(results$0", "sections[0].entries[0].body"),
-    ("json syntax", "team.code-snippets", CODE_SNIPPETS.replace('"prefix": "clog",', '"prefix": "clog"'), '"body": "console.log', ""),
-    ("vscode missing body", "team.code-snippets", '{\n  "Hello": {\n    "prefix": "hello"\n  }\n}\n', '"Hello": {', "Hello.body"),
-    ("vscode prefix type", "team.code-snippets", '{\n  "Hello": {\n    "prefix": 42,\n    "body": "print()"\n  }\n}\n', '"prefix": 42', "Hello.prefix"),
+        """),
+            "      ",
+        ),
+        "prefix: aiogather\n",
+        "sections[0].entries[1].prefix",
+    ),
+    (
+        "snippet syntax",
+        "team.yaml",
+        _yaml("print(results)$0", "print(results, ${3:x)$0"),
+        "print(results, ${3",
+        "sections[0].entries[0].body",
+    ),
+    (
+        "example not python",
+        "team.yaml",
+        _yaml("print(results)$0", "print(results$0"),
+        "print(results$0",
+        "sections[0].entries[0].body",
+    ),
+    (
+        "json syntax",
+        "team.code-snippets",
+        CODE_SNIPPETS.replace('"prefix": "clog",', '"prefix": "clog"'),
+        '"body": "console.log',
+        "",
+    ),
+    (
+        "vscode missing body",
+        "team.code-snippets",
+        '{\n  "Hello": {\n    "prefix": "hello"\n  }\n}\n',
+        '"Hello": {',
+        "Hello.body",
+    ),
+    (
+        "vscode prefix type",
+        "team.code-snippets",
+        '{\n  "Hello": {\n    "prefix": 42,\n    "body": "print()"\n  }\n}\n',
+        '"prefix": 42',
+        "Hello.prefix",
+    ),
 ]
 
 
@@ -259,29 +317,39 @@ async def test_deleting_a_broken_pack_clears_its_diagnostics(bare_client, tmp_pa
 
 # --- open pack files: checked as the user types --------------------------------------------------
 
+
 async def test_open_pack_file_is_checked_as_the_user_types(bare_client, tmp_path):
     pack = tmp_path / ".sheetls" / "team.yaml"
     pack.parent.mkdir()
     pack.write_text(TEAM_YAML)
     await start(bare_client, tmp_path, watch=True)
     doc = uri(pack)
-    bare_client.text_document_did_open(types.DidOpenTextDocumentParams(
-        text_document=types.TextDocumentItem(uri=doc, language_id="yaml", version=1, text=TEAM_YAML)))
+    bare_client.text_document_did_open(
+        types.DidOpenTextDocumentParams(
+            text_document=types.TextDocumentItem(uri=doc, language_id="yaml", version=1, text=TEAM_YAML)
+        )
+    )
     await wait_for_diagnostics(bare_client, doc, lambda d: d == [], "empty diagnostics for a good buffer")
 
     typed = _yaml("        prefix: aiogather", "        prefix: aio-gather")  # a keystroke, unsaved
-    bare_client.text_document_did_change(types.DidChangeTextDocumentParams(
-        text_document=types.VersionedTextDocumentIdentifier(uri=doc, version=2),
-        content_changes=[types.TextDocumentContentChangeWholeDocument(text=typed)]))
+    bare_client.text_document_did_change(
+        types.DidChangeTextDocumentParams(
+            text_document=types.VersionedTextDocumentIdentifier(uri=doc, version=2),
+            content_changes=[types.TextDocumentContentChangeWholeDocument(text=typed)],
+        )
+    )
     diags = await wait_for_diagnostics(bare_client, doc, lambda d: bool(d))
     assert diags[0].range.start.line == _expected_line(typed, "prefix: aio-gather")
     assert diags[0].message.startswith("sections[0].entries[0].prefix: ")
     assert bare_client.messages == []  # typing never pops up messages
     assert await details(bare_client) == ["Gather awaitables"]  # the file on disk is what is served
 
-    bare_client.text_document_did_change(types.DidChangeTextDocumentParams(
-        text_document=types.VersionedTextDocumentIdentifier(uri=doc, version=3),
-        content_changes=[types.TextDocumentContentChangeWholeDocument(text=TEAM_YAML)]))
+    bare_client.text_document_did_change(
+        types.DidChangeTextDocumentParams(
+            text_document=types.VersionedTextDocumentIdentifier(uri=doc, version=3),
+            content_changes=[types.TextDocumentContentChangeWholeDocument(text=TEAM_YAML)],
+        )
+    )
     await wait_for_diagnostics(bare_client, doc, lambda d: d == [], "the diagnostics cleared")
 
 
@@ -293,10 +361,15 @@ async def test_closing_a_pack_buffer_restores_the_files_diagnostics(bare_client,
     await start(bare_client, tmp_path)
     doc = uri(pack)
     await wait_for_diagnostics(bare_client, doc, lambda d: bool(d))
-    bare_client.text_document_did_open(types.DidOpenTextDocumentParams(
-        text_document=types.TextDocumentItem(uri=doc, language_id="yaml", version=1, text=TEAM_YAML)))
+    bare_client.text_document_did_open(
+        types.DidOpenTextDocumentParams(
+            text_document=types.TextDocumentItem(uri=doc, language_id="yaml", version=1, text=TEAM_YAML)
+        )
+    )
     await wait_for_diagnostics(bare_client, doc, lambda d: d == [], "the buffer's own (clean) diagnostics")
-    bare_client.text_document_did_close(types.DidCloseTextDocumentParams(text_document=types.TextDocumentIdentifier(doc)))
+    bare_client.text_document_did_close(
+        types.DidCloseTextDocumentParams(text_document=types.TextDocumentIdentifier(doc))
+    )
     diags = await wait_for_diagnostics(bare_client, doc, lambda d: bool(d), "the file's diagnostics again")
     assert diags[0].range.start.line == _expected_line(broken, "tags: tasks")
 
@@ -304,8 +377,11 @@ async def test_closing_a_pack_buffer_restores_the_files_diagnostics(bare_client,
 async def test_yaml_files_that_are_not_packs_get_no_diagnostics(bare_client, tmp_path):
     await start(bare_client, tmp_path)
     doc = uri(tmp_path / "docker-compose.yaml")
-    bare_client.text_document_did_open(types.DidOpenTextDocumentParams(
-        text_document=types.TextDocumentItem(uri=doc, language_id="yaml", version=1, text="services: {}\n")))
+    bare_client.text_document_did_open(
+        types.DidOpenTextDocumentParams(
+            text_document=types.TextDocumentItem(uri=doc, language_id="yaml", version=1, text="services: {}\n")
+        )
+    )
     await reload_by_command(bare_client)  # a request answered after the didOpen was handled
     assert doc not in bare_client.diagnostics
 
@@ -318,8 +394,13 @@ async def test_a_workspace_folder_added_later_brings_its_packs_and_its_watcher(b
     await start(bare_client, first, watch=True)
     assert await details(bare_client) == []
     since = len(bare_client.log_messages)
-    bare_client.workspace_did_change_workspace_folders(types.DidChangeWorkspaceFoldersParams(
-        event=types.WorkspaceFoldersChangeEvent(added=[types.WorkspaceFolder(uri=uri(second), name="second")], removed=[])))
+    bare_client.workspace_did_change_workspace_folders(
+        types.DidChangeWorkspaceFoldersParams(
+            event=types.WorkspaceFoldersChangeEvent(
+                added=[types.WorkspaceFolder(uri=uri(second), name="second")], removed=[]
+            )
+        )
+    )
     await wait_for_log(bare_client, "the client watches the pack files", since)
     assert await details(bare_client) == ["Gather awaitables"]
     [unreg] = bare_client.unregistrations

@@ -1,4 +1,5 @@
 """Rendering details people see in hovers and completion docs."""
+
 import ast
 import re
 
@@ -23,8 +24,10 @@ def test_signatures_wrap_to_the_hover_width_and_stay_python(entry):
 
 
 def test_short_signatures_are_left_alone():
-    assert format_signature("asyncio.to_thread(func: Callable[..., T], /, *args, **kwargs) -> T") == \
-        "asyncio.to_thread(func: Callable[..., T], /, *args, **kwargs) -> T"
+    assert (
+        format_signature("asyncio.to_thread(func: Callable[..., T], /, *args, **kwargs) -> T")
+        == "asyncio.to_thread(func: Callable[..., T], /, *args, **kwargs) -> T"
+    )
 
 
 def test_signature_and_example_are_set_apart():
@@ -75,7 +78,9 @@ def test_pitfalls_are_those_of_the_target():
     shutdown, old_handler = "waits until every client has disconnected", "stays open and the client waits forever"
     every = entry_markdown(entry)
     assert "- (3.12+) Cancelling" in every and "- (before 3.11) After an exception" in every
-    assert shutdown not in entry_markdown(entry, target=(3, 11)) and old_handler not in entry_markdown(entry, target=(3, 11))
+    assert shutdown not in entry_markdown(entry, target=(3, 11)) and old_handler not in entry_markdown(
+        entry, target=(3, 11)
+    )
     assert shutdown in entry_markdown(entry, target=(3, 12)) and old_handler in entry_markdown(entry, target=(3, 10))
     exec_entry = BY_PREFIX["aioexec"]
     assert "closes a piped stdin only when given" in entry_plain(exec_entry, target=(3, 11))
@@ -89,7 +94,9 @@ def test_member_notes_speak_for_the_target():
     assert "leaves a piped stdin open" in old and "leaves a piped stdin open" not in new
     assert "closes a piped stdin even without" in new and "closes a piped stdin even without" not in old
     close_clients = MEMBERS["asyncio.Server.close_clients"]
-    assert "**Python:** 3.13+, your target is 3.12" in member_markdown(close_clients, BY_PREFIX["aioserver"], target=(3, 12))
+    assert "**Python:** 3.13+, your target is 3.12" in member_markdown(
+        close_clients, BY_PREFIX["aioserver"], target=(3, 12)
+    )
     assert "**Python:** 3.13+\n" in member_markdown(close_clients, BY_PREFIX["aioserver"])
 
 

@@ -3,6 +3,7 @@ supported to the newest this machine has (tests/pythons.py), asserting what the 
 that version: the sheet's own version data (`added`/`removed` of params, members, pitfalls)
 decides what each version must do (issue 14). Every scenario is local and has a timeout; a
 "hang" is measured as "not done within a couple of seconds" and then cleaned up."""
+
 from __future__ import annotations
 
 import json
@@ -49,9 +50,12 @@ print(json.dumps(R))
 
 # --- 1. limit -------------------------------------------------------------------------------------
 
+
 @V
 def test_limit_defaults_to_65536_and_none_breaks_it(version):
-    r = run_json(version, r'''
+    r = run_json(
+        version,
+        r"""
 R["defaults"] = [inspect.signature(getattr(asyncio, f)).parameters["limit"].default
                  for f in ("open_connection", "start_server", "create_subprocess_exec", "create_subprocess_shell")]
 async def hello(reader, writer):
@@ -70,8 +74,9 @@ R["start_server_client_got"] = (await asyncio.wait_for(reader.read(), 10)).decod
 writer.close(); broken.close()
 proc = await asyncio.create_subprocess_exec(sys.executable, "-c", "print('out')", stdout=asyncio.subprocess.PIPE, limit=None)
 R["subprocess"] = repr(await asyncio.wait_for(proc.communicate(), 10))
-''')
-    assert r["defaults"] == [65536] * 4 == [2 ** 16] * 4
+""",
+    )
+    assert r["defaults"] == [65536] * 4 == [2**16] * 4
     for prefix in ("aioopen", "aioserver", "aioexec", "aioshell"):
         assert "limit=65536" in BY_PREFIX[prefix].signature and "limit=None" not in BY_PREFIX[prefix].signature
     assert r["open_connection"] == "TypeError"
@@ -81,7 +86,7 @@ R["subprocess"] = repr(await asyncio.wait_for(proc.communicate(), 10))
 
 # --- 2. the exec example's interpreter and its failing child ----------------------------------------
 
-ORIGINAL_EXEC = '''import asyncio
+ORIGINAL_EXEC = """import asyncio
 
 async def main():
     proc = await asyncio.create_subprocess_exec(
@@ -95,7 +100,7 @@ async def main():
     print(stdout.decode().strip(), proc.returncode)
 
 asyncio.run(main())
-'''
+"""
 
 
 @V
@@ -112,9 +117,12 @@ def test_the_original_exec_example_needs_python_on_path_and_hides_failure(versio
 
 # --- 3. communicate() and stdin; wait() after kill(); a timeout leaves the child ---------------------
 
+
 @V
 def test_communicate_closes_stdin_only_from_312(version):
-    r = run_json(version, r'''
+    r = run_json(
+        version,
+        r"""
 async def child_reading_stdin(**kw):
     proc = await asyncio.create_subprocess_exec(sys.executable, "-c", "import sys; sys.stdin.read(); print('done')",
                                                 stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE)
@@ -126,7 +134,8 @@ async def child_reading_stdin(**kw):
         return "hung"
 R["no_input"] = await child_reading_stdin()
 R["empty_input"] = await child_reading_stdin(input=b"")
-''')
+""",
+    )
     stays_open = pitfall(BY_PREFIX["aioexec"], "closes a piped stdin only when given")
     member_old = pitfall(MEMBERS["asyncio.subprocess.Process.communicate"], "leaves a piped stdin open")
     member_new = pitfall(MEMBERS["asyncio.subprocess.Process.communicate"], "closes a piped stdin even")
@@ -138,7 +147,9 @@ R["empty_input"] = await child_reading_stdin(input=b"")
 
 @V
 def test_wait_after_kill_hangs_on_an_unread_pipe_from_311(version):
-    r = run_json(version, r'''
+    r = run_json(
+        version,
+        r"""
 proc = await asyncio.create_subprocess_exec(
     sys.executable, "-c", "import sys, time; sys.stdout.write('x' * 1000000); sys.stdout.flush(); time.sleep(60)",
     stdout=asyncio.subprocess.PIPE)
@@ -151,7 +162,8 @@ except asyncio.TimeoutError:
     R["wait"] = "hung"
 out, _ = await asyncio.wait_for(proc.communicate(), 10)  # the sheet's fix: read the pipe
 R["communicate"] = [proc.returncode, len(out) > 0]
-''')
+""",
+    )
     hangs = pitfall(BY_PREFIX["aioexec"], "`await proc.wait()` returns only once the pipes are closed")
     assert pitfall(MEMBERS["asyncio.subprocess.Process.wait"], "after `kill()` it hangs") == hangs
     assert r["wait"] == ("hung" if hangs.applies(version) else "returned")
@@ -160,7 +172,9 @@ R["communicate"] = [proc.returncode, len(out) > 0]
 
 @V
 def test_a_timeout_on_communicate_leaves_the_child_running_until_killed(version):
-    r = run_json(version, r'''
+    r = run_json(
+        version,
+        r"""
 proc = await asyncio.create_subprocess_exec(sys.executable, "-c", "import time; time.sleep(60)",
                                             stdout=asyncio.subprocess.PIPE)
 try:
@@ -172,16 +186,20 @@ R["returncode_after_timeout"] = proc.returncode
 proc.kill()
 await asyncio.wait_for(proc.communicate(), 10)
 R["returncode"] = proc.returncode
-''')
+""",
+    )
     assert r == {"timed_out": True, "returncode_after_timeout": None, "returncode": -9}
     pitfall(BY_PREFIX["aioexec"], "leaves the child running")
 
 
 # --- 4. versions of parameters ------------------------------------------------------------------------
 
+
 @V
 def test_keep_alive_and_ssl_shutdown_timeout_exist_from_their_version(version):
-    r = run_json(version, r'''
+    r = run_json(
+        version,
+        r"""
 async def noop(reader, writer):
     writer.close()
 async def attempt(coro):
@@ -198,7 +216,8 @@ R["server_sst"] = await attempt(asyncio.start_server(noop, "127.0.0.1", 0, ssl_s
 R["open_sst"] = await attempt(asyncio.open_connection("127.0.0.1", port, ssl_shutdown_timeout=5))
 R["to_thread"] = hasattr(asyncio, "to_thread")
 server.close()
-''')
+""",
+    )
     keep_alive = param("aioserver", "keep_alive")
     assert keep_alive.added == "3.13"
     assert r["keep_alive"] == ("ok" if keep_alive.applies(version) else "TypeError")
@@ -223,9 +242,12 @@ def test_to_thread_is_missing_before_39():
 
 # --- 5. serve_forever shutdown with an idle client ------------------------------------------------
 
+
 @V
 def test_an_idle_client_blocks_shutdown_from_312_and_the_sheets_fixes_work(version):
-    r = run_json(version, r'''
+    r = run_json(
+        version,
+        r"""
 async def scenario(fix):
     writers = set()
     async def handle(reader, writer):
@@ -262,7 +284,8 @@ async def scenario(fix):
 R["close_clients_exists"] = hasattr(asyncio.Server, "close_clients") and hasattr(asyncio.Server, "abort_clients")
 for fix in ["none", "writers"] + (["close_clients"] if R["close_clients_exists"] else []):
     R[fix] = await scenario(fix)
-''')
+""",
+    )
     blocks = pitfall(BY_PREFIX["aioserver"], "one idle client blocks shutdown")
     assert blocks == pitfall(MEMBERS["asyncio.Server.serve_forever"], "an idle client blocks it")
     assert r["none"] == ("blocked" if blocks.applies(version) else "stopped")
@@ -276,9 +299,12 @@ for fix in ["none", "writers"] + (["close_clients"] if R["close_clients_exists"]
 
 # --- 6. timeouts ---------------------------------------------------------------------------------
 
+
 @V
 def test_read_waits_forever_without_a_timeout_and_the_timeout_error_class(version):
-    r = run_json(version, r'''
+    r = run_json(
+        version,
+        r"""
 async def silent(reader, writer):
     await asyncio.sleep(30)
 server = await asyncio.start_server(silent, "127.0.0.1", 0)
@@ -296,7 +322,8 @@ if R["has_timeout_cm"]:
     except TimeoutError:
         R["cm_timed_out"] = True
 writer.close(); server.close()
-''')
+""",
+    )
     assert r["timed_out"] is True
     not_builtin = pitfall(BY_PREFIX["aioopen"], "is not the built-in `TimeoutError`")
     assert r["is_builtin"] == (not not_builtin.applies(version))
@@ -307,9 +334,10 @@ writer.close(); server.close()
 
 # --- 7. threads and executors --------------------------------------------------------------------
 
+
 @V
 def test_cancelling_to_thread_does_not_stop_the_thread_and_run_waits(version):
-    code = r'''import asyncio, json, time
+    code = r"""import asyncio, json, time
 R = {}
 done = []
 def blocking():
@@ -329,7 +357,7 @@ asyncio.run(main())
 R["run_took"] = time.monotonic() - start
 R["done_after_run"] = bool(done)
 print(json.dumps(R))
-'''
+"""
     r = pythons.run_json(version, code, timeout=60)
     assert r["cancelled"] and not r["done_at_cancel"]
     assert r["done_after_run"] and r["run_took"] >= 1.4  # asyncio.run waited for the thread
@@ -340,7 +368,9 @@ print(json.dumps(R))
 def test_one_default_pool_of_min_32_cpu_plus_4_threads(version):
     """One shared pool of min(32, CPUs + 4) threads; from 3.13 the CPUs the process may use
     (os.process_cpu_count): the child is pinned to one CPU to tell the two apart."""
-    r = run_json(version, r'''
+    r = run_json(
+        version,
+        r"""
 if hasattr(os, "sched_setaffinity"):
     os.sched_setaffinity(0, {sorted(os.sched_getaffinity(0))[0]})
 loop = asyncio.get_running_loop()
@@ -352,7 +382,8 @@ R["max_workers"] = first._max_workers
 R["machine"] = min(32, (os.cpu_count() or 1) + 4)
 R["process"] = min(32, len(os.sched_getaffinity(0)) + 4) if hasattr(os, "sched_getaffinity") else R["machine"]
 R["names"] = names
-''')
+""",
+    )
     assert r["same_executor"]
     assert r["max_workers"] == (r["process"] if version >= (3, 13) else r["machine"]), r
     assert all(n.startswith("asyncio_") for n in r["names"]), r["names"]
@@ -362,7 +393,9 @@ R["names"] = names
 
 @V
 def test_run_in_executor_takes_no_kwargs_and_no_context(version):
-    r = run_json(version, r'''
+    r = run_json(
+        version,
+        r"""
 loop = asyncio.get_running_loop()
 def f(a, *, key="default"):
     return f"{a}-{key}"
@@ -377,14 +410,20 @@ var.set("set")
 R["to_thread_sees"] = await asyncio.to_thread(var.get)
 R["executor_sees"] = await loop.run_in_executor(None, var.get)
 R["copy_context_sees"] = await loop.run_in_executor(None, contextvars.copy_context().run, var.get)
-''')
-    assert r == {"kwargs": "TypeError", "partial": "1-x", "to_thread_sees": "set", "executor_sees": "unset",
-                 "copy_context_sees": "set"}
+""",
+    )
+    assert r == {
+        "kwargs": "TypeError",
+        "partial": "1-x",
+        "to_thread_sees": "set",
+        "executor_sees": "unset",
+        "copy_context_sees": "set",
+    }
     pitfall(BY_PREFIX["aioexecutor"], "functools.partial")
     pitfall(BY_PREFIX["aioexecutor"], "Context variables are not carried")
 
 
-PROCESS_POOL = '''import asyncio, multiprocessing
+PROCESS_POOL = """import asyncio, multiprocessing
 from concurrent.futures import ProcessPoolExecutor
 
 def square(n):
@@ -398,7 +437,7 @@ async def main():
     finally:
         pool.shutdown()
 
-'''
+"""
 
 
 @V
@@ -409,23 +448,28 @@ def test_process_pool_needs_picklable_functions_and_the_main_guard(version, case
     script = tmp_path / "pool.py"
     script.write_text(code)
     # run as a file, so that spawn re-imports it as __mp_main__
-    proc = subprocess.run([pythons.python(version), str(script)], capture_output=True, text=True,
-                                        timeout=120, cwd=str(tmp_path))
+    proc = subprocess.run(
+        [pythons.python(version), str(script)], capture_output=True, text=True, timeout=120, cwd=str(tmp_path)
+    )
     if case == "guarded":
         assert (proc.returncode, proc.stdout) == (0, "49\n"), proc.stderr
     elif case == "lambda":
         assert proc.returncode != 0 and re.search(r"pickl|local object", proc.stderr, re.I), proc.stderr[-2000:]
     else:
-        assert proc.returncode != 0 and ("bootstrapping phase" in proc.stderr or "BrokenProcessPool" in proc.stderr), \
+        assert proc.returncode != 0 and ("bootstrapping phase" in proc.stderr or "BrokenProcessPool" in proc.stderr), (
             proc.stderr[-2000:]
+        )
     pitfall(BY_PREFIX["aioexecutor"], "must pickle")
 
 
 # --- 8. streams' errors ---------------------------------------------------------------------------
 
+
 @V
 def test_readuntil_readexactly_and_readline_errors(version):
-    r = run_json(version, r'''
+    r = run_json(
+        version,
+        r"""
 async def outcome(coro):
     try:
         return repr(await coro)
@@ -439,16 +483,23 @@ eof = asyncio.StreamReader(); eof.feed_data(b"ab"); eof.feed_eof()
 R["readexactly_eof"] = await outcome(eof.readexactly(5))
 long = asyncio.StreamReader(); long.feed_data(b"x" * 70000 + b"\n")
 R["readline_over_limit"] = await outcome(long.readline())
-''')
-    assert r == {"readuntil_over_limit": "LimitOverrunError", "readuntil_eof": "IncompleteReadError:b'ab'",
-                 "readexactly_eof": "IncompleteReadError:b'ab'", "readline_over_limit": "ValueError"}
+""",
+    )
+    assert r == {
+        "readuntil_over_limit": "LimitOverrunError",
+        "readuntil_eof": "IncompleteReadError:b'ab'",
+        "readexactly_eof": "IncompleteReadError:b'ab'",
+        "readline_over_limit": "ValueError",
+    }
     assert "LimitOverrunError" in MEMBERS["asyncio.StreamReader.readuntil"].pitfall
     assert "IncompleteReadError" in MEMBERS["asyncio.StreamReader.readexactly"].pitfall
 
 
 @V
 def test_an_exception_in_a_handler_is_only_logged(version):
-    result = pythons.run(version, r'''import asyncio, json
+    result = pythons.run(
+        version,
+        r"""import asyncio, json
 R = {}
 async def main():
     async def handle(reader, writer):
@@ -463,7 +514,9 @@ async def main():
     server.close()
 asyncio.run(main())
 print(json.dumps(R))
-''', timeout=60)
+""",
+        timeout=60,
+    )
     assert result.returncode == 0  # nothing raised to the program
     assert "boom in the handler" in result.stderr  # only logged
     r = json.loads(result.stdout.strip().splitlines()[-1])
@@ -477,9 +530,12 @@ print(json.dumps(R))
 
 # --- 9. Windows: subprocesses need the Proactor loop -------------------------------------------------
 
+
 @V
 def test_subprocesses_need_the_proactor_loop_which_is_windows_default(version):
-    r = run_json(version, r'''
+    r = run_json(
+        version,
+        r"""
 import asyncio.base_events as be, asyncio.selector_events as se
 R["selector_lacks_subprocess"] = se.BaseSelectorEventLoop._make_subprocess_transport is be.BaseEventLoop._make_subprocess_transport
 try:
@@ -489,8 +545,13 @@ except NotImplementedError:
 source = open(os.path.join(os.path.dirname(asyncio.__file__), "windows_events.py")).read()
 R["proactor_default"] = bool(__import__("re").search(r"^_?DefaultEventLoopPolicy = WindowsProactorEventLoopPolicy$", source, __import__("re").M))
 R["proactor_subprocess"] = "def _make_subprocess_transport" in source.split("class ProactorEventLoop", 1)[1].split("\nclass ", 1)[0]
-''')
-    assert r == {"selector_lacks_subprocess": True, "raises": "NotImplementedError", "proactor_default": True,
-                 "proactor_subprocess": True}
+""",
+    )
+    assert r == {
+        "selector_lacks_subprocess": True,
+        "raises": "NotImplementedError",
+        "proactor_default": True,
+        "proactor_subprocess": True,
+    }
     for prefix in ("aioexec", "aioshell"):
         pitfall(BY_PREFIX[prefix], "Proactor event loop (the default since 3.8)")

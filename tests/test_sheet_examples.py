@@ -2,6 +2,7 @@
 (each with its reason); and every example, and every form completion inserts (in a complete
 program), runs for real on every CPython from the oldest supported to the newest this machine
 has, against local endpoints only, with a timeout, checking output and exit code (issues 2, 14)."""
+
 import re
 import socket
 import subprocess
@@ -31,6 +32,7 @@ FIXED_REQUEST = 'b"GET / HTTP/1.1\\r\\nHost: example.com\\r\\nConnection: close\
 
 # --- faithful to the original, but for the listed corrections ------------------------------------
 
+
 def _seed() -> str:
     if not SEED.exists():
         pytest.fail(f"the original sheet is missing: {SEED}")
@@ -41,7 +43,7 @@ def _cell(text: str) -> str:
     text = text.strip()
     for tick in ("``", "`"):
         if text.startswith(tick) and text.endswith(tick) and len(text) > 2 * len(tick):
-            text = text[len(tick):-len(tick)]
+            text = text[len(tick) : -len(tick)]
             if tick == "``":
                 text = text.strip(" ")
             break
@@ -80,7 +82,7 @@ def _original_blocks(seed: str) -> Dict[str, str]:
     for title in titles:
         start = seed.index(f"\n{title}\n\n") + 1
         end = min(i for i in (seed.find(f"\n{t}\n\n", start + 1) for t in stops) if i > 0)
-        blocks[title] = seed[start:end + 1]
+        blocks[title] = seed[start : end + 1]
     return blocks
 
 
@@ -107,8 +109,9 @@ def test_sheet_is_faithful_to_the_original_but_for_the_listed_corrections():
         assert count == 1, f"correction {n}: its original text occurs {count} times in {title!r}"
         blocks[title] = blocks[title].replace(old, new)
     for entry in SHEET.entries:
-        assert blocks[entry.title].rstrip("\n") == _block(entry).rstrip("\n"), \
+        assert blocks[entry.title].rstrip("\n") == _block(entry).rstrip("\n"), (
             f"{entry.title}: differs from the original beyond the listed corrections"
+        )
 
 
 def test_request_is_the_fixed_bytes_literal():
@@ -122,6 +125,7 @@ def test_every_example_is_the_program_form_at_defaults():
 
 
 # --- every example and inserted form runs on every CPython ----------------------------------------
+
 
 def _plain(snippet: str, values: Dict[int, str]) -> str:
     return snippet_syntax.to_plain(snippet_syntax.parse(snippet), values)
@@ -139,12 +143,16 @@ def form_program(entry, form: str, values: Dict[int, str]) -> str:
         # what the user's code has before the call (aioexecutor's `loop = ...`)
         name = entry.apis[0].rsplit(".", 1)[-1] + "("
         lines = entry.body.split("\n")
-        before = "\n".join(lines[:next(i for i, line in enumerate(lines) if name in line)])
+        before = "\n".join(lines[: next(i for i, line in enumerate(lines) if name in line)])
         body = (before + "\n" if before else "") + f"result = {expr}\nprint(result)"
         return _plain(forms.program_snippet(entry.imports, entry.helpers, body), values)
     if form == "method":  # an async method in a class body
         method = forms.method_snippet(entry, 99, {})
-        code = "\n".join(f"import {m}" for m in entry.imports) + "\n\n\nclass Sheet:\n" + forms.indent_lines(method, "    ")
+        code = (
+            "\n".join(f"import {m}" for m in entry.imports)
+            + "\n\n\nclass Sheet:\n"
+            + forms.indent_lines(method, "    ")
+        )
         name = entry.id.replace("-", "_")
         return _plain(code + f"\n\n\nasyncio.run(Sheet().{name}())\n", values)
     raise ValueError(form)
@@ -268,7 +276,7 @@ def test_subprocess_exec_runs_the_interpreter(version, form, tmp_path):
 
 @pytest.mark.parametrize("version", pythons.VERSIONS, ids=pythons.IDS)
 def test_subprocess_exec_reports_a_failing_child(version):
-    code = entry_example(BY_PREFIX["aioexec"], {3: '"import sys; sys.exit(\'child broke\')"'})
+    code = entry_example(BY_PREFIX["aioexec"], {3: "\"import sys; sys.exit('child broke')\""})
     result = pythons.run(version, code, timeout=60)
     assert result.returncode == 1
     assert result.stdout == ""

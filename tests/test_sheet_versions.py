@@ -5,6 +5,7 @@ measured on each installed CPython and pinned in tests/data/asyncio-signatures.j
 tests/data/asyncio-signatures-typeshed.json, which must agree with the measurement on 3.9-3.13;
 every parameter, member or API newer than the oldest supported Python carries its version; every docs link's anchor is a real
 object of the Python docs; `sheetls show/export --python X.Y` speak for that version."""
+
 from __future__ import annotations
 
 import glob
@@ -61,7 +62,9 @@ def test_typeshed_agrees_with_the_measured_cpythons(text):
             assert stubs[api] == names
         else:
             assert (names is None) == (stubs[api] is None), api
-            assert set(names or ()) == set(stubs[api] or ()), f"{api} on {text}: measured {names}, typeshed {stubs[api]}"
+            assert set(names or ()) == set(stubs[api] or ()), (
+                f"{api} on {text}: measured {names}, typeshed {stubs[api]}"
+            )
 
 
 def test_pinned_typeshed_data_is_what_its_commit_says():
@@ -69,8 +72,12 @@ def test_pinned_typeshed_data_is_what_its_commit_says():
     git_dir = os.environ.get("TYPESHED_GIT_DIR", "")
     if not git_dir or not Path(git_dir).exists():
         pytest.skip("no typeshed clone (TYPESHED_GIT_DIR=/path/to/typeshed/.git); the pinned file stands")
-    proc = subprocess.run([sys.executable, str(DATA / "typeshed_signatures.py"), git_dir, TYPESHED_FILE["commits"]["3.14"]],
-                          capture_output=True, text=True, timeout=120)
+    proc = subprocess.run(
+        [sys.executable, str(DATA / "typeshed_signatures.py"), git_dir, TYPESHED_FILE["commits"]["3.14"]],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert proc.returncode == 0, proc.stderr
     assert json.loads(proc.stdout) == TYPESHED_FILE
 
@@ -100,8 +107,9 @@ def test_each_signature_parameter_exists_exactly_where_the_sheet_says(entry):
             assert has_api == entry.versions.applies(version), f"{api} on {text}"
             if not has_api:
                 continue
-            assert (name in real) == versions.applies(version), \
+            assert (name in real) == versions.applies(version), (
                 f"{api}({name}) on {text} ({_where(text)}): the sheet says {versions.label() or 'always'}, CPython has {real}"
+            )
         # newer than the oldest supported Python: it must carry its version
         first = min((parse_version(t) for t, apis in CHECKED.items() if apis[api] and name in apis[api]))
         if first > oldest:
@@ -113,10 +121,13 @@ def test_each_member_exists_exactly_where_the_sheet_says(member):
     oldest = parse_version(SHEET.oldest_python)
     has = []
     for text, apis in CHECKED.items():
-        assert member.api in apis["members"], f"{member.api}: add it to asyncio_signatures.py and typeshed_signatures.py"
+        assert member.api in apis["members"], (
+            f"{member.api}: add it to asyncio_signatures.py and typeshed_signatures.py"
+        )
         real = apis["members"][member.api] is not None
-        assert real == member.versions.applies(parse_version(text)), \
+        assert real == member.versions.applies(parse_version(text)), (
             f"{member.api} on {text} ({_where(text)}): the sheet says {member.versions.label() or 'always'}, CPython {'has' if real else 'lacks'} it"
+        )
         if real:
             has.append(parse_version(text))
     if min(has) > oldest:
@@ -129,6 +140,7 @@ def test_to_thread_carries_its_version():
 
 
 # --- docs anchors ---------------------------------------------------------------------------------
+
 
 def _pinned_anchors():
     out = {}
@@ -177,6 +189,7 @@ def test_pinned_anchors_are_in_the_docs_object_inventory():
 
 
 # --- the CLI speaks for a version ----------------------------------------------------------------
+
 
 def sheetls(*args):
     return subprocess.run([sys.executable, "-m", "sheetls", *args], capture_output=True, text=True, timeout=120)

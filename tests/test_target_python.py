@@ -1,6 +1,7 @@
 """Hovers and completions speak for the Python the user's project targets (issue 14): the
 `pythonVersion` setting, else `requires-python` in the nearest pyproject.toml, else the Python
 running sheetls (in VS Code, the Python extension's interpreter starts it)."""
+
 from __future__ import annotations
 
 import sys
@@ -13,16 +14,30 @@ from lsp_helpers import initialize
 from sheetls.target import ProjectTargets, lower_bound, requires_python
 
 
-@pytest.mark.parametrize("spec,bound", [
-    (">=3.9", (3, 9)), (">=3.9,<4", (3, 9)), ("~=3.10", (3, 10)), ("^3.8", (3, 8)), ("==3.11.*", (3, 11)),
-    (">3.9", (3, 9)), (">=3.8, !=3.9.*", (3, 8)), ("<3.12", None), (">=3.10.2", (3, 10)), ("", None),
-])
+@pytest.mark.parametrize(
+    "spec,bound",
+    [
+        (">=3.9", (3, 9)),
+        (">=3.9,<4", (3, 9)),
+        ("~=3.10", (3, 10)),
+        ("^3.8", (3, 8)),
+        ("==3.11.*", (3, 11)),
+        (">3.9", (3, 9)),
+        (">=3.8, !=3.9.*", (3, 8)),
+        ("<3.12", None),
+        (">=3.10.2", (3, 10)),
+        ("", None),
+    ],
+)
 def test_lower_bound_of_a_specifier(spec, bound):
     assert lower_bound(spec) == bound
 
 
 def test_requires_python_is_read_from_project_then_poetry():
-    assert requires_python('[project]\nname = "x"\nrequires-python = ">=3.10"\n[tool.other]\nrequires-python = "3.1"\n') == ">=3.10"
+    assert (
+        requires_python('[project]\nname = "x"\nrequires-python = ">=3.10"\n[tool.other]\nrequires-python = "3.1"\n')
+        == ">=3.10"
+    )
     assert requires_python('[tool.poetry.dependencies]\npython = "^3.8"\n') == "^3.8"
     assert requires_python('[project]\nname = "x"\n') is None
 
@@ -46,13 +61,16 @@ async def _hover_and_labels(client, path):
     path.write_text(SERVER_HOVER + "    aio\n")
     uri = from_fs_path(str(path))
     text = path.read_text()
-    client.text_document_did_open(types.DidOpenTextDocumentParams(
-        types.TextDocumentItem(uri=uri, language_id="python", version=1, text=text)))
+    client.text_document_did_open(
+        types.DidOpenTextDocumentParams(types.TextDocumentItem(uri=uri, language_id="python", version=1, text=text))
+    )
     line = text.split("\n")[4]
-    hover = await client.text_document_hover_async(types.HoverParams(
-        types.TextDocumentIdentifier(uri), types.Position(4, line.index("start_server") + 1)))
-    completion = await client.text_document_completion_async(types.CompletionParams(
-        types.TextDocumentIdentifier(uri), types.Position(5, 7)))
+    hover = await client.text_document_hover_async(
+        types.HoverParams(types.TextDocumentIdentifier(uri), types.Position(4, line.index("start_server") + 1))
+    )
+    completion = await client.text_document_completion_async(
+        types.CompletionParams(types.TextDocumentIdentifier(uri), types.Position(5, 7))
+    )
     return hover.contents.value, [i.label for i in completion.items]
 
 

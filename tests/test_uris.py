@@ -1,6 +1,7 @@
 """Two spellings of one URI are one document (issue 13, bug 1): VS Code on Windows sends
 `file:///c%3A/...`, and a path with a space, a `+` or a non-ASCII letter arrives
 percent-escaped. pygls keys its documents by the unquoted URI; every feature must find them."""
+
 from __future__ import annotations
 
 import pytest
@@ -23,16 +24,20 @@ pytestmark = pytest.mark.server_env(SHEETLS_DEBUG="1")
 
 
 def _open(client: LanguageClient, uri: str, text: str, version: int = 1) -> None:
-    client.text_document_did_open(types.DidOpenTextDocumentParams(
-        text_document=types.TextDocumentItem(uri=uri, language_id="python", version=version, text=text)))
+    client.text_document_did_open(
+        types.DidOpenTextDocumentParams(
+            text_document=types.TextDocumentItem(uri=uri, language_id="python", version=version, text=text)
+        )
+    )
 
 
 async def _answers(client: LanguageClient, uri: str, text: str):
     _, line, col = split_cursor(SOURCE)
     doc = types.TextDocumentIdentifier(uri)
     hover = await client.text_document_hover_async(types.HoverParams(doc, HOVER_AT))
-    completion = await client.text_document_completion_async(types.CompletionParams(
-        doc, types.Position(line, utf16_col(text.split("\n")[line], col))))
+    completion = await client.text_document_completion_async(
+        types.CompletionParams(doc, types.Position(line, utf16_col(text.split("\n")[line], col)))
+    )
     return hover, completion
 
 
@@ -64,12 +69,19 @@ async def test_a_request_may_spell_the_uri_either_way(client):
 async def test_edits_to_an_escaped_uri_reach_the_served_text(client):
     uri = "file:///tmp/edit%20me/caf%C3%A9.py"
     _open(client, uri, "import asyncio\n")
-    client.text_document_did_change(types.DidChangeTextDocumentParams(
-        text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=2),
-        content_changes=[types.TextDocumentContentChangePartial(
-            range=types.Range(types.Position(1, 0), types.Position(1, 0)), text="x = 1\n")]))
-    served = await client.workspace_execute_command_async(types.ExecuteCommandParams(
-        command="sheetls.debugDocumentText", arguments=[uri]))
+    client.text_document_did_change(
+        types.DidChangeTextDocumentParams(
+            text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=2),
+            content_changes=[
+                types.TextDocumentContentChangePartial(
+                    range=types.Range(types.Position(1, 0), types.Position(1, 0)), text="x = 1\n"
+                )
+            ],
+        )
+    )
+    served = await client.workspace_execute_command_async(
+        types.ExecuteCommandParams(command="sheetls.debugDocumentText", arguments=[uri])
+    )
     assert served["text"] == "import asyncio\nx = 1\n"
     assert served["version"] == 2
 
@@ -83,7 +95,8 @@ async def test_closing_an_escaped_uri_forgets_it(client):
     before = await client.workspace_execute_command_async(stats)
     client.text_document_did_close(types.DidCloseTextDocumentParams(types.TextDocumentIdentifier(uri)))
     after = await client.workspace_execute_command_async(stats)
-    served = await client.workspace_execute_command_async(types.ExecuteCommandParams(
-        command="sheetls.debugDocumentText", arguments=[uri]))
+    served = await client.workspace_execute_command_async(
+        types.ExecuteCommandParams(command="sheetls.debugDocumentText", arguments=[uri])
+    )
     assert served is None
     assert (after["documents"], after["facts"]) == (before["documents"] - 1, before["facts"] - 1)

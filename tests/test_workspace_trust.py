@@ -3,6 +3,7 @@ workspace (VS Code's Restricted Mode). The workspace folders' `.sheetls/` packs 
 read, while the built-in sheet and the packs the user configured stay served; turning it back
 on through workspace/didChangeConfiguration (the user granted trust) serves them without a
 restart. Over the real protocol, as VS Code's extension sends it."""
+
 from __future__ import annotations
 
 import pytest
@@ -40,7 +41,10 @@ def test_discover_leaves_out_the_workspace_folders_packs(tmp_path):
     folder, user_pack = _workspace(tmp_path)
     origins = lambda sources: [s.origin for s in sources]  # noqa: E731
     assert origins(discover([str(user_pack)], True, [str(folder)])[0]) == ["built-in", "settings", ".sheetls"]
-    assert origins(discover([str(user_pack)], True, [str(folder)], workspace_packs=False)[0]) == ["built-in", "settings"]
+    assert origins(discover([str(user_pack)], True, [str(folder)], workspace_packs=False)[0]) == [
+        "built-in",
+        "settings",
+    ]
     # nor is the folder watched or polled for new packs
     assert str(folder / ".sheetls") not in pack_folders([str(user_pack)], [str(folder)], workspace_packs=False)
 
@@ -62,14 +66,16 @@ async def test_trust_granted_serves_the_workspace_packs_without_restart(bare_cli
     assert "aiogather" not in await labels_for(bare_client, "aio")
     since = len(bare_client.log_messages)
     # What the VS Code extension sends once the user trusts the folder.
-    bare_client.workspace_did_change_configuration(types.DidChangeConfigurationParams(
-        settings={"sheetls": {"packs": [str(user_pack)], "workspacePacks": True}}))
+    bare_client.workspace_did_change_configuration(
+        types.DidChangeConfigurationParams(settings={"sheetls": {"packs": [str(user_pack)], "workspacePacks": True}})
+    )
     await wait_for_log(bare_client, "packs reloaded", since)
     assert await labels_for(bare_client, "aio") == PREFIXES + ["aiouser", "aiogather"]
     # and back (a workspace can also lose trust)
     since = len(bare_client.log_messages)
-    bare_client.workspace_did_change_configuration(types.DidChangeConfigurationParams(
-        settings={"sheetls": {"workspacePacks": False}}))
+    bare_client.workspace_did_change_configuration(
+        types.DidChangeConfigurationParams(settings={"sheetls": {"workspacePacks": False}})
+    )
     await wait_for_log(bare_client, "packs reloaded", since)
     assert await labels_for(bare_client, "aio") == PREFIXES + ["aiouser"]
 
@@ -90,11 +96,13 @@ async def test_a_log_level_change_applies_without_a_restart(bare_client):
 
     await initialize(bare_client, "visual_studio_code", options={"logLevel": "error"})
     since = len(bare_client.log_messages)
-    bare_client.workspace_did_change_configuration(types.DidChangeConfigurationParams(
-        settings={"sheetls": {"logLevel": "error", "builtinSheet": False}}))
+    bare_client.workspace_did_change_configuration(
+        types.DidChangeConfigurationParams(settings={"sheetls": {"logLevel": "error", "builtinSheet": False}})
+    )
     await bare_client.workspace_execute_command_async(types.ExecuteCommandParams(command="sheetls.reload"))
     assert not [m for m in bare_client.log_messages[since:] if "packs reloaded" in m.message]
-    bare_client.workspace_did_change_configuration(types.DidChangeConfigurationParams(
-        settings={"sheetls": {"logLevel": "info", "builtinSheet": True}}))
+    bare_client.workspace_did_change_configuration(
+        types.DidChangeConfigurationParams(settings={"sheetls": {"logLevel": "info", "builtinSheet": True}})
+    )
     await bare_client.workspace_execute_command_async(types.ExecuteCommandParams(command="sheetls.reload"))
     assert [m for m in bare_client.log_messages[since:] if "packs reloaded" in m.message]

@@ -1,5 +1,6 @@
 """A test that needs a tool the repo installs (Neovim, code-server, Chromium...) fails when
 the tool is missing under CI=true, and skips elsewhere (a developer may not have run the set-up)."""
+
 import os
 
 import pytest

@@ -13,6 +13,7 @@ spellings of asyncio's names (`ALIASES`), calls that give what their first argum
 (`PASSTHROUGH`), the servers that call a handler with (reader, writer), and the event loop's
 `run_in_executor` on a receiver sheetls cannot see into.
 """
+
 from __future__ import annotations
 
 import ast

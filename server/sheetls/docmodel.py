@@ -125,7 +125,10 @@ class VersionModel:
 
         In a big class, an edit of lines inside its statements (below their first line, or
         blank and comment lines) keeps the statements' boundaries too: only the edited
-        statement's parse and what depends on its names are dropped."""
+        statement's parse and what depends on its names are dropped.
+
+        What it buys: an edit then a hover at 10,000 lines, 1.0 ms p50 / 5 ms p99 instead of
+        11 ms / 64 ms with a rescan per version (benchmarks/README.md, "What each piece buys")."""
         model = cls.__new__(cls)
         model.lines = lines
         model.regions, model.facts = prev.regions, prev.facts

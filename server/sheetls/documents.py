@@ -21,6 +21,10 @@ applies a change by rebuilding only the chunk(s) the change touches:
 Positions here are (line, code point column). The protocol side, client units (UTF-16 by
 default) and "past the end" rules, is ``sheetls.lsp.workspace.LineDocument``, the pygls
 ``TextDocument`` that keeps its text in a ``LineText``.
+
+What it buys (benchmarks/README.md, "What each piece buys"): sheetls's edit then hover at
+10,000 lines is 1.0 ms with it, 15 ms without (pygls's document, and no line diffs to carry
+facts across versions with).
 """
 
 from __future__ import annotations
@@ -56,7 +60,7 @@ def content_len(line: str) -> int:
 def _chunked(lines: List[str]) -> List[List[str]]:
     if len(lines) <= 2 * CHUNK:
         return [lines] if lines else []
-    return [lines[i:i + CHUNK] for i in range(0, len(lines), CHUNK)]
+    return [lines[i : i + CHUNK] for i in range(0, len(lines), CHUNK)]
 
 
 class Lines(Sequence[str]):
@@ -97,7 +101,7 @@ class Lines(Sequence[str]):
         k = bisect_right(self._starts, start) - 1
         while k < len(self._chunks) and self._starts[k] < stop:
             base = self._starts[k]
-            out.extend(self._chunks[k][max(0, start - base):stop - base])
+            out.extend(self._chunks[k][max(0, start - base) : stop - base])
             k += 1
         return out
 
@@ -173,10 +177,10 @@ class _Store:
             return
         ka = self.chunk_of(min(a, self.n - 1))
         kb = self.chunk_of(min(max(a, b - 1), self.n - 1))
-        merged = chunks[ka][: a - self.starts[ka]] + new + chunks[kb][b - self.starts[kb]:]
+        merged = chunks[ka][: a - self.starts[ka]] + new + chunks[kb][b - self.starts[kb] :]
         pieces = _chunked(merged)
         # Only the touched chunks are rebuilt; the offsets are patched from ka on.
-        self.chunks = chunks[:ka] + pieces + chunks[kb + 1:]
+        self.chunks = chunks[:ka] + pieces + chunks[kb + 1 :]
         old_lines = self.starts[kb] + len(chunks[kb]) - self.starts[ka]
         old_chars = (self.char_starts[kb + 1] if kb + 1 < len(chunks) else self.nchars) - self.char_starts[ka]
         piece_chars = [sum(map(len, p)) for p in pieces]
@@ -185,8 +189,8 @@ class _Store:
         s0, c0 = self.starts[ka], self.char_starts[ka]
         ps = list(accumulate((len(p) for p in pieces), initial=s0))[:-1]
         pc = list(accumulate(piece_chars, initial=c0))[:-1]
-        tail_s = self.starts[kb + 1:]
-        tail_c = self.char_starts[kb + 1:]
+        tail_s = self.starts[kb + 1 :]
+        tail_c = self.char_starts[kb + 1 :]
         if dl:
             tail_s = [s + dl for s in tail_s]
         if dc:

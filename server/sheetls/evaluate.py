@@ -8,6 +8,7 @@ Finding those handlers resolves every line that names a server; what it finds is
 document model's slots (docmodel.VersionModel) and carried across keystrokes that leave the
 line's statement and the names it looked up alone.
 """
+
 from __future__ import annotations
 
 import ast
@@ -82,8 +83,7 @@ def _handler_of_call(model: VersionModel, call: ast.Call, region: Region, found:
         return
     cb = call.args[0] if call.args else next((k.value for k in call.keywords if k.arg == "client_connected_cb"), None)
     skip = 0
-    if (isinstance(cb, ast.Call) and cb.args
-            and evaluate(model, cb.func, region) == ApiName("functools.partial")):
+    if isinstance(cb, ast.Call) and cb.args and evaluate(model, cb.func, region) == ApiName("functools.partial"):
         skip = len(cb.args) - 1
         cb = cb.args[0]
     if isinstance(cb, ast.Lambda):
@@ -167,7 +167,9 @@ def _decorator_names(node: Optional[ast.AST]) -> set:
     return names
 
 
-def _class_member(model: VersionModel, cls: LocalClass, attr: str, depth: int, seen: set) -> Tuple[Optional[Binding], str]:
+def _class_member(
+    model: VersionModel, cls: LocalClass, attr: str, depth: int, seen: set
+) -> Tuple[Optional[Binding], str]:
     """The binding of `attr` in the body of `cls` or of its bases that the file defines
     (depth first, left to right); when there is none, what the other bases are: "known"
     (none, `object`, or the file's own), "loop" (an asyncio event loop) or "unknown"."""
@@ -278,8 +280,22 @@ def evaluate(model: VersionModel, node: Optional[ast.AST], region: Optional[Regi
         if isinstance(value, ValueTuple) and isinstance(idx, ast.Constant) and isinstance(idx.value, int):
             return value.items[idx.value] if -len(value.items) <= idx.value < len(value.items) else None
         return None
-    if isinstance(node, (ast.Constant, ast.JoinedStr, ast.List, ast.Dict, ast.Set, ast.Lambda, ast.BinOp,
-                         ast.ListComp, ast.DictComp, ast.SetComp, ast.GeneratorExp, ast.Compare)):
+    if isinstance(
+        node,
+        (
+            ast.Constant,
+            ast.JoinedStr,
+            ast.List,
+            ast.Dict,
+            ast.Set,
+            ast.Lambda,
+            ast.BinOp,
+            ast.ListComp,
+            ast.DictComp,
+            ast.SetComp,
+            ast.GeneratorExp,
+            ast.Compare,
+        ),
+    ):
         return OTHER
     return None
-

@@ -8,6 +8,7 @@
 `write_dist(folder)` writes every export of the built-in sheet (what the repo keeps in
 snippets/dist/); `check_dist(folder)` says which of those files are out of date.
 """
+
 from __future__ import annotations
 
 import html as _html
@@ -33,6 +34,7 @@ def static_body(entry: Entry) -> str:
 
 # --- vscode ----------------------------------------------------------------------------------------
 
+
 def vscode(sheets: Sequence[Sheet]) -> str:
     """A `.code-snippets` file: one snippet per entry, scoped to Python."""
     out: Dict[str, dict] = {}
@@ -56,6 +58,7 @@ def vscode(sheets: Sequence[Sheet]) -> str:
 
 
 # --- json --------------------------------------------------------------------------------------------
+
 
 def _versions_json(v: Versions) -> dict:
     return {k: getattr(v, k) for k in ("added", "changed", "removed") if getattr(v, k)}
@@ -84,8 +87,9 @@ def _entry_json(entry: Entry) -> dict:
         "example": entry.example,
         "raw": entry.raw,
         **_versions_json(entry.versions),
-        "params": [{"name": p.name, **_versions_json(p.versions), **({"note": p.note} if p.note else {})}
-                   for p in entry.params],
+        "params": [
+            {"name": p.name, **_versions_json(p.versions), **({"note": p.note} if p.note else {})} for p in entry.params
+        ],
         "pitfalls": _pitfalls_json(entry.pitfalls),
     }
     return data
@@ -95,23 +99,39 @@ def model_json(sheets: Sequence[Sheet]) -> str:
     """The validated sheet model: packs, sections, entries (with every derived form), members."""
     packs = []
     for sheet in sheets:
-        packs.append({
-            "id": sheet.id,
-            "title": sheet.title,
-            "summary": sheet.summary,
-            "language": sheet.language,
-            "oldest_python": sheet.oldest_python,
-            "newest_python": sheet.newest_python,
-            "sections": [{"id": s.id, "title": s.title, "summary": s.summary,
-                          "entries": [_entry_json(e) for e in s.entries]} for s in sheet.sections],
-            "members": [{"api": m.api, "entry": m.entry, "summary": m.summary, "pitfall": m.pitfall, "docs": m.docs,
-                         **_versions_json(m.versions), "pitfalls": _pitfalls_json(m.pitfalls)}
-                        for m in sheet.members],
-        })
-    return json.dumps({"schema": JSON_SCHEMA, "generator": "sheetls", "packs": packs}, indent=2, ensure_ascii=False) + "\n"
+        packs.append(
+            {
+                "id": sheet.id,
+                "title": sheet.title,
+                "summary": sheet.summary,
+                "language": sheet.language,
+                "oldest_python": sheet.oldest_python,
+                "newest_python": sheet.newest_python,
+                "sections": [
+                    {"id": s.id, "title": s.title, "summary": s.summary, "entries": [_entry_json(e) for e in s.entries]}
+                    for s in sheet.sections
+                ],
+                "members": [
+                    {
+                        "api": m.api,
+                        "entry": m.entry,
+                        "summary": m.summary,
+                        "pitfall": m.pitfall,
+                        "docs": m.docs,
+                        **_versions_json(m.versions),
+                        "pitfalls": _pitfalls_json(m.pitfalls),
+                    }
+                    for m in sheet.members
+                ],
+            }
+        )
+    return (
+        json.dumps({"schema": JSON_SCHEMA, "generator": "sheetls", "packs": packs}, indent=2, ensure_ascii=False) + "\n"
+    )
 
 
 # --- markdown ----------------------------------------------------------------------------------------
+
 
 def markdown(sheets: Sequence[Sheet], view: str = "standard", target: Optional[PyVersion] = None) -> str:
     return "\n".join(render.sheet_markdown(sheet, view, target) for sheet in sheets)
@@ -127,7 +147,7 @@ def inline(text: str) -> str:
     out: List[str] = []
     pos = 0
     for m in _INLINE.finditer(text):
-        out.append(_html.escape(text[pos:m.start()]))
+        out.append(_html.escape(text[pos : m.start()]))
         if m.group(1) is not None:
             out.append(f"<code>{_html.escape(m.group(1))}</code>")
         elif m.group(2) is not None:
@@ -195,14 +215,18 @@ def _items(cls: str, lines: Sequence[str]) -> str:
 
 
 def _entry_html(sheet: Sheet, entry: Entry, view: str, target: Optional[PyVersion] = None) -> str:
-    parts = [f'<article class="entry" id="{_html.escape(sheet.id)}--{_html.escape(entry.id)}">',
-             f"<h3>{inline(entry.title)}</h3>"]
+    parts = [
+        f'<article class="entry" id="{_html.escape(sheet.id)}--{_html.escape(entry.id)}">',
+        f"<h3>{inline(entry.title)}</h3>",
+    ]
     if view == "compact":
         parts.append(f'<p>{inline(entry.summary)} <span class="meta trigger">{_html.escape(entry.prefix)}</span></p>')
     else:
         parts.append(f"<p>{inline(entry.summary)}</p>")
         tags = "".join(f'<span class="tag">{_html.escape(t)}</span>' for t in entry.tags)
-        parts.append(f'<div class="meta">{tags}trigger: <span class="trigger">{_html.escape(entry.prefix)}</span></div>')
+        parts.append(
+            f'<div class="meta">{tags}trigger: <span class="trigger">{_html.escape(entry.prefix)}</span></div>'
+        )
         if view == "detailed" and entry.signature:
             parts.append(f'<pre class="signature"><code>{_html.escape(entry.signature)}</code></pre>')
             notes = render.version_notes(entry, target)
@@ -217,7 +241,9 @@ def _entry_html(sheet: Sheet, entry: Entry, view: str, target: Optional[PyVersio
         parts.append(_items("pitfalls", [f"({label}) {text}" if label else text for label, text in pitfalls]))
     if view == "detailed":
         if entry.apis:
-            parts.append('<p class="apis">APIs: ' + ", ".join(f"<code>{_html.escape(a)}</code>" for a in entry.apis) + "</p>")
+            parts.append(
+                '<p class="apis">APIs: ' + ", ".join(f"<code>{_html.escape(a)}</code>" for a in entry.apis) + "</p>"
+            )
         if entry.docs:
             parts.append(f'<p class="docs"><a href="{_html.escape(entry.docs)}">Python docs</a></p>')
     parts.append("</article>")
@@ -246,9 +272,13 @@ def html(sheets: Sequence[Sheet], view: str = "standard", target: Optional[PyVer
                 ids = {e.id for e in section.entries}
                 notes = [m for m in sheet.members if m.entry in ids]
                 if notes:
-                    body.append("<h4>Members</h4><ul class=\"members\">" + "".join(_member_html(m, target) for m in notes) + "</ul>")
+                    body.append(
+                        '<h4>Members</h4><ul class="members">'
+                        + "".join(_member_html(m, target) for m in notes)
+                        + "</ul>"
+                    )
             body.append("</section>")
-    body.append(f'<footer>Generated by sheetls from the snippet source ({_html.escape(view)} view).</footer>')
+    body.append(f"<footer>Generated by sheetls from the snippet source ({_html.escape(view)} view).</footer>")
     return (
         "<!DOCTYPE html>\n"
         f'<html lang="en">\n<head>\n<meta charset="utf-8">\n<meta name="viewport" content="width=device-width, initial-scale=1">\n'
@@ -267,6 +297,7 @@ def _member_html(member, target: Optional[PyVersion]) -> str:
 
 
 # --- dispatch -------------------------------------------------------------------------------------
+
 
 def export(sheets: Sequence[Sheet], fmt: str, view: str = "standard", target: Optional[PyVersion] = None) -> str:
     """`target`: the Python version to speak for ((3, 10)); None: every version, marked.

@@ -5,6 +5,7 @@ An entry authors `imports`, `helpers` and `body` once; every form is derived her
 - body: the core lines, for the inside of an `async def`;
 - example: the program with every placeholder at its default (the sheet's code).
 """
+
 from __future__ import annotations
 
 import functools
@@ -82,12 +83,12 @@ def expression_snippet(entry: Entry, after_await: bool = False) -> Optional[str]
         first = stmt[0].strip()
         m = re.match(r"^[^=()\"']*?[^=!<>:]=(?!=)\s*", first)
         if m:
-            first = first[m.end():]
+            first = first[m.end() :]
         base = len(stmt[0]) - len(stmt[0].lstrip())
         text = "\n".join([first] + [s[base:] for s in stmt[1:]])
         text = text.replace("$0", "")
         if after_await and text.startswith("await "):
-            text = text[len("await "):]
+            text = text[len("await ") :]
         return text + "$0"
     return None
 
@@ -110,7 +111,11 @@ def split_helpers(helpers: str) -> Tuple[str, ...]:
     """Top-level chunks (functions) of a helpers snippet (remembered: asked on every keystroke)."""
     chunks: List[List[str]] = []
     for line in helpers.rstrip("\n").split("\n"):
-        if line[:1].strip() and not (chunks and not line.strip()) and (line.startswith(("def ", "async def ", "@")) or not chunks):
+        if (
+            line[:1].strip()
+            and not (chunks and not line.strip())
+            and (line.startswith(("def ", "async def ", "@")) or not chunks)
+        ):
             chunks.append([line])
         elif chunks:
             chunks[-1].append(line)

@@ -3,6 +3,7 @@
 The name is resolved the way Python resolves it (resolve.py); only names the sheet documents
 get an answer, everything else gets None (the protocol's null), so that the user's other
 Python server speaks alone."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -23,9 +24,17 @@ class HoverAnswer:
     target: Target
 
 
-def hover_at(index: SheetIndex, lines: Sequence[str], line: int, col: int, markdown: bool = True,
-             example: str = "full", imports: Optional[Imports] = None,
-             python: Optional[PyVersion] = None, model: Optional[VersionModel] = None) -> Optional[HoverAnswer]:
+def hover_at(
+    index: SheetIndex,
+    lines: Sequence[str],
+    line: int,
+    col: int,
+    markdown: bool = True,
+    example: str = "full",
+    imports: Optional[Imports] = None,
+    python: Optional[PyVersion] = None,
+    model: Optional[VersionModel] = None,
+) -> Optional[HoverAnswer]:
     """The hover for (line, code point col) of a Python document, or None.
 
     `example` is the hoverExample option: "full" (the runnable program), "short" (the core

@@ -3,6 +3,7 @@
 - prefix and keyword look-ups are bisections over sorted keys (O(log n + matches));
 - API names map straight to their entry, member names to their note.
 """
+
 from __future__ import annotations
 
 import bisect
@@ -108,4 +109,3 @@ class SheetIndex:
 
     def member(self, api: str) -> Optional[Tuple[Member, Entry]]:
         return self.members.get(api)
-

@@ -4,6 +4,7 @@ Every problem becomes a PackError naming the file, the line and the field; loadi
 past an error to report them all. The schema itself is documented in snippets/README.md and
 declared once, here, in SCHEMA.
 """
+
 from __future__ import annotations
 
 import os
@@ -145,7 +146,10 @@ _CHECKS: Dict[str, Tuple[Callable[[object], bool], str]] = {
         lambda v: isinstance(v, str) and bool(PREFIX_RE.match(v)),
         "a trigger word of letters, digits and '_' (not starting with a digit)",
     ),
-    "dotted": (lambda v: isinstance(v, str) and bool(DOTTED_RE.match(v)), "a dotted name like 'asyncio.open_connection'"),
+    "dotted": (
+        lambda v: isinstance(v, str) and bool(DOTTED_RE.match(v)),
+        "a dotted name like 'asyncio.open_connection'",
+    ),
     "module": (lambda v: isinstance(v, str) and bool(MODULE_RE.match(v)), "a module name like 'asyncio'"),
     "url": (lambda v: isinstance(v, str) and bool(URL_RE.match(v)), "an http(s) URL"),
     "snippet": (lambda v: isinstance(v, str) and v.strip() != "", "a non-empty snippet string"),
@@ -191,8 +195,11 @@ class _Validator:
                 return self.check(node, "list:dotted", where, key, index)
             kind = "dotted"
             if not isinstance(node.value, str):
-                self.error(node.line, _name(where, key, index),
-                           f"expected a class name like 'asyncio.Server' or a list of them, got {_describe(node.value)}")
+                self.error(
+                    node.line,
+                    _name(where, key, index),
+                    f"expected a class name like 'asyncio.Server' or a list of them, got {_describe(node.value)}",
+                )
                 return False
         if kind.startswith("list:"):
             if not isinstance(node.value, list):
@@ -211,7 +218,9 @@ class _Validator:
             try:
                 self.parsed[id(node)] = snippet_syntax.parse(node.value)
             except snippet_syntax.SnippetSyntaxError as exc:
-                self.error(_offset_line(node, exc.offset), _name(where, key, index), f"invalid snippet syntax: {exc.message}")
+                self.error(
+                    _offset_line(node, exc.offset), _name(where, key, index), f"invalid snippet syntax: {exc.message}"
+                )
                 return False
         return True
 
@@ -283,16 +292,26 @@ def _types(v: _Validator, top: Dict[str, YamlNode]) -> Tuple[TypeFact, ...]:
 def _versions(v: _Validator, fields: Dict[str, YamlNode], where: str) -> Versions:
     """The added/changed/removed of a mapping whose fields passed their checks; an order
     that cannot be (removed before added, a change outside the span) is an error."""
-    got = {k: fields[k].value for k in ("added", "changed", "removed")
-           if k in fields and isinstance(fields[k].value, str) and parse_version(fields[k].value)}
+    got = {
+        k: fields[k].value
+        for k in ("added", "changed", "removed")
+        if k in fields and isinstance(fields[k].value, str) and parse_version(fields[k].value)
+    }
     if not got:
         return NO_VERSIONS
     added, changed, removed = (parse_version(got[k]) if k in got else None for k in ("added", "changed", "removed"))
     if added and removed and removed <= added:
-        v.error(fields["removed"].line, _name(where, "removed"), f"removed in {got['removed']} is not after added in {got['added']}")
+        v.error(
+            fields["removed"].line,
+            _name(where, "removed"),
+            f"removed in {got['removed']} is not after added in {got['added']}",
+        )
     if changed and ((added and changed <= added) or (removed and changed >= removed)):
-        v.error(fields["changed"].line, _name(where, "changed"),
-                f"changed in {got['changed']} is outside the versions that have it ({Versions(got.get('added', ''), '', got.get('removed', '')).label()})")
+        v.error(
+            fields["changed"].line,
+            _name(where, "changed"),
+            f"changed in {got['changed']} is outside the versions that have it ({Versions(got.get('added', ''), '', got.get('removed', '')).label()})",
+        )
     return Versions(got.get("added", ""), got.get("changed", ""), got.get("removed", ""))
 
 
@@ -350,7 +369,9 @@ def _params(v: _Validator, fields: Dict[str, YamlNode], where: str) -> Tuple[Par
             v.error(pf["name"].line, f"{name}.name", "params need a signature to name")
             continue
         if pname not in known:
-            v.error(pf["name"].line, f"{name}.name", f"no parameter {pname!r} in the signature (it has: {', '.join(known)})")
+            v.error(
+                pf["name"].line, f"{name}.name", f"no parameter {pname!r} in the signature (it has: {', '.join(known)})"
+            )
             continue
         _unique(v, seen, pname, pf["name"], f"{name}.name", "parameter")
         out.append(Param(pname, _versions(v, pf, name), _str(pf, "note")))
@@ -367,7 +388,11 @@ def build_sheet(root: YamlNode, path: str, defer_examples: bool = False) -> Load
     if top is None:
         return LoadResult(None, v.errors)
     if "schema" in top and top["schema"].value != SCHEMA_VERSION and isinstance(top["schema"].value, int):
-        v.error(top["schema"].line, "schema", f"unsupported schema version {top['schema'].value} (this sheetls reads {SCHEMA_VERSION})")
+        v.error(
+            top["schema"].line,
+            "schema",
+            f"unsupported schema version {top['schema'].value} (this sheetls reads {SCHEMA_VERSION})",
+        )
     pack_id = _str(top, "id")
     entry_ids: Dict[str, int] = {}
     section_ids: Dict[str, int] = {}
@@ -411,8 +436,11 @@ def build_sheet(root: YamlNode, path: str, defer_examples: bool = False) -> Load
     sections: List[Section] = []
     for sfields, section_drafts in drafts:
         sid = _str(sfields, "id")
-        entries = [e for e in (_entry(v, d, sid, pack_id, path, checked=d.example not in deferred)
-                               for d in section_drafts) if e is not None]
+        entries = [
+            e
+            for e in (_entry(v, d, sid, pack_id, path, checked=d.example not in deferred) for d in section_drafts)
+            if e is not None
+        ]
         sections.append(Section(sid, _str(sfields, "title"), _str(sfields, "summary"), tuple(entries)))
 
     members: List[Member] = []
@@ -454,12 +482,23 @@ def build_sheet(root: YamlNode, path: str, defer_examples: bool = False) -> Load
         members=tuple(members),
         types=types,
         path=path,
-        oldest_python=_str(top, "oldest_python") if isinstance(top.get("oldest_python", YamlNode(None, 0)).value, str) else "",
-        newest_python=_str(top, "newest_python") if isinstance(top.get("newest_python", YamlNode(None, 0)).value, str) else "",
+        oldest_python=_str(top, "oldest_python")
+        if isinstance(top.get("oldest_python", YamlNode(None, 0)).value, str)
+        else "",
+        newest_python=_str(top, "newest_python")
+        if isinstance(top.get("newest_python", YamlNode(None, 0)).value, str)
+        else "",
     )
-    if sheet.oldest_python and sheet.newest_python and \
-            (parse_version(sheet.newest_python) or (0, 0)) < (parse_version(sheet.oldest_python) or (0, 0)):
-        v.error(top["newest_python"].line, "newest_python", f"{sheet.newest_python} is older than oldest_python {sheet.oldest_python}")
+    if (
+        sheet.oldest_python
+        and sheet.newest_python
+        and (parse_version(sheet.newest_python) or (0, 0)) < (parse_version(sheet.oldest_python) or (0, 0))
+    ):
+        v.error(
+            top["newest_python"].line,
+            "newest_python",
+            f"{sheet.newest_python} is older than oldest_python {sheet.oldest_python}",
+        )
     return LoadResult(sheet, v.errors, unchecked)
 
 
@@ -499,9 +538,11 @@ def _entry(v: _Validator, d: _Draft, section: str, pack: str, path: str, checked
     error = example_check.problem(d.example, len(imports)) if checked else None
     if error is not None:
         lineno, msg = error  # mapped back to the field that wrote the line
-        v.error(_example_line(d.fields, imports, helpers, lineno),
-                f"{d.name}.body" if _in_body(imports, helpers, lineno) else f"{d.name}.helpers",
-                f"the assembled example is not valid Python: {msg} (example line {lineno})")
+        v.error(
+            _example_line(d.fields, imports, helpers, lineno),
+            f"{d.name}.body" if _in_body(imports, helpers, lineno) else f"{d.name}.helpers",
+            f"the assembled example is not valid Python: {msg} (example line {lineno})",
+        )
         return None
     return Entry(
         id=text.get("id", ""),

@@ -1,5 +1,6 @@
 """Logging: stderr (or a file). Never stdout: stdout carries the protocol. A running server
 also forwards its log to the client (sheetls.lsp.logs)."""
+
 from __future__ import annotations
 
 import logging

@@ -1,4 +1,5 @@
 """The sheet model: plain, immutable data loaded from a pack file (see loader.py)."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -45,7 +46,7 @@ class Versions:
         return True
 
     def label(self) -> str:
-        """"3.13+", "before 3.12", "3.9-3.11", "" (always); a change is "changed in 3.12"."""
+        """ "3.13+", "before 3.12", "3.9-3.11", "" (always); a change is "changed in 3.12"."""
         if self.added and self.removed:
             span = f"{self.added} to {_before(self.removed)}"
         elif self.added:

@@ -2,6 +2,7 @@
 
 A bad value never stops the server: it falls back to the default and says why.
 """
+
 from __future__ import annotations
 
 import re
@@ -20,7 +21,9 @@ class Options:
     hover_example: str = "full"  # hoverExample: "full" | "short" | "none"
     poll_interval: float = 2.0  # pollInterval: seconds between pack-file polls when the client does not watch files
     python_version: str = ""  # pythonVersion: the Python the project targets ("3.10"); "" finds it (target.py)
-    workspace_packs: bool = True  # workspacePacks: serve each workspace folder's .sheetls/ packs (VS Code's Restricted Mode: false)
+    workspace_packs: bool = (
+        True  # workspacePacks: serve each workspace folder's .sheetls/ packs (VS Code's Restricted Mode: false)
+    )
 
 
 _CAMEL = {f.name: "".join(w.capitalize() if i else w for i, w in enumerate(f.name.split("_"))) for f in fields(Options)}

@@ -14,6 +14,7 @@ Rules:
 - only packs for Python are served (a YAML pack's `language`; VS Code snippets by scope);
 - two packs with the same id: the later one is served as `id-2` (and so on), with a warning.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -47,8 +48,10 @@ class ReloadOutcome:
 
 
 def _rename_pack(sheet: Sheet, new_id: str) -> Sheet:
-    sections = tuple(dataclasses.replace(s, entries=tuple(dataclasses.replace(e, pack=new_id) for e in s.entries))
-                     for s in sheet.sections)
+    sections = tuple(
+        dataclasses.replace(s, entries=tuple(dataclasses.replace(e, pack=new_id) for e in s.entries))
+        for s in sheet.sections
+    )
     return dataclasses.replace(sheet, id=new_id, sections=sections)
 
 
@@ -67,8 +70,14 @@ class PackState:
         self.unconfirmed: Dict[str, Sheet] = {}  # source path -> served, examples not yet checked
 
     # --- loading ----------------------------------------------------------------------------
-    def reload(self, paths: Sequence[str], builtin: bool, folders: Sequence[str],
-               defer_examples: bool = False, workspace_packs: bool = True) -> ReloadOutcome:
+    def reload(
+        self,
+        paths: Sequence[str],
+        builtin: bool,
+        folders: Sequence[str],
+        defer_examples: bool = False,
+        workspace_packs: bool = True,
+    ) -> ReloadOutcome:
         """Load every pack. `defer_examples`: a big pack is served before the Python check of
         its new examples, which the caller runs later (then `confirm`, or reload)."""
         sources, missing = discover(paths, builtin, folders, workspace_packs)
@@ -123,15 +132,21 @@ class PackState:
             if self.announced.get(f) != key:
                 src = self.owner.get(f)
                 state = self.served.get(src.path, "") if src else ""
-                tail = {"last good": "serving its last good version", "partial": "serving its valid entries",
-                        "": "not served"}.get(state, "")
-                announce.append(f"{len(errs)} error(s) in pack file {f}" + (f" ({tail})" if tail else "") + f"; first: {errs[0]}")
+                tail = {
+                    "last good": "serving its last good version",
+                    "partial": "serving its valid entries",
+                    "": "not served",
+                }.get(state, "")
+                announce.append(
+                    f"{len(errs)} error(s) in pack file {f}" + (f" ({tail})" if tail else "") + f"; first: {errs[0]}"
+                )
                 self.announced[f] = key
         for f in [f for f in self.announced if f not in problems]:
             del self.announced[f]
         entries = sum(len(s.entries) for s in sheets)
         summary = f"serving {entries} entries from {len(sheets)} pack(s)" + (
-            f"; {len(all_errors)} error(s) in {len(self.disk_errors)} file(s)" if all_errors else "")
+            f"; {len(all_errors)} error(s) in {len(self.disk_errors)} file(s)" if all_errors else ""
+        )
         return ReloadOutcome(sheets, diagnostics, announce, summary, all_errors, unchecked)
 
     def _choose(self, src: PackSource, loaded: LoadedPack) -> Optional[Sheet]:
@@ -165,8 +180,13 @@ class PackState:
             while new_id in seen:
                 new_id, k = f"{sheet.id}-{k}", k + 1
             if new_id != sheet.id:
-                log.warning("pack id %r of %s is already used by %s: serving it as %r", sheet.id, sheet.path,
-                            seen[sheet.id], new_id)
+                log.warning(
+                    "pack id %r of %s is already used by %s: serving it as %r",
+                    sheet.id,
+                    sheet.path,
+                    seen[sheet.id],
+                    new_id,
+                )
                 sheet = _rename_pack(sheet, new_id)
             seen[new_id] = sheet.path
             out.append(sheet)
@@ -204,8 +224,9 @@ class PackState:
         return [e for e in loaded.errors if e.path == path]
 
     # --- polling ------------------------------------------------------------------------------
-    def signature(self, paths: Sequence[str], builtin: bool, folders: Sequence[str],
-                  workspace_packs: bool = True) -> Tuple:
+    def signature(
+        self, paths: Sequence[str], builtin: bool, folders: Sequence[str], workspace_packs: bool = True
+    ) -> Tuple:
         """What a poll compares: the pack files that exist, with their sizes and times."""
         sources, _ = discover(paths, builtin, folders, workspace_packs)
         files = set(self.owner)

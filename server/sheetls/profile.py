@@ -1,5 +1,6 @@
 """What the client can take: plain data, read once from its capabilities at initialize
 (by sheetls.lsp.capabilities; nothing here knows the protocol)."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass

@@ -3,6 +3,7 @@
 Line-based, so it works on files that do not parse. Imports inside the enclosing function
 count for the lines after them in that function (see completion._with_local_imports).
 """
+
 from __future__ import annotations
 
 import functools
@@ -31,7 +32,8 @@ class Imports:
     # names does so before any look-up, or makes a new Imports, as completion's local imports do)
     _spelled: Dict[str, Optional[str]] = field(default_factory=dict, repr=False, compare=False)
     _respelled: Dict[Tuple[str, Tuple[str, ...]], Tuple[str, Tuple[str, ...]]] = field(
-        default_factory=dict, repr=False, compare=False)  # respell's answers, the same way
+        default_factory=dict, repr=False, compare=False
+    )  # respell's answers, the same way
 
     def local_for(self, qualified: str) -> Optional[str]:
         """The local spelling of a qualified name ('asyncio.open_connection'), if imported."""
@@ -49,7 +51,7 @@ class Imports:
                 best = (local, len(tparts))
         if best is None:
             return None
-        return ".".join([best[0]] + parts[best[1]:])
+        return ".".join([best[0]] + parts[best[1] :])
 
 
 def _statement(lines: Sequence[str], i: int) -> Tuple[str, int]:
@@ -146,7 +148,7 @@ def import_site(lines: Sequence[str], module: str) -> ImportSite:
     m = _DOCSTRING_START.match(lines[i]) if i < n else None
     if m:
         quote = m.group(1)
-        rest = lines[i][m.end():]
+        rest = lines[i][m.end() :]
         if len(quote) == 3:
             while quote not in rest and i + 1 < n:
                 i += 1

@@ -11,6 +11,7 @@ half-typed files. The resolver, the completion context (context.py), the complet
 - big blocks: `header_end`, `child_start_in`, `skeleton` (a compound statement with every
   function and class away from one line cut to its header).
 """
+
 from __future__ import annotations
 
 import bisect
@@ -91,8 +92,6 @@ def in_string_or_comment(text: str, col: int) -> bool:
     return False
 
 
-
-
 def open_brackets(text: str) -> str:
     """Closers for the brackets a line leaves open (strings and comments skipped)."""
     stack: List[str] = []
@@ -114,8 +113,6 @@ def open_brackets(text: str) -> str:
             stack.pop()
         i += 1
     return "".join(reversed(stack))
-
-
 
 
 def bracket_balance(text: str) -> int:
@@ -198,8 +195,9 @@ class LineIndex:
         return found
 
 
-def scan(texts: Sequence[str], source: Optional[str] = None, index: Optional[LineIndex] = None
-         ) -> Tuple[List[Block], Callable[[int], bool]]:
+def scan(
+    texts: Sequence[str], source: Optional[str] = None, index: Optional[LineIndex] = None
+) -> Tuple[List[Block], Callable[[int], bool]]:
     """Top-level statements: a line starting at column 0 (not a comment, a closing bracket,
     an `else:`-like clause, a line after a backslash, a decorated def, or a line inside a
     triple-quoted string) starts a block.
@@ -245,7 +243,11 @@ def scan(texts: Sequence[str], source: Optional[str] = None, index: Optional[Lin
     candidates = [i for i, t in enumerate(texts) if t and t[0] not in NOT_A_START]
     for i in candidates:
         text = texts[i]
-        if (continued and i in continued) or (inside and in_string(i)) or (text[0] in "efE" and CONTINUATION.match(text)):
+        if (
+            (continued and i in continued)
+            or (inside and in_string(i))
+            or (text[0] in "efE" and CONTINUATION.match(text))
+        ):
             continue
         d = def_name(text) if text[0] in "dac" else None
         if decorator and d:
@@ -263,8 +265,6 @@ def scan(texts: Sequence[str], source: Optional[str] = None, index: Optional[Lin
     return blocks, in_string
 
 
-
-
 # --- big blocks ----------------------------------------------------------------------------------
 BIG_BLOCK = 300  # lines: a larger block is parsed as a skeleton around the line that matters
 
@@ -278,8 +278,9 @@ def header_end(texts: Sequence[str], lo: int, hi: int) -> Optional[int]:
     return None
 
 
-def skeleton(texts: Sequence[str], lo: int, hi: int, focus: Optional[int],
-             in_string: Callable[[int], bool], big: int = BIG_BLOCK) -> List[str]:
+def skeleton(
+    texts: Sequence[str], lo: int, hi: int, focus: Optional[int], in_string: Callable[[int], bool], big: int = BIG_BLOCK
+) -> List[str]:
     """The lines of the compound statement texts[lo:hi] with every function and class that
     does not hold line `focus` cut to its header and `pass` (line numbers unchanged): what
     they bind stays, their bodies are not parsed. Big statements holding `focus` are cut
@@ -289,8 +290,16 @@ def skeleton(texts: Sequence[str], lo: int, hi: int, focus: Optional[int],
     return out
 
 
-def _stub_bodies(texts: Sequence[str], lo: int, hi: int, focus: Optional[int], in_string: Callable[[int], bool],
-                 out: List[str], base: int, big: int) -> None:
+def _stub_bodies(
+    texts: Sequence[str],
+    lo: int,
+    hi: int,
+    focus: Optional[int],
+    in_string: Callable[[int], bool],
+    out: List[str],
+    base: int,
+    big: int,
+) -> None:
     """Cut, in `out`, the bodies of the children of texts[lo:hi] that do not hold `focus`."""
     head = header_end(texts, lo, hi)
     if head is None:
@@ -332,8 +341,6 @@ def _stub_bodies(texts: Sequence[str], lo: int, hi: int, focus: Optional[int], i
             out[i - base] = ""
 
 
-
-
 def child_start_in(texts: Sequence[str], lo: int, hi: int, line: int, in_string: Callable[[int], bool]) -> int:
     """The first line of the statement at the body indentation of the compound statement
     texts[lo:hi] that holds `line`."""
@@ -353,9 +360,13 @@ def child_start_in(texts: Sequence[str], lo: int, hi: int, line: int, in_string:
     while i > head + 1:
         t = texts[i]
         stripped = t.lstrip(" \t")
-        if (stripped and stripped[0] not in "#)]}" and len(t) - len(stripped) == indent
-                and not in_string(i) and not CONTINUATION.match(stripped)):
+        if (
+            stripped
+            and stripped[0] not in "#)]}"
+            and len(t) - len(stripped) == indent
+            and not in_string(i)
+            and not CONTINUATION.match(stripped)
+        ):
             break
         i -= 1
     return i
-

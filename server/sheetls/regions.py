@@ -4,6 +4,7 @@ demand. A `RegionCache` shares them between the versions of a document while the
 place stay: an edit re-parses only the edited block. One cache belongs to a document's model
 (docmodel.DocumentModel); it is bounded by count and by text.
 """
+
 from __future__ import annotations
 
 import ast
@@ -83,7 +84,7 @@ class Region:
         if keys is None:
             keys = self._keys[id(body)] = [self._first_line(st) or 0 for st in body]
         i = bisect.bisect_right(keys, line1)
-        return body[max(0, i - 1):i]
+        return body[max(0, i - 1) : i]
 
     def parent(self, node: ast.AST) -> Tuple[Optional[ast.AST], str]:
         found = self.parents.get(id(node))
@@ -93,7 +94,6 @@ class Region:
                 self.nodes_on(lineno)
                 found = self.parents.get(id(node))
         return found or (None, "")
-
 
 
 class RegionCache:
@@ -143,4 +143,3 @@ def _place_header(region: Region, class_start: int, start: int) -> None:
         ast.increment_lineno(node, delta)
     cls.lineno += delta
     region.blanked = {i + delta if lines is None or i < lines else i for i in region.blanked}
-

@@ -1,5 +1,6 @@
 """The sheet and its entries as people read them: markdown (hover, completion docs, export)
 and plain text (for clients without markdown)."""
+
 from __future__ import annotations
 
 from typing import List, Optional, Sequence, Tuple
@@ -14,7 +15,7 @@ VIEWS = ("standard", "detailed", "compact")
 
 
 def target_version(text: str) -> PyVersion:
-    """"3.10" -> (3, 10); ValueError for anything else (the CLI's --python)."""
+    """ "3.10" -> (3, 10); ValueError for anything else (the CLI's --python)."""
     version = parse_version(text.strip())
     if version is None:
         raise ValueError(f"expected a Python version like 3.10, got {text!r}")
@@ -110,7 +111,7 @@ def format_signature(signature: str, width: int = 72) -> str:
             current = f"{current} {item}" if current else item
     lines.append(current)
     body = "".join(f"    {line}\n" for line in lines)
-    return f"{signature[:open_at]}(\n{body}){signature[close_at + 1:]}"
+    return f"{signature[:open_at]}(\n{body}){signature[close_at + 1 :]}"
 
 
 def _example_mode(example) -> str:
@@ -133,8 +134,15 @@ def entry_code(entry: Entry, example="full") -> str:
     return ""
 
 
-def entry_markdown(entry: Entry, *, example=True, signature: bool = True, trigger: bool = True,
-                   heading: str = "###", target: Optional[PyVersion] = None) -> str:
+def entry_markdown(
+    entry: Entry,
+    *,
+    example=True,
+    signature: bool = True,
+    trigger: bool = True,
+    heading: str = "###",
+    target: Optional[PyVersion] = None,
+) -> str:
     """An entry as markdown: title, summary, signature, what differs between Pythons, example,
     note, pitfalls, docs link, trigger. `example`: True/"full", "short" or False/"none";
     `target`: the Python version written for ((3, 10)), None for none."""
@@ -143,7 +151,9 @@ def entry_markdown(entry: Entry, *, example=True, signature: bool = True, trigge
         parts.append(_fence(format_signature(entry.signature)))
     notes = version_notes(entry, target)
     if target is not None:
-        parts.append(f"**For Python {version_text(target)}:**" + (f"\n\n{_bullets(notes)}" if notes else " all of it is there."))
+        parts.append(
+            f"**For Python {version_text(target)}:**" + (f"\n\n{_bullets(notes)}" if notes else " all of it is there.")
+        )
     elif notes and signature:
         parts.append(f"**Parameters and versions**\n\n{_bullets(notes)}")
     code = entry_code(entry, example)
@@ -173,7 +183,9 @@ def entry_plain(entry: Entry, *, example=True, target: Optional[PyVersion] = Non
         parts.append(entry.signature)
     notes = version_notes(entry, target)
     if target is not None:
-        parts.append(f"For Python {version_text(target)}:" + (f"\n{_bullets(notes)}" if notes else " all of it is there."))
+        parts.append(
+            f"For Python {version_text(target)}:" + (f"\n{_bullets(notes)}" if notes else " all of it is there.")
+        )
     elif notes:
         parts.append(f"Parameters and versions:\n{_bullets(notes)}")
     code = entry_code(entry, example)
@@ -197,7 +209,7 @@ def member_pitfalls(member: Member, target: Optional[PyVersion] = None) -> List[
 
 
 def member_versions(member: Member, target: Optional[PyVersion] = None) -> str:
-    """"3.13+", or "3.13+, your target is 3.10" when the target lacks it; "" when unversioned."""
+    """ "3.13+", or "3.13+, your target is 3.10" when the target lacks it; "" when unversioned."""
     if not member.versions:
         return ""
     if target is not None and not member.versions.applies(target):
@@ -261,8 +273,10 @@ def sheet_markdown(sheet: Sheet, view: str = "standard", target: Optional[PyVers
                 parts.append(_fence(entry.signature))
                 notes = version_notes(entry, target)
                 if notes:
-                    parts.append(("Parameters and versions:" if target is None else f"For Python {version_text(target)}:")
-                                 + f"\n\n{_bullets(notes)}")
+                    parts.append(
+                        ("Parameters and versions:" if target is None else f"For Python {version_text(target)}:")
+                        + f"\n\n{_bullets(notes)}"
+                    )
             elif entry.versions and not entry.versions.applies(target):
                 parts.append(f"`{entry.apis[0] if entry.apis else entry.title}`: {_missing(entry.versions, target)}")
             parts.append(_fence(entry.example))

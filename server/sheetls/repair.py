@@ -5,6 +5,7 @@ An unclosed bracket is closed at the end of its line, a missing `:` added, an em
 header line becomes `if True:` so its body keeps its scope). On Python 3.9 the names of
 `import` statements are given the positions 3.10 gives them.
 """
+
 from __future__ import annotations
 
 import ast
@@ -20,8 +21,9 @@ _ALIAS_POSITIONS = sys.version_info >= (3, 10)  # before 3.10, `import` names ha
 _IMPORT_KEYWORD = re.compile(r"\bimport\b")
 
 
-def repair_parse(texts: List[str], attempts: int = 40, first_line: int = 0
-                 ) -> Tuple[Optional[ast.Module], List[str], set]:
+def repair_parse(
+    texts: List[str], attempts: int = 40, first_line: int = 0
+) -> Tuple[Optional[ast.Module], List[str], set]:
     """Parse `texts` (one block starting at 0-based line `first_line` of the document),
     repairing what a half-typed file breaks. Returns the tree (its line numbers are the
     document's), the lines as parsed, and the block's lines (0-based) that were blanked.
@@ -75,7 +77,7 @@ def repair_parse(texts: List[str], attempts: int = 40, first_line: int = 0
                 blanked.add(line)
                 continue
             # blank the line; a header keeps its body in scope as `if True:`
-            nxt = next((t for t in texts[line + 1:] if t.strip()), "")
+            nxt = next((t for t in texts[line + 1 :] if t.strip()), "")
             if text.strip() and indent(nxt) > indent(text):
                 texts[line] = text[: indent(text)] + "if True:"
             else:
@@ -93,15 +95,16 @@ def place_import_names(tree: ast.AST, texts: List[str], first_line: int) -> None
         if not isinstance(node, (ast.Import, ast.ImportFrom)):
             continue
         lo = node.lineno - 1 - first_line
-        lines = texts[lo:node.end_lineno - first_line]
+        lines = texts[lo : node.end_lineno - first_line]
         joined = "\n".join(lines)
-        first = lines[0].encode("utf-8")[:node.col_offset].decode("utf-8", "replace") if lines else ""
+        first = lines[0].encode("utf-8")[: node.col_offset].decode("utf-8", "replace") if lines else ""
         keyword = _IMPORT_KEYWORD.search(joined, len(first))
         at = keyword.end() if keyword else len(first)
         for alias in node.names:
             parts = alias.name.split(".")
-            found = re.compile(r"\s*\.\s*".join(map(re.escape, parts)) + (r"(?!\w)" if parts[-1] != "*" else "")
-                               ).search(joined, at)
+            found = re.compile(
+                r"\s*\.\s*".join(map(re.escape, parts)) + (r"(?!\w)" if parts[-1] != "*" else "")
+            ).search(joined, at)
             if found is None:
                 break
             end = found.end()

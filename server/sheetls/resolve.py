@@ -19,6 +19,7 @@ broken, through the file's imports.
 few versions by the identity of their lines, all sharing one region cache. A server that keeps a
 `docmodel.DocumentModel` per open document passes its version model to `resolve_at(model=...)`.
 """
+
 from __future__ import annotations
 
 import ast
@@ -50,8 +51,9 @@ _MODELS: OrderedDict[int, VersionModel] = OrderedDict()
 _MODEL_CACHE_SIZE = 4  # documents (versions) whose model is kept: the open ones a user hovers in
 
 
-def carry_model(old_lines: Sequence[str], changes: Optional[Sequence[Tuple[int, int, int]]],
-                new_lines: Sequence[str]) -> None:
+def carry_model(
+    old_lines: Sequence[str], changes: Optional[Sequence[Tuple[int, int, int]]], new_lines: Sequence[str]
+) -> None:
     """Derive the model of `new_lines` from the cached model of `old_lines`, if there is one
     and the line changes between them are known (the server's line store reports them)."""
     prev = _MODELS.get(id(old_lines))
@@ -102,9 +104,15 @@ def _dotted(node: ast.AST) -> bool:
 Known = Callable[[str], bool]
 
 
-def resolve_at(lines: Sequence[str], line: int, col: int, imports: Optional[Imports] = None,
-               known: Optional[Known] = None, facts: Optional[ApiFacts] = None,
-               model: Optional[VersionModel] = None) -> Optional[Target]:
+def resolve_at(
+    lines: Sequence[str],
+    line: int,
+    col: int,
+    imports: Optional[Imports] = None,
+    known: Optional[Known] = None,
+    facts: Optional[ApiFacts] = None,
+    model: Optional[VersionModel] = None,
+) -> Optional[Target]:
     """The API named at (line, code point col), or None. `known(api)` says which qualified
     names the sheet documents (default: any name under `asyncio`); `facts`, what the packs say
     their calls give (default: the built-in sheet's); `model`, the version's model (default:
@@ -172,8 +180,15 @@ def _target(api: str, node: ast.AST, line: int, text: str) -> Target:
     return Target(api, line, _char_col(text, start), _char_col(text, end))
 
 
-def _from_import(region: Region, alias: ast.alias, line: int, text: str, bcol: int, known: Known,
-                 asname: Optional[Tuple[int, int]] = None) -> Optional[Target]:
+def _from_import(
+    region: Region,
+    alias: ast.alias,
+    line: int,
+    text: str,
+    bcol: int,
+    known: Known,
+    asname: Optional[Tuple[int, int]] = None,
+) -> Optional[Target]:
     """`from asyncio import open_connection [as oc]`: the imported name (or its local name)
     is the API itself."""
     stmt, _ = region.parent(alias)
@@ -209,7 +224,7 @@ def dotted_chain(text: str, col: int) -> Optional[Tuple[List[Optional[str]], Lis
         return None
 
     def joined(a: Tuple[int, int], b: Tuple[int, int]) -> bool:
-        return text[a[1]:b[0]].strip(" \t") == "."
+        return text[a[1] : b[0]].strip(" \t") == "."
 
     first = at
     while first > 0 and joined(spans[first - 1], spans[first]):
@@ -217,8 +232,8 @@ def dotted_chain(text: str, col: int) -> Optional[Tuple[List[Optional[str]], Lis
     last = at
     while last + 1 < len(spans) and joined(spans[last], spans[last + 1]):
         last += 1
-    parts: List[Optional[str]] = [text[s:e] for s, e in spans[first:last + 1]]
-    chain_spans = spans[first:last + 1]
+    parts: List[Optional[str]] = [text[s:e] for s, e in spans[first : last + 1]]
+    chain_spans = spans[first : last + 1]
     before = text[: chain_spans[0][0]].rstrip(" \t")
     if before.endswith("."):
         parts.insert(0, None)

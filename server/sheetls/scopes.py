@@ -8,6 +8,7 @@ The module's names are not found here: `lookup` asks a `Namespace` (the document
 docmodel.VersionModel, fills it) for the module-level bindings of a name, the `*` imports and
 the bindings of a scope (a big class's are found by a search of its text).
 """
+
 from __future__ import annotations
 
 import ast
@@ -17,8 +18,16 @@ from typing import Dict, List, Optional, Protocol, Tuple
 
 from sheetls.regions import Region
 
-SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef,
-          ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
+SCOPES = (
+    ast.FunctionDef,
+    ast.AsyncFunctionDef,
+    ast.Lambda,
+    ast.ClassDef,
+    ast.ListComp,
+    ast.SetComp,
+    ast.DictComp,
+    ast.GeneratorExp,
+)
 FUNCS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)
 
 
@@ -244,8 +253,11 @@ def scopes_at_line(region: Region, line1: int, indent: int) -> List[ast.AST]:
                     if isinstance(stmt, ast.AST) and hasattr(stmt, "lineno") and stmt.lineno <= line1:
                         if last is None or stmt.lineno >= last.lineno:
                             last = stmt
-        if last is None or last.col_offset >= indent or not any(
-                isinstance(getattr(last, f, None), list) for f in ("body", "handlers", "cases")):
+        if (
+            last is None
+            or last.col_offset >= indent
+            or not any(isinstance(getattr(last, f, None), list) for f in ("body", "handlers", "cases"))
+        ):
             break
         container = last
     chain: List[ast.AST] = []
@@ -261,7 +273,9 @@ def scopes_at_line(region: Region, line1: int, indent: int) -> List[ast.AST]:
     return chain
 
 
-def lookup(names: Namespace, name: str, scopes: List[ast.AST], pos: Tuple[int, int], region: Region) -> Optional[Binding]:
+def lookup(
+    names: Namespace, name: str, scopes: List[ast.AST], pos: Tuple[int, int], region: Region
+) -> Optional[Binding]:
     """The binding `name` refers to at `pos`, seen from `scopes` (innermost first)."""
     names.note_name(name)
     flow = True  # the use runs where it stands (not later, from a nested function)
@@ -306,5 +320,3 @@ def _module_lookup(names: Namespace, name: str, pos: Optional[Tuple[int, int]]) 
     for module in names.stars():
         return Binding((0, 0), "import", name=f"{module}.{name}")
     return None
-
-

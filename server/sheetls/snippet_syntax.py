@@ -11,6 +11,7 @@ Grammar (LSP 3.17 "Snippet Syntax")::
 Outside a construct, `$`, `}` and `\\` must be escaped with a backslash. We are stricter than
 VS Code (which keeps a stray `$` or `\\` literally) so that a pack renders the same everywhere.
 """
+
 from __future__ import annotations
 
 import re
@@ -63,14 +64,16 @@ _INT = re.compile(r"[0-9]+")
 _PLAIN_RUN = re.compile(r"[^$}\\]+")
 # Variables LSP clients resolve (LSP 3.17 plus VS Code's widely used extras). Any other
 # `$name` in a pack is almost surely a dollar sign that should have been escaped.
-KNOWN_VARIABLES = frozenset("""
+KNOWN_VARIABLES = frozenset(
+    """
 TM_SELECTED_TEXT TM_CURRENT_LINE TM_CURRENT_WORD TM_LINE_INDEX TM_LINE_NUMBER TM_FILENAME
 TM_FILENAME_BASE TM_DIRECTORY TM_FILEPATH RELATIVE_FILEPATH CLIPBOARD WORKSPACE_NAME
 WORKSPACE_FOLDER CURSOR_INDEX CURSOR_NUMBER CURRENT_YEAR CURRENT_YEAR_SHORT CURRENT_MONTH
 CURRENT_MONTH_NAME CURRENT_MONTH_NAME_SHORT CURRENT_DATE CURRENT_DAY_NAME CURRENT_DAY_NAME_SHORT
 CURRENT_HOUR CURRENT_MINUTE CURRENT_SECOND CURRENT_SECONDS_UNIX CURRENT_TIMEZONE_OFFSET RANDOM
 RANDOM_HEX UUID BLOCK_COMMENT_START BLOCK_COMMENT_END LINE_COMMENT
-""".split())
+""".split()
+)
 _VAR = re.compile(r"[_a-zA-Z][_a-zA-Z0-9]*")
 
 

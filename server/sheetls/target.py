@@ -6,6 +6,7 @@ Python running the server (in VS Code the extension starts it with the Python ex
 interpreter, so that is the interpreter the client names). Pure functions over paths and text;
 the server keeps one `ProjectTargets` for its documents.
 """
+
 from __future__ import annotations
 
 import os
@@ -57,7 +58,7 @@ def requires_python(pyproject_text: str) -> Optional[str]:
     marks = list(_TABLE.finditer(pyproject_text))
     for k, m in enumerate(marks):
         end = marks[k + 1].start() if k + 1 < len(marks) else len(pyproject_text)
-        tables[m.group(1).strip()] = pyproject_text[m.end():end]
+        tables[m.group(1).strip()] = pyproject_text[m.end() : end]
     found = _REQUIRES.search(tables.get("project", ""))
     if found:
         return found.group(2)

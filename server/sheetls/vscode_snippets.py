@@ -18,6 +18,7 @@ it inserts as it is, wherever the cursor stands. Leading tabs in the body become
 spaces (the server re-indents to the file's unit), and VS Code's lenient snippet syntax
 (a stray `$`, `}` or `\\` is literal text) is rewritten into strict LSP syntax.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -121,8 +122,12 @@ def parse_jsonc(text: str) -> YamlNode:
                     take()
                 elif peek()[1] != "}":
                     _, t, l = peek()
-                    raise JsoncError(f"expected ',' or '}}' after the value of {key!r}, got {t!r}" if t else
-                                     "unexpected end of file: missing '}'", l)
+                    raise JsoncError(
+                        f"expected ',' or '}}' after the value of {key!r}, got {t!r}"
+                        if t
+                        else "unexpected end of file: missing '}'",
+                        l,
+                    )
             take("}")
             return YamlNode(out, line)
         if tok == "[":
@@ -133,7 +138,9 @@ def parse_jsonc(text: str) -> YamlNode:
                     take()
                 elif peek()[1] != "]":
                     _, t, l = peek()
-                    raise JsoncError(f"expected ',' or ']', got {t!r}" if t else "unexpected end of file: missing ']'", l)
+                    raise JsoncError(
+                        f"expected ',' or ']', got {t!r}" if t else "unexpected end of file: missing ']'", l
+                    )
             take("]")
             return YamlNode(items, line)
         if kind == "eof":
@@ -186,8 +193,8 @@ def _last_unescaped(body: str, what: str) -> int:
     return at
 
 
-
 # --- the model ------------------------------------------------------------------------------------
+
 
 def slug(text: str) -> str:
     s = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
@@ -232,8 +239,14 @@ class SnippetFile:
     other_languages: int = 0
 
 
-def read_snippet_file(path: str, text: str, pack: str, section: str, file_language: Sequence[str] = (),
-                      ids: Optional[Dict[str, int]] = None) -> SnippetFile:
+def read_snippet_file(
+    path: str,
+    text: str,
+    pack: str,
+    section: str,
+    file_language: Sequence[str] = (),
+    ids: Optional[Dict[str, int]] = None,
+) -> SnippetFile:
     """Entries of one VS Code snippet file; `file_language` scopes a language file."""
     ids = {} if ids is None else ids
     errors: List[PackError] = []
@@ -242,18 +255,26 @@ def read_snippet_file(path: str, text: str, pack: str, section: str, file_langua
     except JsoncError as exc:
         return SnippetFile([], [PackError(path, exc.line, "", f"invalid JSON: {exc.message}")])
     if not isinstance(root.value, dict):
-        return SnippetFile([], [PackError(path, root.line, "", "a snippet file must be a JSON object of name -> snippet")])
+        return SnippetFile(
+            [], [PackError(path, root.line, "", "a snippet file must be a JSON object of name -> snippet")]
+        )
     entries: List[Entry] = []
     other = 0
     for name, node in root.value.items():
         if not isinstance(node.value, dict):
-            errors.append(PackError(path, node.key_line or node.line, name, "a snippet must be an object with \"prefix\" and \"body\""))
+            errors.append(
+                PackError(
+                    path, node.key_line or node.line, name, 'a snippet must be an object with "prefix" and "body"'
+                )
+            )
             continue
         f = node.value
         before = len(errors)
         scope_node = f.get("scope")
         if scope_node is not None and not isinstance(scope_node.value, str):
-            errors.append(PackError(path, scope_node.line, f"{name}.scope", "expected a comma-separated string of language ids"))
+            errors.append(
+                PackError(path, scope_node.line, f"{name}.scope", "expected a comma-separated string of language ids")
+            )
         scope = _languages(scope_node.value) if scope_node is not None else []
         if not serves_python(scope or list(file_language)):
             other += 1
@@ -261,13 +282,28 @@ def read_snippet_file(path: str, text: str, pack: str, section: str, file_langua
         prefixes: List[Tuple[str, int]] = []
         pnode = f.get("prefix")
         if pnode is None:
-            errors.append(PackError(path, node.key_line or node.line, f"{name}.prefix", "required field is missing (a snippet without a prefix cannot be completed)"))
+            errors.append(
+                PackError(
+                    path,
+                    node.key_line or node.line,
+                    f"{name}.prefix",
+                    "required field is missing (a snippet without a prefix cannot be completed)",
+                )
+            )
         elif isinstance(pnode.value, str) and pnode.value.strip():
             prefixes.append((pnode.value.strip(), pnode.line))
-        elif isinstance(pnode.value, list) and pnode.value and all(isinstance(p.value, str) and p.value.strip() for p in pnode.value):
+        elif (
+            isinstance(pnode.value, list)
+            and pnode.value
+            and all(isinstance(p.value, str) and p.value.strip() for p in pnode.value)
+        ):
             prefixes.extend((p.value.strip(), p.line) for p in pnode.value)
         else:
-            errors.append(PackError(path, pnode.line, f"{name}.prefix", "expected a non-empty string or a list of non-empty strings"))
+            errors.append(
+                PackError(
+                    path, pnode.line, f"{name}.prefix", "expected a non-empty string or a list of non-empty strings"
+                )
+            )
         bnode = f.get("body")
         body = None
         if bnode is None:
@@ -275,19 +311,29 @@ def read_snippet_file(path: str, text: str, pack: str, section: str, file_langua
         else:
             raw = _lines_text(bnode)
             if raw is None or not raw.strip():
-                errors.append(PackError(path, bnode.line, f"{name}.body", "expected a non-empty string or a list of strings"))
+                errors.append(
+                    PackError(path, bnode.line, f"{name}.body", "expected a non-empty string or a list of strings")
+                )
             else:
                 try:
                     body = strict_body(raw)
                 except snippet_syntax.SnippetSyntaxError as exc:
-                    errors.append(PackError(path, _body_line(bnode, exc.offset, raw), f"{name}.body",
-                                            f"invalid snippet syntax: {exc.message}"))
+                    errors.append(
+                        PackError(
+                            path,
+                            _body_line(bnode, exc.offset, raw),
+                            f"{name}.body",
+                            f"invalid snippet syntax: {exc.message}",
+                        )
+                    )
         dnode = f.get("description")
         description = ""
         if dnode is not None:
             d = _lines_text(dnode)
             if d is None:
-                errors.append(PackError(path, dnode.line, f"{name}.description", "expected a string or a list of strings"))
+                errors.append(
+                    PackError(path, dnode.line, f"{name}.description", "expected a string or a list of strings")
+                )
             else:
                 description = d.strip()
         if len(errors) > before or body is None:
@@ -300,10 +346,22 @@ def read_snippet_file(path: str, text: str, pack: str, section: str, file_langua
                 eid, n = f"{base}-{n}", n + 1
             ids[eid] = node.key_line
             kwargs = {
-                "id": eid, "title": name, "summary": description or name, "prefix": prefix, "body": body, "section": section,
-                "example": snippet_syntax.to_plain(snippet_syntax.parse(body)).rstrip("\n"), "pack": pack, "path": path,
-                "lines": {"id": node.key_line, "title": node.key_line, "prefix": pline, "body": bnode.line,
-                       **({"summary": dnode.line} if dnode is not None else {})},
+                "id": eid,
+                "title": name,
+                "summary": description or name,
+                "prefix": prefix,
+                "body": body,
+                "section": section,
+                "example": snippet_syntax.to_plain(snippet_syntax.parse(body)).rstrip("\n"),
+                "pack": pack,
+                "path": path,
+                "lines": {
+                    "id": node.key_line,
+                    "title": node.key_line,
+                    "prefix": pline,
+                    "body": bnode.line,
+                    **({"summary": dnode.line} if dnode is not None else {}),
+                },
                 "raw": True,
             }
             entries.append(Entry(**kwargs))
@@ -341,8 +399,13 @@ def load_snippet_file(path: str, text: Optional[str] = None) -> VsCodeLoad:
     language = language_of_json_file(path) if name.endswith(".json") else []
     pack = slug(stem)
     got = read_snippet_file(path, text, pack, "snippets", language)
-    sheet = Sheet(id=pack, title=name, summary=f"VS Code snippets from {name}",
-                  sections=(Section("snippets", name, f"Snippets of {name}", tuple(got.entries)),), path=path)
+    sheet = Sheet(
+        id=pack,
+        title=name,
+        summary=f"VS Code snippets from {name}",
+        sections=(Section("snippets", name, f"Snippets of {name}", tuple(got.entries)),),
+        path=path,
+    )
     return VsCodeLoad(LoadResult(sheet, got.errors), (path,), got.other_languages)
 
 
@@ -359,21 +422,44 @@ def load_package(folder: str, texts: Optional[Dict[str, str]] = None) -> VsCodeL
     try:
         root = parse_jsonc(text)
     except JsoncError as exc:
-        return VsCodeLoad(LoadResult(None, [PackError(manifest, exc.line, "", f"invalid JSON: {exc.message}")]), tuple(files))
+        return VsCodeLoad(
+            LoadResult(None, [PackError(manifest, exc.line, "", f"invalid JSON: {exc.message}")]), tuple(files)
+        )
     top = root.value if isinstance(root.value, dict) else {}
     contributes = top.get("contributes")
-    snippets = contributes.value.get("snippets") if contributes is not None and isinstance(contributes.value, dict) else None
+    snippets = (
+        contributes.value.get("snippets") if contributes is not None and isinstance(contributes.value, dict) else None
+    )
     if snippets is None or not isinstance(snippets.value, list):
         where = snippets.line if snippets is not None else (contributes.line if contributes is not None else root.line)
-        return VsCodeLoad(LoadResult(None, [PackError(manifest, where, "contributes.snippets",
-                                                      "a snippet package lists its files in contributes.snippets: [{language, path}]")]),
-                          tuple(files))
+        return VsCodeLoad(
+            LoadResult(
+                None,
+                [
+                    PackError(
+                        manifest,
+                        where,
+                        "contributes.snippets",
+                        "a snippet package lists its files in contributes.snippets: [{language, path}]",
+                    )
+                ],
+            ),
+            tuple(files),
+        )
     name_node = top.get("name")
-    pack = slug(name_node.value if name_node is not None and isinstance(name_node.value, str) else os.path.basename(os.path.abspath(folder)))
+    pack = slug(
+        name_node.value
+        if name_node is not None and isinstance(name_node.value, str)
+        else os.path.basename(os.path.abspath(folder))
+    )
     title_node = top.get("displayName") or name_node
     title = title_node.value if title_node is not None and isinstance(title_node.value, str) else pack
     desc_node = top.get("description")
-    summary = desc_node.value if desc_node is not None and isinstance(desc_node.value, str) and desc_node.value.strip() else f"VS Code snippet package {title}"
+    summary = (
+        desc_node.value
+        if desc_node is not None and isinstance(desc_node.value, str) and desc_node.value.strip()
+        else f"VS Code snippet package {title}"
+    )
     errors: List[PackError] = []
     sections: List[Section] = []
     ids: Dict[str, int] = {}
@@ -382,11 +468,13 @@ def load_package(folder: str, texts: Optional[Dict[str, str]] = None) -> VsCodeL
     for k, item in enumerate(snippets.value):
         field = f"contributes.snippets[{k}]"
         if not isinstance(item.value, dict):
-            errors.append(PackError(manifest, item.line, field, "expected an object with \"language\" and \"path\""))
+            errors.append(PackError(manifest, item.line, field, 'expected an object with "language" and "path"'))
             continue
         lang_node, path_node = item.value.get("language"), item.value.get("path")
         if path_node is None or not isinstance(path_node.value, str):
-            errors.append(PackError(manifest, (path_node or item).line, f"{field}.path", "expected the path of a snippet file"))
+            errors.append(
+                PackError(manifest, (path_node or item).line, f"{field}.path", "expected the path of a snippet file")
+            )
             continue
         languages = _languages(lang_node.value) if lang_node is not None else []
         target = os.path.normpath(os.path.join(folder, path_node.value))
@@ -394,8 +482,14 @@ def load_package(folder: str, texts: Optional[Dict[str, str]] = None) -> VsCodeL
             continue
         inside = os.path.realpath(folder).rstrip(os.sep) + os.sep
         if not os.path.realpath(target).startswith(inside):  # packs come from any repository
-            errors.append(PackError(manifest, path_node.line, f"{field}.path",
-                                    f"{path_node.value}: a contributed file must be inside the package folder"))
+            errors.append(
+                PackError(
+                    manifest,
+                    path_node.line,
+                    f"{field}.path",
+                    f"{path_node.value}: a contributed file must be inside the package folder",
+                )
+            )
             continue
         if target in seen_paths:
             continue

@@ -15,6 +15,7 @@ Measured bounds (SECURITY.md has the table; tests/reliability/test_hostile_packs
 them again): the worst shape found under these limits (480,000 values nested 31 deep) takes
 4-6 s and 126 MB peak RSS for the whole `sheetls check`; a 10,000-entry pack parses in 0.31 s.
 """
+
 from __future__ import annotations
 
 import os
@@ -33,6 +34,7 @@ def _import_yaml() -> None:
         # libyaml when present: ~10x faster parsing; the pure-Python parser otherwise
         _Loader = getattr(_yaml, "CSafeLoader", None) or _yaml.SafeLoader
         yaml = _yaml
+
 
 MAX_FILE_BYTES = 8 * 1024 * 1024  # a 10,000-entry pack is 3.7 MB
 MAX_DEPTH = 32  # a pack needs 6 levels
@@ -70,8 +72,13 @@ class YamlNode:
 
     __slots__ = ("value", "line", "block", "key_line")
 
-    def __init__(self, value: Union[None, str, int, float, bool, List[YamlNode], Dict[str, YamlNode]], line: int,
-                 block: bool = False, key_line: int = 0):
+    def __init__(
+        self,
+        value: Union[None, str, int, float, bool, List[YamlNode], Dict[str, YamlNode]],
+        line: int,
+        block: bool = False,
+        key_line: int = 0,
+    ):
         self.value = value
         self.line = line
         self.block = block
@@ -82,7 +89,11 @@ class YamlNode:
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, YamlNode) and (self.value, self.line, self.block, self.key_line) == (
-            other.value, other.line, other.block, other.key_line)
+            other.value,
+            other.line,
+            other.block,
+            other.key_line,
+        )
 
     __hash__ = None  # type: ignore[assignment]  # mutable: not hashable
 
@@ -105,9 +116,17 @@ def read_text(path: str, max_bytes: int = MAX_FILE_BYTES) -> str:
     try:
         st = os.fstat(fd)
         if not stat.S_ISREG(st.st_mode):
-            kind = "a directory" if stat.S_ISDIR(st.st_mode) else "a FIFO" if stat.S_ISFIFO(st.st_mode) else \
-                "a device" if stat.S_ISCHR(st.st_mode) or stat.S_ISBLK(st.st_mode) else "a socket" if \
-                stat.S_ISSOCK(st.st_mode) else "not a regular file"
+            kind = (
+                "a directory"
+                if stat.S_ISDIR(st.st_mode)
+                else "a FIFO"
+                if stat.S_ISFIFO(st.st_mode)
+                else "a device"
+                if stat.S_ISCHR(st.st_mode) or stat.S_ISBLK(st.st_mode)
+                else "a socket"
+                if stat.S_ISSOCK(st.st_mode)
+                else "not a regular file"
+            )
             raise YamlError(f"cannot read file: it is {kind}, not a regular file")
         if st.st_size > max_bytes:
             raise YamlError(f"file is {st.st_size:,} bytes, over the {max_bytes:,}-byte limit for a pack")
@@ -203,7 +222,9 @@ def _build(loader, max_nodes: int, max_depth: int) -> YamlNode:
                     key, key_line = value, line
                     continue
                 style = event.style
-                y = YamlNode(value if tag == _STR else _scalar(loader, event, tag, line), line, style == "|" or style == ">")
+                y = YamlNode(
+                    value if tag == _STR else _scalar(loader, event, tag, line), line, style == "|" or style == ">"
+                )
             elif kind is mapping_start or kind is sequence_start:
                 if expecting_key:
                     raise YamlError("mapping keys must be plain strings", line)

@@ -27,14 +27,18 @@ def test_generated_files_are_python_with_probes_on_the_apis():
         for p in f.hovers:
             line16 = lines[p.line].encode("utf-16-le")
             before = line16[: (p.character - 1) * 2].decode("utf-16-le")
-            assert lines[p.line][len(before):].startswith(p.api)
+            assert lines[p.line][len(before) :].startswith(p.api)
         assert {p.api for p in generate.spread_hovers(f)} == set(generate.TITLE_BY_API)
         assert lines[f.typing.line][: f.typing.character].endswith("aio")
         assert lines[f.scratch.line].lstrip().startswith("#")
     spelled = generate.python_file(1000).text
-    for spelling in ("import asyncio\n", "import asyncio as aio\n",
-                     "from asyncio import open_connection\n",
-                     "loop = asyncio.get_running_loop()", "loop.run_in_executor("):
+    for spelling in (
+        "import asyncio\n",
+        "import asyncio as aio\n",
+        "from asyncio import open_connection\n",
+        "loop = asyncio.get_running_loop()",
+        "loop.run_in_executor(",
+    ):
         assert spelling in spelled
 
 
@@ -42,9 +46,21 @@ def test_quick_benchmark_produces_the_table_with_correct_answers(tmp_path):
     out_md = tmp_path / "RESULTS.md"
     out_json = tmp_path / "results.json"
     proc = subprocess.run(
-        [sys.executable, str(ROOT / "benchmarks" / "bench.py"), "--quick",
-         "--servers", ",".join(SERVERS), "--out", str(out_md), "--json", str(out_json)],
-        cwd=ROOT, capture_output=True, text=True, timeout=900,
+        [
+            sys.executable,
+            str(ROOT / "benchmarks" / "bench.py"),
+            "--quick",
+            "--servers",
+            ",".join(SERVERS),
+            "--out",
+            str(out_md),
+            "--json",
+            str(out_json),
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=900,
     )
     report = proc.stdout
     data = json.loads(out_json.read_text())

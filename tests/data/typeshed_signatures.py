@@ -16,6 +16,7 @@ those of the loop method it passes **kwds to (BaseEventLoop.create_connection/cr
 every overload); self, protocol_factory, kwds and loop are left out. typeshed spells out what
 create_subprocess_exec/shell pass on to subprocess.Popen instead of writing **kwds: their own
 parameters are the ones up to `limit` (the last one CPython's own signature has), then "kwds"."""
+
 from __future__ import annotations
 
 import ast
@@ -27,8 +28,13 @@ import sys
 DROP = {"self", "protocol_factory", "kwds", "loop"}
 DROP_39 = "80bbb2a51d5830c21a084374cccda5d26fe03e74"  # "Drop 3.9 support in the stdlib (#15708)"
 VERSIONS = [(3, 9), (3, 10), (3, 11), (3, 12), (3, 13), (3, 14)]
-FILES = ["asyncio/streams.pyi", "asyncio/base_events.pyi", "asyncio/subprocess.pyi",
-         "asyncio/threads.pyi", "_asyncio.pyi"]
+FILES = [
+    "asyncio/streams.pyi",
+    "asyncio/base_events.pyi",
+    "asyncio/subprocess.pyi",
+    "asyncio/threads.pyi",
+    "_asyncio.pyi",
+]
 
 # api -> (stub file, class or None, name)
 MEMBERS = {
@@ -51,8 +57,14 @@ MEMBERS = {
     "asyncio.get_running_loop": ("_asyncio.pyi", None, "get_running_loop"),
 }
 
-OPS = {ast.GtE: operator.ge, ast.Gt: operator.gt, ast.Lt: operator.lt, ast.LtE: operator.le,
-       ast.Eq: operator.eq, ast.NotEq: operator.ne}
+OPS = {
+    ast.GtE: operator.ge,
+    ast.Gt: operator.gt,
+    ast.Lt: operator.lt,
+    ast.LtE: operator.le,
+    ast.Eq: operator.eq,
+    ast.NotEq: operator.ne,
+}
 
 
 def _cond(node, version):
@@ -118,8 +130,12 @@ class Stubs:
 
     def tree(self, path):
         if path not in self.trees:
-            text = subprocess.run(["git", "--git-dir", self.git_dir, "show", f"{self.commit}:stdlib/{path}"],
-                                  check=True, capture_output=True, text=True).stdout
+            text = subprocess.run(
+                ["git", "--git-dir", self.git_dir, "show", f"{self.commit}:stdlib/{path}"],
+                check=True,
+                capture_output=True,
+                text=True,
+            ).stdout
             self.trees[path] = ast.parse(text)
         return self.trees[path]
 
@@ -137,17 +153,21 @@ class Stubs:
 
 def _subprocess_own(fns):
     names = _names(fns)
-    return names[:names.index("limit") + 1] + ["kwds"]
+    return names[: names.index("limit") + 1] + ["kwds"]
 
 
 def measure(stubs, version):
     f = lambda *where: stubs.functions(*where, version)  # noqa: E731
     loop = ("asyncio/base_events.pyi", "BaseEventLoop")
     out = {
-        "asyncio.open_connection": _names(f("asyncio/streams.pyi", None, "open_connection") + f(*loop, "create_connection")),
+        "asyncio.open_connection": _names(
+            f("asyncio/streams.pyi", None, "open_connection") + f(*loop, "create_connection")
+        ),
         "asyncio.start_server": _names(f("asyncio/streams.pyi", None, "start_server") + f(*loop, "create_server")),
         "asyncio.create_subprocess_exec": _subprocess_own(f("asyncio/subprocess.pyi", None, "create_subprocess_exec")),
-        "asyncio.create_subprocess_shell": _subprocess_own(f("asyncio/subprocess.pyi", None, "create_subprocess_shell")),
+        "asyncio.create_subprocess_shell": _subprocess_own(
+            f("asyncio/subprocess.pyi", None, "create_subprocess_shell")
+        ),
         "asyncio.to_thread": _names(f("asyncio/threads.pyi", None, "to_thread")) or None,
         "asyncio.AbstractEventLoop.run_in_executor": _names(f(*loop, "run_in_executor")),
     }
@@ -157,7 +177,8 @@ def measure(stubs, version):
         if not found:
             members[api] = None
         elif isinstance(found[0], ast.AnnAssign) or any(
-                isinstance(d, ast.Name) and d.id == "property" for d in getattr(found[0], "decorator_list", [])):
+            isinstance(d, ast.Name) and d.id == "property" for d in getattr(found[0], "decorator_list", [])
+        ):
             members[api] = []  # an attribute or property: it exists, it has no parameters
         else:
             members[api] = _names(found)
@@ -166,10 +187,12 @@ def measure(stubs, version):
 
 
 def main(git_dir, commit="HEAD"):
-    head = subprocess.run(["git", "--git-dir", git_dir, "rev-parse", commit], check=True,
-                          capture_output=True, text=True).stdout.strip()
-    before = subprocess.run(["git", "--git-dir", git_dir, "rev-parse", f"{DROP_39}^"], check=True,
-                            capture_output=True, text=True).stdout.strip()
+    head = subprocess.run(
+        ["git", "--git-dir", git_dir, "rev-parse", commit], check=True, capture_output=True, text=True
+    ).stdout.strip()
+    before = subprocess.run(
+        ["git", "--git-dir", git_dir, "rev-parse", f"{DROP_39}^"], check=True, capture_output=True, text=True
+    ).stdout.strip()
     at = {head: Stubs(git_dir, head), before: Stubs(git_dir, before)}
     versions, commits = {}, {}
     for version in VERSIONS:
@@ -177,20 +200,30 @@ def main(git_dir, commit="HEAD"):
         text = "{}.{}".format(*version)
         versions[text] = measure(at[commit], version)
         commits[text] = commit
-    described = {c: subprocess.run(["git", "--git-dir", git_dir, "log", "-1", "--format=%cs %s", c], check=True,
-                                   capture_output=True, text=True).stdout.strip() for c in at}
-    print(json.dumps({
-        "about": "Parameter names per CPython as typeshed's stdlib stubs declare them (python/typeshed, "
-                 "read by tests/data/typeshed_signatures.py; 'commits' says which commit each version "
-                 "was read at; typeshed's CI runs stubtest on each stub against CPython 3.10-3.15). The only source here for 3.14 (no 3.14 interpreter on the test machine); "
-                 "tests/test_sheet_versions.py checks that it agrees with asyncio-signatures.json "
-                 "(measured) on 3.9-3.13 and checks the sheet's versions against its 3.14.",
-        "source": "https://github.com/python/typeshed",
-        "files": ["stdlib/" + p for p in FILES],
-        "commits": commits,
-        "commit_subjects": described,
-        "versions": versions,
-    }, indent=1, sort_keys=True))
+    described = {
+        c: subprocess.run(
+            ["git", "--git-dir", git_dir, "log", "-1", "--format=%cs %s", c], check=True, capture_output=True, text=True
+        ).stdout.strip()
+        for c in at
+    }
+    print(
+        json.dumps(
+            {
+                "about": "Parameter names per CPython as typeshed's stdlib stubs declare them (python/typeshed, "
+                "read by tests/data/typeshed_signatures.py; 'commits' says which commit each version "
+                "was read at; typeshed's CI runs stubtest on each stub against CPython 3.10-3.15). The only source here for 3.14 (no 3.14 interpreter on the test machine); "
+                "tests/test_sheet_versions.py checks that it agrees with asyncio-signatures.json "
+                "(measured) on 3.9-3.13 and checks the sheet's versions against its 3.14.",
+                "source": "https://github.com/python/typeshed",
+                "files": ["stdlib/" + p for p in FILES],
+                "commits": commits,
+                "commit_subjects": described,
+                "versions": versions,
+            },
+            indent=1,
+            sort_keys=True,
+        )
+    )
 
 
 if __name__ == "__main__":

@@ -13,8 +13,7 @@ server = LanguageServer("line-store-test", "0", protocol_cls=LineStoreProtocol)
 @server.command("test.document")
 def document(ls: LanguageServer, uri: str):
     doc = ls.workspace.get_text_document(uri)
-    return {"type": type(doc).__name__, "source": doc.source, "lines": list(doc.lines),
-            "version": doc.version}
+    return {"type": type(doc).__name__, "source": doc.source, "lines": list(doc.lines), "version": doc.version}
 
 
 @server.feature(types.TEXT_DOCUMENT_HOVER)

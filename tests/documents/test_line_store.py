@@ -41,8 +41,11 @@ EXOTIC = st.sampled_from(["\x0c", "\x0b", "\x1c", "\x85", "\u2028", "\u2029"])
 PLAIN_TEXT = st.lists(PLAIN, max_size=30).map("".join)
 ANY_TEXT = st.lists(st.one_of(PLAIN, EXOTIC), max_size=30).map("".join)
 # LINE_STORE_EXAMPLES=5000 for a longer search.
-SETTINGS = settings(max_examples=int(os.environ.get("LINE_STORE_EXAMPLES", "150")), deadline=None,
-                    suppress_health_check=[HealthCheck.too_slow])
+SETTINGS = settings(
+    max_examples=int(os.environ.get("LINE_STORE_EXAMPLES", "150")),
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
 
 
 @contextlib.contextmanager
@@ -155,9 +158,11 @@ def test_same_text_as_pygls_after_any_client_edits(enc, data, initial):
             # Conversions agree with pygls's at positions a client can send.
             p = data.draw(client_position(theirs.source, enc, anywhere=False))
             assert mine.offset_at_position(T.Position(p.line, p.character)) == theirs.offset_at_position(
-                T.Position(p.line, p.character))
+                T.Position(p.line, p.character)
+            )
             assert mine.word_at_position(T.Position(p.line, p.character)) == theirs.word_at_position(
-                T.Position(p.line, p.character))
+                T.Position(p.line, p.character)
+            )
             off = data.draw(st.integers(0, len(theirs.source)))
             if off < len(theirs.source):
                 assert mine.server_position_at_offset(off) == theirs.server_position_at_offset(off)
@@ -257,7 +262,7 @@ def test_changes_since_tells_which_lines_were_replaced(data, initial):
         # text is only known for the final state, so track identities.
         marks = [("old", i) for i in range(len(old_lines))]
         for first, removed, inserted in changes:
-            marks[first:first + removed] = [("new", None)] * inserted
+            marks[first : first + removed] = [("new", None)] * inserted
         new_lines = list(doc.lines)
         assert len(marks) == len(new_lines)
         for (kind, i), line in zip(marks, new_lines):

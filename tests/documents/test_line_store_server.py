@@ -19,9 +19,13 @@ URI = "file:///tmp/line-store/example.py"
 
 @pytest_lsp.fixture(config=ClientServerConfig(server_command=[sys.executable, str(HERE / "line_store_server.py")]))
 async def client(lsp_client: LanguageClient):
-    await lsp_client.initialize_session(T.InitializeParams(
-        capabilities=T.ClientCapabilities(general=T.GeneralClientCapabilities(
-            position_encodings=[T.PositionEncodingKind.Utf16]))))
+    await lsp_client.initialize_session(
+        T.InitializeParams(
+            capabilities=T.ClientCapabilities(
+                general=T.GeneralClientCapabilities(position_encodings=[T.PositionEncodingKind.Utf16])
+            )
+        )
+    )
     yield
     await lsp_client.shutdown_session()
 
@@ -54,17 +58,18 @@ class ClientText:
     def edit(self, l1, c1, l2, c2, new):
         a, b = self.offset(l1, c1), self.offset(l2, c2)
         self.text = self.text[:a] + new + self.text[b:]
-        return T.TextDocumentContentChangePartial(
-            range=T.Range(T.Position(l1, c1), T.Position(l2, c2)), text=new)
+        return T.TextDocumentContentChangePartial(range=T.Range(T.Position(l1, c1), T.Position(l2, c2)), text=new)
 
 
 async def test_server_holds_the_clients_text_after_incremental_edits(client: LanguageClient):
     rng = random.Random(4)
-    body = "".join(f"async def f{i}():\n    # naïve 😋 {i}\n    await asyncio.open_connection('h', {i})\n"
-                   for i in range(400))
+    body = "".join(
+        f"async def f{i}():\n    # naïve 😋 {i}\n    await asyncio.open_connection('h', {i})\n" for i in range(400)
+    )
     mine = ClientText("import asyncio\n" + body)
-    client.text_document_did_open(T.DidOpenTextDocumentParams(T.TextDocumentItem(
-        uri=URI, language_id="python", version=1, text=mine.text)))
+    client.text_document_did_open(
+        T.DidOpenTextDocumentParams(T.TextDocumentItem(uri=URI, language_id="python", version=1, text=mine.text))
+    )
     version = 1
     for _ in range(300):
         lines = mine.lines()
@@ -74,11 +79,14 @@ async def test_server_holds_the_clients_text_after_incremental_edits(client: Lan
         c2 = rng.randint(0, utf16(lines[l2])) if l2 > l1 else rng.randint(c1, utf16(lines[l1]))
         new = rng.choice(["x", "", "é", "😋", "\n", "    pass\n", "\r\n", "\r", "await aio.sleep(1)\n"])
         version += 1
-        client.text_document_did_change(T.DidChangeTextDocumentParams(
-            T.VersionedTextDocumentIdentifier(uri=URI, version=version),
-            [mine.edit(l1, c1, l2, c2, new)]))
+        client.text_document_did_change(
+            T.DidChangeTextDocumentParams(
+                T.VersionedTextDocumentIdentifier(uri=URI, version=version), [mine.edit(l1, c1, l2, c2, new)]
+            )
+        )
     held = await client.workspace_execute_command_async(
-        T.ExecuteCommandParams(command="test.document", arguments=[URI]))
+        T.ExecuteCommandParams(command="test.document", arguments=[URI])
+    )
     assert held["type"] == "LineDocument"
     assert held["version"] == version
     assert held["source"] == mine.text
@@ -88,6 +96,5 @@ async def test_server_holds_the_clients_text_after_incremental_edits(client: Lan
     lines = mine.lines()
     n = next(i for i, text in enumerate(lines) if "open_connection" in text)
     col = utf16(lines[n][: lines[n].index("open_connection") + 3])
-    hover = await client.text_document_hover_async(T.HoverParams(
-        T.TextDocumentIdentifier(URI), T.Position(n, col)))
+    hover = await client.text_document_hover_async(T.HoverParams(T.TextDocumentIdentifier(URI), T.Position(n, col)))
     assert hover is not None and hover.contents.value == "open_connection"

@@ -31,7 +31,6 @@ BIN = Path(sys.executable).parent  # the project's venv bin (pytest runs from it
 MIN_NVIM = (0, 11)
 
 
-
 def missing(what: str) -> None:
     """Fail under CI, skip elsewhere."""
     msg = f"{what} (run `make install-test`)"
@@ -40,9 +39,7 @@ def missing(what: str) -> None:
 
 def _nvim_version(path: str) -> tuple[int, ...] | None:
     try:
-        out = subprocess.run(
-            [path, "--version"], capture_output=True, text=True, timeout=30
-        ).stdout
+        out = subprocess.run([path, "--version"], capture_output=True, text=True, timeout=30).stdout
     except (OSError, subprocess.SubprocessError):
         return None
     m = re.search(r"NVIM v(\d+)\.(\d+)\.(\d+)", out)
@@ -99,5 +96,3 @@ def editor_env(tmp: Path) -> dict[str, str]:
     env["PATH"] = os.pathsep.join([str(BIN), env.get("PATH", "")])
     env["NVIM_LOG_FILE"] = str(tmp / "xdg" / "state" / "nvim.log")
     return env
-
-

@@ -55,7 +55,10 @@ def test_try_without_a_terminal_prints_the_menu_and_the_hover(nvim, sheetls_bin,
 def _remote(nvim, sock, expr):
     r = subprocess.run(
         [nvim, "--server", str(sock), "--remote-expr", expr],
-        capture_output=True, text=True, timeout=30, stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=30,
+        stdin=subprocess.DEVNULL,
     )
     return r.stdout.strip() if r.returncode == 0 else None
 
@@ -74,7 +77,9 @@ def _until(fn, what, seconds=120, context=lambda: ""):
 
 def _screen_text(raw: bytes) -> str:
     """The terminal output without its escape sequences (for failure messages)."""
-    text = re.sub(rb"\x1b\[[0-9;?>]*[ -/]*[@-~]|\x1b\][^\x07]*\x07|\x1b[P^_].*?\x1b\\\\|\x1b[()][0-9A-Za-z]|\x1b[=>]", b"", raw)
+    text = re.sub(
+        rb"\x1b\[[0-9;?>]*[ -/]*[@-~]|\x1b\][^\x07]*\x07|\x1b[P^_].*?\x1b\\\\|\x1b[()][0-9A-Za-z]|\x1b[=>]", b"", raw
+    )
     return text.decode("utf-8", "replace")[-3000:]
 
 
@@ -88,7 +93,12 @@ def test_try_in_a_terminal_opens_neovim_on_the_demo(nvim, sheetls_bin, tmp_path)
     fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 40, 120, 0, 0))
     proc = subprocess.Popen(
         ["bash", str(ROOT / "nvim-client" / "try.sh")],
-        cwd=ROOT, env=env, stdin=slave, stdout=slave, stderr=slave, start_new_session=True,
+        cwd=ROOT,
+        env=env,
+        stdin=slave,
+        stdout=slave,
+        stderr=slave,
+        start_new_session=True,
     )
     os.close(slave)
     screen = bytearray()
@@ -112,11 +122,13 @@ def test_try_in_a_terminal_opens_neovim_on_the_demo(nvim, sheetls_bin, tmp_path)
         clients_expr = "luaeval('vim.inspect(vim.tbl_map(function(c) return c.name end, vim.lsp.get_clients({_uninitialized = true})))')"
 
         def attach_context():
-            return "\n".join([
-                f"clients (any state): {remote(clients_expr)}",
-                "messages: {}".format(remote("execute('messages')")),
-                screen_tail(),
-            ])
+            return "\n".join(
+                [
+                    f"clients (any state): {remote(clients_expr)}",
+                    "messages: {}".format(remote("execute('messages')")),
+                    screen_tail(),
+                ]
+            )
 
         _until(
             lambda: remote("luaeval('#vim.lsp.get_clients({name=\"sheetls\"})')") == "1",
@@ -128,13 +140,22 @@ def test_try_in_a_terminal_opens_neovim_on_the_demo(nvim, sheetls_bin, tmp_path)
 
         os.write(master, b"oaio\x18\x0f")  # o, aio, <C-x><C-o>
         labels = _until(
-            lambda: (remote("luaeval('table.concat(vim.tbl_map(function(i) return i.abbr end, vim.fn.complete_info({\"items\"}).items), \" \")')") or None),
+            lambda: (
+                remote(
+                    'luaeval(\'table.concat(vim.tbl_map(function(i) return i.abbr end, vim.fn.complete_info({"items"}).items), " ")\')'
+                )
+                or None
+            ),
             "the completion menu",
             context=screen_tail,
         )
         assert labels.split() == [e["prefix"] for e in sheet_entries()]
         os.write(master, b"\x19")  # <C-y>
-        _until(lambda: "open_connection(" in (remote("getline(line('.'))") or ""), "the snippet to expand", context=screen_tail)
+        _until(
+            lambda: "open_connection(" in (remote("getline(line('.'))") or ""),
+            "the snippet to expand",
+            context=screen_tail,
+        )
         os.write(master, b"\x1b:qa!\r")
         assert proc.wait(timeout=60) == 0
     finally:

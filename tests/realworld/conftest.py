@@ -1,4 +1,5 @@
 """The corpus suite's summary line and its violations.json (see test_realworld.py)."""
+
 from __future__ import annotations
 
 import rw_corpus
@@ -11,8 +12,10 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
     terminalreporter.section("real-world corpus")
     for line in REPORT.lines(rw_corpus.mode()):
         terminalreporter.write_line(line)
-    terminalreporter.write_line(f"realworld: violations written to {rw_corpus.ARTIFACTS / 'violations.json'} "
-                                f"(and violations-{rw_corpus.mode()}.json)")
+    terminalreporter.write_line(
+        f"realworld: violations written to {rw_corpus.ARTIFACTS / 'violations.json'} "
+        f"(and violations-{rw_corpus.mode()}.json)"
+    )
 
 
 def pytest_sessionfinish(session, exitstatus):

@@ -9,6 +9,7 @@ Environment:
   SHEETLS_REALWORLD_SEED=N   another sample (default 13)
   SHEETLS_REALWORLD_FILES=S  only files whose path contains S (to reproduce one file)
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -80,6 +81,7 @@ def _extract_py(archive: Path, dest: Path) -> None:
     tmp = dest.with_name(dest.name + ".partial")
     if tmp.exists():
         import shutil
+
         shutil.rmtree(tmp)
     tmp.mkdir(parents=True)
 
@@ -117,13 +119,30 @@ def sdist(name: str) -> Source:
         found = [p for p in dl.glob(f"{name}-{version}.*") if _sha256(p) == digest]
         if not found:
             proc = subprocess.run(
-                [sys.executable, "-m", "pip", "download", "--disable-pip-version-check", "--no-deps",
-                 "--no-binary", ":all:", "-d", str(dl), f"{name}=={version}"],
-                capture_output=True, text=True, timeout=300)
+                [
+                    sys.executable,
+                    "-m",
+                    "pip",
+                    "download",
+                    "--disable-pip-version-check",
+                    "--no-deps",
+                    "--no-binary",
+                    ":all:",
+                    "-d",
+                    str(dl),
+                    f"{name}=={version}",
+                ],
+                capture_output=True,
+                text=True,
+                timeout=300,
+            )
             found = [p for p in dl.glob(f"{name}-{version}.*") if _sha256(p) == digest]
             if proc.returncode != 0 or not found:
-                why = (proc.stderr or proc.stdout).strip().splitlines()[-1:] if proc.returncode else \
-                    [f"no {name}-{version} archive with sha256 {digest}"]
+                why = (
+                    (proc.stderr or proc.stdout).strip().splitlines()[-1:]
+                    if proc.returncode
+                    else [f"no {name}-{version} archive with sha256 {digest}"]
+                )
                 raise Unavailable(f"pip download of {name}=={version} failed: {' '.join(why)}", True)
         _extract_py(found[0], dest)
     return Source(name, dest)
@@ -143,6 +162,7 @@ def get_source(name: str) -> Source:
 def read_python(path: Path) -> Tuple[Optional[str], str]:
     """(text, why not): a UTF-8 file that compiles on this interpreter as it is."""
     from rw_places import compile_error
+
     try:
         text = path.read_bytes().decode("utf-8")
     except UnicodeDecodeError:

@@ -5,6 +5,7 @@ places to try (seeded), whether a text compiles, and how a client expands an acc
 
 Offsets are code points into the text; `LineIndex` turns them into LSP positions in the
 negotiated encoding, with LSP's line terminators (\\r\\n, \\n and \\r)."""
+
 from __future__ import annotations
 
 import bisect
@@ -51,7 +52,7 @@ class LineIndex:
         return bisect.bisect_right(self.starts, offset) - 1
 
     def line_text(self, line: int) -> str:
-        return self.text[self.starts[line]:self.ends[line]]
+        return self.text[self.starts[line] : self.ends[line]]
 
     def position(self, offset: int) -> types.Position:
         line = self.line_of(offset)
@@ -82,8 +83,9 @@ class LineIndex:
 def apply_edits(text: str, edits, encoding: str = "utf-16") -> str:
     """LSP TextEdits applied as a client does (ranges against the text before any edit)."""
     idx = LineIndex(text, encoding)
-    spans = sorted(((idx.offset(e.range.start), idx.offset(e.range.end), i, e.new_text)
-                    for i, e in enumerate(edits)), reverse=True)
+    spans = sorted(
+        ((idx.offset(e.range.start), idx.offset(e.range.end), i, e.new_text) for i, e in enumerate(edits)), reverse=True
+    )
     for start, end, _, new in spans:
         text = text[:start] + new + text[end:]
     return text
@@ -167,13 +169,40 @@ class Facts:
     api_names: List[Span] = field(default_factory=list)  # names the sheet documents
 
 
-API_NAMES = frozenset({
-    "open_connection", "start_server", "open_unix_connection", "start_unix_server",
-    "create_subprocess_exec", "create_subprocess_shell", "to_thread", "run_in_executor",
-    "drain", "communicate", "readline", "readexactly", "readuntil", "read", "write", "close",
-    "wait_closed", "wait", "serve_forever", "get_running_loop", "PIPE", "STDOUT", "DEVNULL",
-    "writelines", "write_eof", "at_eof", "get_extra_info", "returncode", "kill", "terminate",
-})
+API_NAMES = frozenset(
+    {
+        "open_connection",
+        "start_server",
+        "open_unix_connection",
+        "start_unix_server",
+        "create_subprocess_exec",
+        "create_subprocess_shell",
+        "to_thread",
+        "run_in_executor",
+        "drain",
+        "communicate",
+        "readline",
+        "readexactly",
+        "readuntil",
+        "read",
+        "write",
+        "close",
+        "wait_closed",
+        "wait",
+        "serve_forever",
+        "get_running_loop",
+        "PIPE",
+        "STDOUT",
+        "DEVNULL",
+        "writelines",
+        "write_eof",
+        "at_eof",
+        "get_extra_info",
+        "returncode",
+        "kill",
+        "terminate",
+    }
+)
 
 _OPENERS = {"(": ")", "[": "]", "{": "}"}
 
@@ -229,7 +258,7 @@ def analyze(text: str) -> Facts:
         if tt == tokenize.INDENT:
             parent = stack[-1]
             if tok.string.startswith(parent) and len(tok.string) > len(parent):
-                deltas[tok.string[len(parent):]] += 1
+                deltas[tok.string[len(parent) :]] += 1
             stack.append(tok.string)
             continue
         if tt == tokenize.DEDENT:
@@ -247,7 +276,7 @@ def analyze(text: str) -> Facts:
             continue
         if new_line:
             line_start = starts[tok.start[0] - 1]
-            indent = text[line_start:off(tok.start)]
+            indent = text[line_start : off(tok.start)]
             if indent.strip(" \t\f") == "":
                 indents = tuple(dict.fromkeys(list(prev_stack) + list(stack)))
                 facts.statements.append(StatementStart(line_start, indent, indents))
@@ -403,7 +432,7 @@ class Place:
     expect: str  # "compile": items must compile where the plain word compiles; "none": no items
 
     def apply(self, text: str) -> str:
-        return text[:self.start] + self.new + text[self.end:]
+        return text[: self.start] + self.new + text[self.end :]
 
 
 def _candidates(facts: Facts, rng: random.Random) -> Dict[str, List]:
@@ -421,32 +450,39 @@ def _candidates(facts: Facts, rng: random.Random) -> Dict[str, List]:
             def mk(w, st=st, ind=ind, kind=kind):
                 new = f"{ind}{w}\n"
                 return Place(kind, st.offset, st.offset, new, st.offset + len(ind) + len(w), w, "compile")
+
             add(kind, mk)
         for kind, (template, _) in ONE_LINERS.items():
+
             def mk1(w, st=st, template=template, kind=kind):
                 marked = st.indent + template.format(w="\0", i=st.indent) + "\n"
                 cursor = st.offset + marked.index("\0") + len(w)
                 return Place(kind, st.offset, st.offset, marked.replace("\0", w), cursor, w, "compile")
+
             add(kind, mk1)
     for sp in facts.names:
         if sp.kind == "after-dot":
+
             def mkd(w, sp=sp):
                 w = w if rng.random() < 0.8 else ""
                 return Place("after-dot", sp.start, sp.end, w, sp.start + len(w), w, "none")
+
             add("after-dot", mkd)
             continue
 
         def mkn(w, sp=sp):
             return Place(sp.kind, sp.start, sp.end, w, sp.start + len(w), w, "compile")
+
         add(sp.kind, mkn)
     for sp in facts.comments:
         line_no = text.count("\n", 0, sp.start)
-        if line_no < 2 and re.search(r"coding[:=]", text[sp.start:sp.end]):
+        if line_no < 2 and re.search(r"coding[:=]", text[sp.start : sp.end]):
             continue
 
         def mkc(w, sp=sp):
             at = rng.randint(sp.start + 1, sp.end)
             return Place("comment", at, at, " " + w, at + 1 + len(w), w, "none")
+
         add("comment", mkc)
     for sp in facts.strings:
         quote = sp.extra.lstrip("abfrtuABFRTU")
@@ -465,6 +501,7 @@ def _candidates(facts: Facts, rng: random.Random) -> Dict[str, List]:
         def mks(w, sp=sp, offsets=offsets, kind=kind):
             at = rng.choice(offsets)
             return Place(kind, at, at, " " + w, at + 1 + len(w), w, "none")
+
         add(kind, mks)
     return c
 
@@ -511,14 +548,14 @@ def nested_deltas(final: str, start_line: int, inserted: str) -> List[str]:
     base = lines[0][: len(lines[0]) - len(lines[0].lstrip(" \t"))]
     body = []
     for line in lines:
-        body.append(line[len(base):] if line.startswith(base) else line.lstrip(" \t"))
+        body.append(line[len(base) :] if line.startswith(base) else line.lstrip(" \t"))
     out = []
     stack = [""]
     try:
         for tok in tokenize.generate_tokens(io.StringIO("\n".join(body) + "\n").readline):
             if tok.type == tokenize.INDENT:
                 parent = stack[-1]
-                out.append(tok.string[len(parent):] if tok.string.startswith(parent) else tok.string)
+                out.append(tok.string[len(parent) :] if tok.string.startswith(parent) else tok.string)
                 stack.append(tok.string)
             elif tok.type == tokenize.DEDENT:
                 stack.pop()

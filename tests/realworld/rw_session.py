@@ -13,6 +13,7 @@ and check the properties that need no hand-written answer:
   log-error      an ERROR line in the server's log while it served this file
   request-error  a request that failed, timed out or broke the protocol
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -35,8 +36,26 @@ ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "realworld"
 DEBUG_TEXT = "sheetls.debugDocumentText"
 PLAIN_DIR = "file:///tmp/sheetls-realworld"
 ESCAPED_DIR = "file:///tmp/sheetls%20r%C3%A9al%20world"  # /tmp/sheetls réal world
-EDIT_POOL = ("é", "日本語", "😀", "\r\n", "\n", "aio", "    ", "x = 1\r\n", "# ß 😀\n", "", "\t",
-             "await asyncio.sleep(0)\n", "(", ")", "'", '"""', "𝔘𝔫𝔦", "ü\r\n    ")
+EDIT_POOL = (
+    "é",
+    "日本語",
+    "😀",
+    "\r\n",
+    "\n",
+    "aio",
+    "    ",
+    "x = 1\r\n",
+    "# ß 😀\n",
+    "",
+    "\t",
+    "await asyncio.sleep(0)\n",
+    "(",
+    ")",
+    "'",
+    '"""',
+    "𝔘𝔫𝔦",
+    "ü\r\n    ",
+)
 
 
 _RECORD = re.compile(r"^\d{4}-\d\d-\d\d [\d:,.]+ ([A-Z]+) ")
@@ -92,16 +111,19 @@ class Server:
 
     async def start(self) -> None:
         import os
+
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
         self.log_path.write_text("")
         self.log_pos = 0
         config = ClientServerConfig(
             server_command=[sys.executable, "-m", "sheetls", "--stdio", "--log-file", str(self.log_path)],
-            server_env={**os.environ, "SHEETLS_DEBUG": "1"})
+            server_env={**os.environ, "SHEETLS_DEBUG": "1"},
+        )
         self.client = await config.start()
         result = await asyncio.wait_for(initialize(self.client, self.profile), 60)
         self.encoding = {types.PositionEncodingKind.Utf8: "utf-8", types.PositionEncodingKind.Utf32: "utf-32"}.get(
-            result.capabilities.position_encoding, "utf-16")
+            result.capabilities.position_encoding, "utf-16"
+        )
         self.versions = {}
 
     async def stop(self) -> None:
@@ -143,8 +165,9 @@ class Server:
     # --- protocol
     def open(self, uri: str, text: str) -> None:
         self.versions[uri] = 1
-        self.client.text_document_did_open(types.DidOpenTextDocumentParams(
-            types.TextDocumentItem(uri=uri, language_id="python", version=1, text=text)))
+        self.client.text_document_did_open(
+            types.DidOpenTextDocumentParams(types.TextDocumentItem(uri=uri, language_id="python", version=1, text=text))
+        )
 
     def close(self, uri: str) -> None:
         self.versions.pop(uri, None)
@@ -152,8 +175,11 @@ class Server:
 
     def change(self, uri: str, changes: List[types.TextDocumentContentChangePartial]) -> None:
         self.versions[uri] += 1
-        self.client.text_document_did_change(types.DidChangeTextDocumentParams(
-            types.VersionedTextDocumentIdentifier(uri=uri, version=self.versions[uri]), changes))
+        self.client.text_document_did_change(
+            types.DidChangeTextDocumentParams(
+                types.VersionedTextDocumentIdentifier(uri=uri, version=self.versions[uri]), changes
+            )
+        )
 
     async def _call(self, coro):
         if not self.alive():
@@ -162,16 +188,19 @@ class Server:
         return await asyncio.wait_for(coro, REQUEST_TIMEOUT)
 
     async def completion(self, uri: str, pos: types.Position):
-        return await self._call(self.client.text_document_completion_async(types.CompletionParams(
-            types.TextDocumentIdentifier(uri), pos)))
+        return await self._call(
+            self.client.text_document_completion_async(types.CompletionParams(types.TextDocumentIdentifier(uri), pos))
+        )
 
     async def hover(self, uri: str, pos: types.Position):
-        return await self._call(self.client.text_document_hover_async(types.HoverParams(
-            types.TextDocumentIdentifier(uri), pos)))
+        return await self._call(
+            self.client.text_document_hover_async(types.HoverParams(types.TextDocumentIdentifier(uri), pos))
+        )
 
     async def text(self, uri: str) -> Optional[str]:
-        res = await self._call(self.client.workspace_execute_command_async(
-            types.ExecuteCommandParams(DEBUG_TEXT, [uri])))
+        res = await self._call(
+            self.client.workspace_execute_command_async(types.ExecuteCommandParams(DEBUG_TEXT, [uri]))
+        )
         if res is None:
             return None
         return res["text"] if isinstance(res, dict) else getattr(res, "text", None)
@@ -192,8 +221,13 @@ def items_of(result) -> List[types.CompletionItem]:
 def _place_info(place: P.Place, text: str, idx: P.LineIndex) -> Dict[str, Any]:
     line = idx.line_of(place.cursor)
     s, e = idx.starts[line], idx.ends[line]
-    return {"kind": place.kind, "line": line + 1, "column": place.cursor - s + 1, "word": place.word,
-            "text": text[s:place.cursor] + "|" + text[place.cursor:e]}
+    return {
+        "kind": place.kind,
+        "line": line + 1,
+        "column": place.cursor - s + 1,
+        "word": place.word,
+        "text": text[s : place.cursor] + "|" + text[place.cursor : e],
+    }
 
 
 def _short(s: str, n: int = 600) -> str:
@@ -203,8 +237,18 @@ def _short(s: str, n: int = 600) -> str:
 class FileCheck:
     """Every property over one file, for one server (profile)."""
 
-    def __init__(self, server: Server, source: str, rel: str, text: str, facts: P.Facts,
-                 places: List[P.Place], cache: P.CompileCache, rng: random.Random, edits: int):
+    def __init__(
+        self,
+        server: Server,
+        source: str,
+        rel: str,
+        text: str,
+        facts: P.Facts,
+        places: List[P.Place],
+        cache: P.CompileCache,
+        rng: random.Random,
+        edits: int,
+    ):
         self.s = server
         self.source = source
         self.rel = rel
@@ -218,8 +262,9 @@ class FileCheck:
         self.label = f"{source}/{rel}"
         self.phase = "opened"
 
-    def violation(self, kind: str, details: str, place: Optional[Dict[str, Any]] = None,
-                  item: Optional[str] = None) -> None:
+    def violation(
+        self, kind: str, details: str, place: Optional[Dict[str, Any]] = None, item: Optional[str] = None
+    ) -> None:
         self.tally.violations.append(Violation(self.label, self.s.profile, kind, place or {}, item, details))
 
     async def run(self) -> Tally:
@@ -237,8 +282,11 @@ class FileCheck:
             got = await self.s.text(plain)
             self.tally.requests += 1
             if got != self.text:
-                self.violation("edit-text-differs", "after every place's edit and its undo the server's "
-                               f"text differs from the file: {_first_difference(self.text, got)}")
+                self.violation(
+                    "edit-text-differs",
+                    "after every place's edit and its undo the server's "
+                    f"text differs from the file: {_first_difference(self.text, got)}",
+                )
             self.phase = "after the places' edits and undos, during random edits"
             await self.check_random_edits(plain)
             self.s.close(plain)
@@ -261,15 +309,19 @@ class FileCheck:
         except ServerGone:
             raise
         except asyncio.TimeoutError:
-            self.violation("request-error", f"{what} at {pos.line + 1}:{pos.character} timed out "
-                           f"({REQUEST_TIMEOUT} s)", place)
+            self.violation(
+                "request-error", f"{what} at {pos.line + 1}:{pos.character} timed out ({REQUEST_TIMEOUT} s)", place
+            )
         except Exception as e:  # an error answer, or an answer the spec does not allow
             self.violation("request-error", f"{what} at {pos.line + 1}:{pos.character}: {type(e).__name__}: {e}", place)
         for record in self.s.new_log_errors():
             where = dict(place) if place else {}
-            where.setdefault("request", f"{what} at line {pos.line + 1}, character {pos.character} "
-                                        f"({self.s.encoding}), {self.phase}{', escaped URI' if '%20' in uri else ''}"
-                                        f"{', the fresh open' if '-fresh/' in uri else ''}")
+            where.setdefault(
+                "request",
+                f"{what} at line {pos.line + 1}, character {pos.character} "
+                f"({self.s.encoding}), {self.phase}{', escaped URI' if '%20' in uri else ''}"
+                f"{', the fresh open' if '-fresh/' in uri else ''}",
+            )
             if text is not None and "text" not in where:
                 where["line"] = pos.line + 1
                 where["text"] = P.LineIndex(text, self.s.encoding).line_text(pos.line)
@@ -294,22 +346,32 @@ class FileCheck:
                     da, db = self.s.dump(a, plain), self.s.dump(b, escaped)
                     if da != db:
                         line = idx.line_text(pos.line)
-                        self.violation("uri-differs", f"{what}: plain URI answered {_short(da, 300)}; "
-                                       f"escaped URI {escaped} answered {_short(db, 300)}",
-                                       {"kind": what, "line": pos.line + 1, "text": line})
+                        self.violation(
+                            "uri-differs",
+                            f"{what}: plain URI answered {_short(da, 300)}; "
+                            f"escaped URI {escaped} answered {_short(db, 300)}",
+                            {"kind": what, "line": pos.line + 1, "text": line},
+                        )
 
     async def check_place(self, uri: str, place: P.Place) -> None:
         text = self.text
         idx0 = P.LineIndex(text, self.s.encoding)
         after = place.apply(text)
         idx = P.LineIndex(after, self.s.encoding)
-        self.s.change(uri, [types.TextDocumentContentChangePartial(
-            range=idx0.range(place.start, place.end), text=place.new)])
+        self.s.change(
+            uri, [types.TextDocumentContentChangePartial(range=idx0.range(place.start, place.end), text=place.new)]
+        )
         info = _place_info(place, after, idx)
         ok, result = await self._ask("completion", uri, idx.position(place.cursor), info)
         # undo: the place's text back to the file's
-        self.s.change(uri, [types.TextDocumentContentChangePartial(
-            range=idx.range(place.start, place.start + len(place.new)), text=text[place.start:place.end])])
+        self.s.change(
+            uri,
+            [
+                types.TextDocumentContentChangePartial(
+                    range=idx.range(place.start, place.start + len(place.new)), text=text[place.start : place.end]
+                )
+            ],
+        )
         self.tally.places += 1
         self.tally.places_by_kind[place.kind] = self.tally.places_by_kind.get(place.kind, 0) + 1
         if not ok:
@@ -323,8 +385,9 @@ class FileCheck:
                     sp = next((s for s in self.facts.strings if s.start <= place.start < s.end), None)
                     where = f" (a {sp.extra} string)" if sp else ""
                     info["string"] = sp.extra if sp else ""
-                self.violation(kind, f"{len(items)} items{where}: {', '.join(i.label for i in items[:8])}",
-                               info, items[0].label)
+                self.violation(
+                    kind, f"{len(items)} items{where}: {', '.join(i.label for i in items[:8])}", info, items[0].label
+                )
             return
         self.tally.places_with_items += bool(items)
         for item in items:
@@ -335,8 +398,13 @@ class FileCheck:
             final, inserted = P.expand_item(self.s.profile, after, item, self.s.encoding)
             err = self.cache.error(final)
             if err:
-                self.violation("compile", f"{err}; inserted {_short(inserted)!r}; additional edits "
-                               f"{[e.new_text for e in (item.additional_text_edits or [])]!r}", info, item.label)
+                self.violation(
+                    "compile",
+                    f"{err}; inserted {_short(inserted)!r}; additional edits "
+                    f"{[e.new_text for e in (item.additional_text_edits or [])]!r}",
+                    info,
+                    item.label,
+                )
                 continue
             if self.facts.unit:
                 edit = item.text_edit
@@ -344,8 +412,13 @@ class FileCheck:
                 line = start.line + _lines_added_before(item, start)
                 bad = [d for d in P.nested_deltas(final, line, inserted) if d != self.facts.unit]
                 if bad:
-                    self.violation("indent-unit", f"the file indents by {self.facts.unit!r}; the item nests "
-                                   f"blocks by {sorted(set(bad))!r}: {_short(inserted, 300)!r}", info, item.label)
+                    self.violation(
+                        "indent-unit",
+                        f"the file indents by {self.facts.unit!r}; the item nests "
+                        f"blocks by {sorted(set(bad))!r}: {_short(inserted, 300)!r}",
+                        info,
+                        item.label,
+                    )
 
     async def check_random_edits(self, uri: str) -> None:
         rng = self.rng
@@ -395,9 +468,12 @@ class FileCheck:
                 if ok1 and ok2:
                     da, db = self.s.dump(a, uri), self.s.dump(b, fresh)
                     if da != db:
-                        self.violation("fresh-open-differs", f"{what}: the edited document answered "
-                                       f"{_short(da, 300)}; a fresh open of the same text {_short(db, 300)}",
-                                       {"kind": what, "line": pos.line + 1, "text": idx.line_text(pos.line)})
+                        self.violation(
+                            "fresh-open-differs",
+                            f"{what}: the edited document answered "
+                            f"{_short(da, 300)}; a fresh open of the same text {_short(db, 300)}",
+                            {"kind": what, "line": pos.line + 1, "text": idx.line_text(pos.line)},
+                        )
         self.s.close(fresh)
 
 
@@ -415,8 +491,10 @@ def _first_difference(want: str, got: Optional[str]) -> str:
         return "the server has no such document"
     i = next((k for k, (x, y) in enumerate(zip(want, got)) if x != y), min(len(want), len(got)))
     line = want.count("\n", 0, i) + 1
-    return (f"first difference at offset {i} (line {line}): client {want[max(0, i - 30):i + 30]!r}, "
-            f"server {got[max(0, i - 30):i + 30]!r} (lengths {len(want)} / {len(got)})")
+    return (
+        f"first difference at offset {i} (line {line}): client {want[max(0, i - 30) : i + 30]!r}, "
+        f"server {got[max(0, i - 30) : i + 30]!r} (lengths {len(want)} / {len(got)})"
+    )
 
 
 def violation_dict(v: Violation) -> Dict[str, Any]:

@@ -11,6 +11,7 @@ test-artifacts/realworld/violations.json, and the session ends with a summary li
     make test-realworld                                        # every file (SHEETLS_REALWORLD=full)
     SHEETLS_REALWORLD_FILES=streams.py .venv/bin/python -m pytest tests/realworld -k stdlib
 """
+
 from __future__ import annotations
 
 import os
@@ -31,8 +32,15 @@ pytestmark = pytest.mark.realworld
 PROFILES = ["visual_studio_code", "neovim"]
 
 # The CI sample: files per source, places per file. Full mode: every file, more places.
-SAMPLE_FILES = {"stdlib-asyncio": 3, "test_asyncio": 2, "aiohttp": 2, "asyncssh": 2, "anyio": 2,
-                "uvicorn": 2, "aiofiles": 2}
+SAMPLE_FILES = {
+    "stdlib-asyncio": 3,
+    "test_asyncio": 2,
+    "aiohttp": 2,
+    "asyncssh": 2,
+    "anyio": 2,
+    "uvicorn": 2,
+    "aiofiles": 2,
+}
 SAMPLE_PLACES = 44
 SAMPLE_EDITS = 12
 
@@ -74,11 +82,18 @@ def corpus_files(source: str, src: C.Source) -> List[Path]:
         files = [f for f in files if only in f.relative_to(src.root).as_posix()]
     if C.mode() == "sample" and not only:
         # prefer files that use what the sheet documents, then a seeded pick among them
-        rich = [f for f in files if b"open_connection" in f.read_bytes() or b"create_subprocess" in f.read_bytes()
-                or b"run_in_executor" in f.read_bytes() or b"to_thread" in f.read_bytes()]
+        rich = [
+            f
+            for f in files
+            if b"open_connection" in f.read_bytes()
+            or b"create_subprocess" in f.read_bytes()
+            or b"run_in_executor" in f.read_bytes()
+            or b"to_thread" in f.read_bytes()
+        ]
         pool = [str(f) for f in (rich or files) if f.stat().st_size < 60_000] or [str(f) for f in files]
-        files = [Path(p) for p in P.choose_files(pool, random.Random(f"{C.seed()}:{source}"),
-                                                   SAMPLE_FILES.get(source, 1))]
+        files = [
+            Path(p) for p in P.choose_files(pool, random.Random(f"{C.seed()}:{source}"), SAMPLE_FILES.get(source, 1))
+        ]
     return files
 
 
@@ -90,6 +105,7 @@ async def test_corpus(source: str, profile: str):
     except C.Unavailable as e:
         if e.tool_missing:
             from tool_required import missing_tool
+
             missing_tool(str(e))
         pytest.skip(str(e))
     files = corpus_files(source, src)
@@ -120,10 +136,16 @@ async def test_corpus(source: str, profile: str):
     REPORT.add(source, profile, tally, time.monotonic() - started)
     if tally.violations:
         by_kind = Counter(v.kind for v in tally.violations)
-        examples = "\n".join(f"  {v.kind}: {v.file}:{v.place.get('line', '?')} {v.place.get('text', '')!r} "
-                             f"item={v.item!r}: {v.details[:300]}" for v in _one_per_kind(tally.violations))
-        pytest.fail(f"{len(tally.violations)} violations in {tally.files} files of {source} ({profile}): "
-                    f"{dict(by_kind)}\n{examples}\n(all in {C.ARTIFACTS / 'violations.json'})", pytrace=False)
+        examples = "\n".join(
+            f"  {v.kind}: {v.file}:{v.place.get('line', '?')} {v.place.get('text', '')!r} "
+            f"item={v.item!r}: {v.details[:300]}"
+            for v in _one_per_kind(tally.violations)
+        )
+        pytest.fail(
+            f"{len(tally.violations)} violations in {tally.files} files of {source} ({profile}): "
+            f"{dict(by_kind)}\n{examples}\n(all in {C.ARTIFACTS / 'violations.json'})",
+            pytrace=False,
+        )
 
 
 def _one_per_kind(violations, n: int = 2):

@@ -1,5 +1,6 @@
 """benchmarks/realworld_bench.py works (make bench runs it in full, bench-quick bounded): a tiny
 run against sheetls alone produces both tables with correct answers. Speed is never asserted."""
+
 from __future__ import annotations
 
 import json
@@ -16,10 +17,30 @@ ROOT = Path(__file__).resolve().parents[2]
 def test_realworld_benchmark_runs_and_answers(tmp_path):
     out = tmp_path / "rw.json"
     proc = subprocess.run(
-        [sys.executable, str(ROOT / "benchmarks" / "realworld_bench.py"), "--servers", "sheetls",
-         "--sources", "stdlib-asyncio", "--sites", "12", "--methods", "600", "--edits", "6",
-         "--budget", "2", "--no-pin", "--json", str(out)],
-        cwd=ROOT, capture_output=True, text=True, timeout=300)
+        [
+            sys.executable,
+            str(ROOT / "benchmarks" / "realworld_bench.py"),
+            "--servers",
+            "sheetls",
+            "--sources",
+            "stdlib-asyncio",
+            "--sites",
+            "12",
+            "--methods",
+            "600",
+            "--edits",
+            "6",
+            "--budget",
+            "2",
+            "--no-pin",
+            "--json",
+            str(out),
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert proc.returncode == 0, proc.stderr[-3000:]
     assert "**Corpus call sites**" in proc.stdout and "class body" in proc.stdout
     data = json.loads(out.read_text())

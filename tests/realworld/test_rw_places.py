@@ -1,5 +1,6 @@
 """The corpus suite's own machinery, without a server: where tokenize says the places are,
 how a client expands an item, LSP positions with CRLF and non-BMP text."""
+
 from __future__ import annotations
 
 import random
@@ -38,7 +39,7 @@ class Client:
 def kinds():
     facts = P.analyze(SRC)
     text = facts.text
-    return {text[s.start:s.end]: s.kind for s in facts.names}, facts
+    return {text[s.start : s.end]: s.kind for s in facts.names}, facts
 
 
 def test_names_are_classified_by_their_place():
@@ -58,7 +59,7 @@ def test_comments_strings_and_fstring_text():
     _, facts = kinds()
     text = facts.text
     (comment,) = facts.comments
-    assert text[comment.start:comment.end] == "# a comment"
+    assert text[comment.start : comment.end] == "# a comment"
     (fs,) = [s for s in facts.strings if s.kind == "fstring"]
     lit = "".join(text[o] for o in P.fstring_text_offsets(text, fs))
     assert "host" not in lit and lit.startswith("text ") and "literal" in lit
@@ -68,11 +69,19 @@ def test_places_keep_plain_names_compiling_and_strings_strings():
     facts = P.analyze(SRC)
     cache = P.CompileCache()
     places = P.sample_places(facts, random.Random(1), 200, lambda t: cache.error(t) is None)
-    assert {"statement", "one-line:else", "for-target", "comment", "string:b\"", 'string:"""',
-            'fstring-text:f"', "after-dot"} <= {p.kind for p in places}
+    assert {
+        "statement",
+        "one-line:else",
+        "for-target",
+        "comment",
+        'string:b"',
+        'string:"""',
+        'fstring-text:f"',
+        "after-dot",
+    } <= {p.kind for p in places}
     for p in places:
         after = p.apply(SRC)
-        assert after[p.cursor - len(p.word):p.cursor] == p.word
+        assert after[p.cursor - len(p.word) : p.cursor] == p.word
         if p.expect == "compile":
             assert cache.error(after) is None, p
         else:
@@ -96,11 +105,15 @@ def test_expansion_matches_the_shared_client_model():
 
     text = "async def main():\n    aio\n"
     item = types.CompletionItem(
-        label="aioopen", insert_text_format=types.InsertTextFormat.Snippet,
-        text_edit=types.TextEdit(types.Range(types.Position(1, 4), types.Position(1, 7)),
-                                 "r = ${1:x}\nif r:\n    pass"),
-        additional_text_edits=[types.TextEdit(types.Range(types.Position(0, 0), types.Position(0, 0)),
-                                              "import asyncio\n")])
+        label="aioopen",
+        insert_text_format=types.InsertTextFormat.Snippet,
+        text_edit=types.TextEdit(
+            types.Range(types.Position(1, 4), types.Position(1, 7)), "r = ${1:x}\nif r:\n    pass"
+        ),
+        additional_text_edits=[
+            types.TextEdit(types.Range(types.Position(0, 0), types.Position(0, 0)), "import asyncio\n")
+        ],
+    )
     for profile in ("visual_studio_code", "neovim"):
         final, inserted = P.expand_item(profile, text, item)
         assert final == accept_item(profile, text, item)

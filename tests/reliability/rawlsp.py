@@ -3,6 +3,7 @@
 pytest-lsp's client only sends well-formed messages; protocol abuse and floods of 100,000
 requests need a client that writes bytes as they are and reads answers in bulk.
 """
+
 from __future__ import annotations
 
 import json
@@ -24,13 +25,19 @@ def frame(body: Any) -> bytes:
 class RawServer:
     """sheetls as a subprocess; replies are parsed on a thread into a queue."""
 
-    def __init__(self, env: Optional[Dict[str, str]] = None, args: Optional[List[str]] = None,
-                 prefix: Optional[List[str]] = None):
+    def __init__(
+        self, env: Optional[Dict[str, str]] = None, args: Optional[List[str]] = None, prefix: Optional[List[str]] = None
+    ):
         full_env = dict(os.environ)
         full_env.update(env or {})
         self.stderr_lines: List[str] = []
-        self.proc = subprocess.Popen((prefix or []) + SERVER_CMD + (args or []), stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                     stderr=subprocess.PIPE, env=full_env)
+        self.proc = subprocess.Popen(
+            (prefix or []) + SERVER_CMD + (args or []),
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            env=full_env,
+        )
         self.messages: queue.Queue[dict] = queue.Queue()
         self.notifications: List[dict] = []  # every message from the server that has a method
         self._next_id = 0
@@ -103,7 +110,9 @@ class RawServer:
         try:
             return self.messages.get(timeout=timeout)
         except queue.Empty:
-            raise AssertionError(f"no message from the server within {timeout}s; stderr:\n{self.stderr[-3000:]}") from None
+            raise AssertionError(
+                f"no message from the server within {timeout}s; stderr:\n{self.stderr[-3000:]}"
+            ) from None
 
     def response(self, msg_id: Any = None, timeout: float = 30) -> dict:
         """The next response (skipping notifications and server requests); with msg_id, check it."""
@@ -122,18 +131,25 @@ class RawServer:
         return self.response(self.request(method, params), timeout)
 
     def initialize(self, options: Any = None, encodings: Optional[List[str]] = None) -> dict:
-        caps: dict = {"textDocument": {"hover": {"contentFormat": ["markdown", "plaintext"]},
-                                       "completion": {"completionItem": {"snippetSupport": True}}}}
+        caps: dict = {
+            "textDocument": {
+                "hover": {"contentFormat": ["markdown", "plaintext"]},
+                "completion": {"completionItem": {"snippetSupport": True}},
+            }
+        }
         if encodings:
             caps["general"] = {"positionEncodings": encodings}
-        answer = self.call("initialize", {"processId": None, "rootUri": None, "capabilities": caps,
-                                          "initializationOptions": options})
+        answer = self.call(
+            "initialize", {"processId": None, "rootUri": None, "capabilities": caps, "initializationOptions": options}
+        )
         self.notify("initialized", {})
         return answer
 
     def open(self, uri: str, text: str, language: str = "python", version: int = 1) -> None:
-        self.notify("textDocument/didOpen", {"textDocument": {"uri": uri, "languageId": language,
-                                                              "version": version, "text": text}})
+        self.notify(
+            "textDocument/didOpen",
+            {"textDocument": {"uri": uri, "languageId": language, "version": version, "text": text}},
+        )
 
     def shutdown_and_exit(self, timeout: float = 30) -> int:
         answer = self.call("shutdown")
@@ -150,8 +166,11 @@ class RawServer:
     def logged_errors(self) -> List[str]:
         """window/logMessage messages of type Error received so far (sheetls logs every
         failure it contains there, with the traceback)."""
-        return [n["params"]["message"] for n in self.notifications
-                if n.get("method") == "window/logMessage" and n["params"].get("type") == 1]
+        return [
+            n["params"]["message"]
+            for n in self.notifications
+            if n.get("method") == "window/logMessage" and n["params"].get("type") == 1
+        ]
 
     def rss_kb(self) -> int:
         with open(f"/proc/{self.proc.pid}/status") as f:

@@ -5,6 +5,7 @@ The failure is real code raising inside the feature handler: with SHEETLS_DEBUG=
 holding a line `sheetls-debug-fault: hover` (or `completion`) makes that feature raise for that
 document (sheetls/debug.py). Without SHEETLS_DEBUG the hooks do not exist at all.
 """
+
 from __future__ import annotations
 
 from rawlsp import RawServer
@@ -59,7 +60,8 @@ def test_without_sheetls_debug_there_are_no_hooks():
     with RawServer(env={"SHEETLS_DEBUG": ""}) as srv:
         caps = srv.initialize()["result"]["capabilities"]
         assert caps["executeCommandProvider"]["commands"] and not any(
-            c.startswith("sheetls.debug") for c in caps["executeCommandProvider"]["commands"])
+            c.startswith("sheetls.debug") for c in caps["executeCommandProvider"]["commands"]
+        )
         uri = "file:///tmp/reliability/no-debug.py"
         srv.open(uri, SOURCE + "# sheetls-debug-fault: hover\n")
         assert hover(srv, uri)["result"]["contents"]["value"].startswith("### Open a TCP connection")
@@ -73,10 +75,15 @@ def test_a_failing_notification_handler_is_logged_with_its_traceback_not_popped_
     with RawServer() as srv:
         srv.initialize()
         # an edit to a document that was never opened makes pygls's didChange raise KeyError
-        srv.notify("textDocument/didChange", {"textDocument": {"uri": "file:///never/opened.py", "version": 2},
-                                              "contentChanges": [{"range": {"start": {"line": 0, "character": 0},
-                                                                            "end": {"line": 0, "character": 0}},
-                                                                  "text": "x"}]})
+        srv.notify(
+            "textDocument/didChange",
+            {
+                "textDocument": {"uri": "file:///never/opened.py", "version": 2},
+                "contentChanges": [
+                    {"range": {"start": {"line": 0, "character": 0}, "end": {"line": 0, "character": 0}}, "text": "x"}
+                ],
+            },
+        )
         uri = "file:///tmp/reliability/after-failure.py"
         srv.open(uri, SOURCE)
         assert hover(srv, uri)["result"]["contents"]["value"].startswith("### Open a TCP connection")

@@ -6,6 +6,7 @@ The server runs over stdio with SHEETLS_DEBUG=1, which adds the `sheetls.debugDo
 command (sheetls/debug.py) that returns the server's own text of a document. Hypothesis runs
 derandomized (the same examples on every run); SHEETLS_HYPOTHESIS_EXAMPLES=500 searches wider.
 """
+
 from __future__ import annotations
 
 import itertools
@@ -20,9 +21,14 @@ from rawlsp import RawServer
 
 EXAMPLES = int(os.environ.get("SHEETLS_HYPOTHESIS_EXAMPLES", "30"))
 _FIXED = EXAMPLES <= 30  # CI: the same examples every run, nothing stored between runs
-PROFILE = settings(max_examples=EXAMPLES, derandomize=_FIXED, database=None if _FIXED else settings.default.database,
-                   deadline=None, print_blob=True,
-                   suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+PROFILE = settings(
+    max_examples=EXAMPLES,
+    derandomize=_FIXED,
+    database=None if _FIXED else settings.default.database,
+    deadline=None,
+    print_blob=True,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
 
 UNITS = {
     "utf-8": lambda ch: len(ch.encode("utf-8")),
@@ -31,9 +37,32 @@ UNITS = {
 }
 _BREAK = re.compile(r"\r\n|\r|\n")
 
-PIECES = ["a", "x", "_", " ", "    ", "\t", "\n", "\r\n", "\r", "é", "中文", "😀", "𝄞", "a😀b",
-          "import asyncio\n", "aio", "asyncio.open_connection(", "loop.run_in_executor", "async def main():\r\n",
-          "    await asyncio.to_thread(f)\n", "# ü €\n", "'''\n", '"', "("]
+PIECES = [
+    "a",
+    "x",
+    "_",
+    " ",
+    "    ",
+    "\t",
+    "\n",
+    "\r\n",
+    "\r",
+    "é",
+    "中文",
+    "😀",
+    "𝄞",
+    "a😀b",
+    "import asyncio\n",
+    "aio",
+    "asyncio.open_connection(",
+    "loop.run_in_executor",
+    "async def main():\r\n",
+    "    await asyncio.to_thread(f)\n",
+    "# ü €\n",
+    "'''\n",
+    '"',
+    "(",
+]
 INSERT = st.lists(st.sampled_from(PIECES), max_size=6).map("".join)
 SEED = st.integers(min_value=0, max_value=2**31)
 START = st.lists(st.sampled_from(PIECES), max_size=30).map("".join)
@@ -52,7 +81,7 @@ class Model:
         """(start offset, content without its line break) for each line."""
         out, start = [], 0
         for m in _BREAK.finditer(self.text):
-            out.append((start, self.text[start:m.start()]))
+            out.append((start, self.text[start : m.start()]))
             start = m.end()
         out.append((start, self.text[start:]))
         return out
@@ -73,9 +102,11 @@ class Model:
 
     def edit(self, seed_a: int, seed_b: int, new: str) -> dict:
         a, b = sorted([self.position(seed_a), self.position(seed_b)])
-        self.text = self.text[: a[0]] + new + self.text[b[0]:]
-        return {"range": {"start": {"line": a[1], "character": a[2]}, "end": {"line": b[1], "character": b[2]}},
-                "text": new}
+        self.text = self.text[: a[0]] + new + self.text[b[0] :]
+        return {
+            "range": {"start": {"line": a[1], "character": a[2]}, "end": {"line": b[1], "character": b[2]}},
+            "text": new,
+        }
 
 
 _uris = itertools.count()
@@ -98,8 +129,11 @@ def server_text(srv: RawServer, uri: str) -> str:
 
 
 @PROFILE
-@given(start=START, batches=st.lists(st.lists(EDIT, min_size=1, max_size=3), min_size=1, max_size=60),
-       probes=st.lists(SEED, min_size=2, max_size=4))
+@given(
+    start=START,
+    batches=st.lists(st.lists(EDIT, min_size=1, max_size=3), min_size=1, max_size=60),
+    probes=st.lists(SEED, min_size=2, max_size=4),
+)
 def test_incremental_edits_keep_the_text_exact(server, start, batches, probes):
     srv, enc = server, server.encoding
     uri = f"file:///tmp/reliability/model-{next(_uris)}.py"
@@ -107,8 +141,9 @@ def test_incremental_edits_keep_the_text_exact(server, start, batches, probes):
     srv.open(uri, start)
     for version, batch in enumerate(batches, start=2):
         changes = [model.change(*e) for e in batch]  # applied in order, as the spec says
-        srv.notify("textDocument/didChange", {"textDocument": {"uri": uri, "version": version},
-                                              "contentChanges": changes})
+        srv.notify(
+            "textDocument/didChange", {"textDocument": {"uri": uri, "version": version}, "contentChanges": changes}
+        )
     assert server_text(srv, uri) == model.text
 
     for seed in probes:
@@ -126,7 +161,10 @@ def test_the_model_itself():
     above compares against something right)."""
     m = Model("a😀b\r\né\rx\n", "utf-16")
     assert [c for _, c in m.lines()] == ["a😀b", "é", "x", ""]
-    assert m.edit(0 + 4 * 2, 0 + 4 * 2, "") == {"range": {"start": {"line": 0, "character": 3}, "end": {"line": 0, "character": 3}}, "text": ""}
+    assert m.edit(0 + 4 * 2, 0 + 4 * 2, "") == {
+        "range": {"start": {"line": 0, "character": 3}, "end": {"line": 0, "character": 3}},
+        "text": "",
+    }
     m = Model("a😀b", "utf-8")
     change = m.edit(2, 3, "Z")  # line 0, cols 2 and 3 -> after the emoji (5 bytes), after b (6 bytes)
     assert change["range"]["start"]["character"] == 5 and change["range"]["end"]["character"] == 6

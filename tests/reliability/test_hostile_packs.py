@@ -8,6 +8,7 @@ Unreadable files: as root, chmod 000 is still readable, so the check runs under
 `setpriv --bounding-set -dac_override,-dac_read_search` (util-linux), which takes root's
 power to bypass file permissions away; as another user chmod 000 is enough.
 """
+
 from __future__ import annotations
 
 import json
@@ -56,9 +57,10 @@ def _bomb() -> str:
 def _python_tags(marker: Path) -> str:
     return GOOD.format(id="evil", prefix="zzevil").replace(
         "summary: Print a greeting.",
-        f"summary: !!python/object/apply:os.system [\"touch {marker}\"]\n"
-        f"        note: !!python/object/new:subprocess.Popen [[\"touch\", \"{marker}\"]]\n"
-        f"        signature: !!python/name:os.system")
+        f'summary: !!python/object/apply:os.system ["touch {marker}"]\n'
+        f'        note: !!python/object/new:subprocess.Popen [["touch", "{marker}"]]\n'
+        f"        signature: !!python/name:os.system",
+    )
 
 
 def _write(path: Path, data) -> Path:
@@ -105,8 +107,10 @@ HOSTILE: Dict[str, Tuple[Callable[[Path], Path], str]] = {
     "invalid-yaml": (lambda p: _write(p, "id: x\nsections: [unclosed\n  - {a: \n"), "invalid YAML"),
     "wrong-types": (lambda p: _write(p, "id: 12\ntitle: [a, b]\nsummary: {}\nsections: nope\n"), "expected"),
     "deep-flow": (lambda p: _write(p, "a: " + "[" * 100_000 + "]" * 100_000 + "\n"), "nesting"),
-    "deep-block": (lambda p: _write(p, "".join(" " * i + f"k{i}:\n" for i in range(200)) + " " * 200 + "x\n"),
-                   "nesting deeper than 32 levels"),
+    "deep-block": (
+        lambda p: _write(p, "".join(" " * i + f"k{i}:\n" for i in range(200)) + " " * 200 + "x\n"),
+        "nesting deeper than 32 levels",
+    ),
     "alias-bomb": (lambda p: _write(p, _bomb()), "aliases (*name) are not allowed"),
     "huge-50MB": (_huge, "over the 8,388,608-byte limit"),
     "node-flood": (lambda p: _write(p, "- a\n" * 2_000_000), "more than 500,000 YAML values"),
@@ -119,17 +123,39 @@ HOSTILE: Dict[str, Tuple[Callable[[Path], Path], str]] = {
     "unreadable": (_unreadable, "Permission denied"),
     "python-tags": (None, "tag !!python/object/apply:os.system is not allowed"),  # made with the marker path
     # Valid YAML whose example code or snippet is nested too deep for Python's parsers.
-    "deep-expression": (lambda p: _write(p, GOOD.format(id="deep", prefix="zzdeep").replace(
-        'print("hello")', "x = " + "-" * 100_000 + "1")), ("could not be read", "too deep", "nested")),
-    "deep-snippet": (lambda p: _write(p, GOOD.format(id="deeps", prefix="zzdeeps").replace(
-        'print("hello")', "print(" + "${1:" * 3000 + "x" + "}" * 3000 + ")")), ("could not be read", "too deep", "nested")),
+    "deep-expression": (
+        lambda p: _write(
+            p, GOOD.format(id="deep", prefix="zzdeep").replace('print("hello")', "x = " + "-" * 100_000 + "1")
+        ),
+        ("could not be read", "too deep", "nested"),
+    ),
+    "deep-snippet": (
+        lambda p: _write(
+            p,
+            GOOD.format(id="deeps", prefix="zzdeeps").replace(
+                'print("hello")', "print(" + "${1:" * 3000 + "x" + "}" * 3000 + ")"
+            ),
+        ),
+        ("could not be read", "too deep", "nested"),
+    ),
     # A 7 MB snippet body with a typo elsewhere: must be checked in bounded memory.
-    "long-body": (lambda p: _write(p, GOOD.format(id="long", prefix="zzlong").replace(
-        'print("hello")', 'x = "' + "x" * 7_000_000 + '"').replace("title: Main", "title: [Main")), "invalid YAML"),
+    "long-body": (
+        lambda p: _write(
+            p,
+            GOOD.format(id="long", prefix="zzlong")
+            .replace('print("hello")', 'x = "' + "x" * 7_000_000 + '"')
+            .replace("title: Main", "title: [Main"),
+        ),
+        "invalid YAML",
+    ),
     # VS Code snippet files (vscode_snippets.py): nesting, and a 2 MB body.
     "vscode-deep": (lambda p: _write(p, "[" * 100_000 + "]" * 100_000), "nesting deeper than"),
-    "vscode-long-body": (lambda p: _write(p, json.dumps({"s": {"prefix": "zzvs", "body": "x" * 2_000_000, "scope": "python",
-                                                              "description": 12}})), "description"),
+    "vscode-long-body": (
+        lambda p: _write(
+            p, json.dumps({"s": {"prefix": "zzvs", "body": "x" * 2_000_000, "scope": "python", "description": 12}})
+        ),
+        "description",
+    ),
 }
 
 # Valid YAML that Python's parsers cannot take (ast.parse: MemoryError "parser stack
@@ -138,8 +164,11 @@ HOSTILE: Dict[str, Tuple[Callable[[Path], Path], str]] = {
 # Kinds found to break a bound, marked xfail(strict=True) until fixed (the code is not the
 # reliability owner's; the marker goes when the fix lands, strict makes sure of that).
 KNOWN_CRASH: set = set()
-_XFAIL = pytest.mark.xfail(strict=True, reason="vscode_snippets: a 2 MB snippet body takes ~400 MB to check "
-                           "(1 MB: 208 MB, 8 MB: 1.5 GB); the YAML reader takes 42 MB for the same body")
+_XFAIL = pytest.mark.xfail(
+    strict=True,
+    reason="vscode_snippets: a 2 MB snippet body takes ~400 MB to check "
+    "(1 MB: 208 MB, 8 MB: 1.5 GB); the YAML reader takes 42 MB for the same body",
+)
 
 
 def kinds():
@@ -190,8 +219,11 @@ main()
 def run_check(path: Path) -> Tuple[int, str, str, float, int]:
     """`sheetls check path`: (exit code, stdout, stderr, seconds, peak RSS in MB)."""
     t0 = time.monotonic()
-    proc = subprocess.Popen(privilege_prefix() + [sys.executable, "-c", _CHECK_WITH_PEAK, "check", str(path)],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    proc = subprocess.Popen(
+        privilege_prefix() + [sys.executable, "-c", _CHECK_WITH_PEAK, "check", str(path)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
     try:
         out, err = proc.communicate(timeout=HANG_GUARD_S)
     except subprocess.TimeoutExpired:
@@ -234,9 +266,14 @@ def test_sheetls_check_names_the_file_and_stays_bounded(tmp_path, kind):
     assert not (tmp_path / "packs" / MARKER_NAME).exists(), "a pack made sheetls run code"
 
 
-@pytest.mark.parametrize("make_it, kind", [
-    (lambda p: _directory(p), "a directory"), (lambda p: _fifo(p), "a FIFO"), (lambda p: Path("/dev/zero"), "a device"),
-])
+@pytest.mark.parametrize(
+    "make_it, kind",
+    [
+        (lambda p: _directory(p), "a directory"),
+        (lambda p: _fifo(p), "a FIFO"),
+        (lambda p: Path("/dev/zero"), "a device"),
+    ],
+)
 def test_the_reader_refuses_what_is_not_a_regular_file_without_blocking(tmp_path, make_it, kind):
     from sheetls.yaml_source import YamlError, read_text
 
@@ -254,10 +291,15 @@ def test_the_server_serves_good_packs_beside_hostile_ones_and_names_each_bad_fil
         srv.initialize(options={"packs": [str(good)] + [str(p) for p in paths]})
         uri = "file:///tmp/reliability/hostile.py"
         srv.open(uri, "import asyncio\n\nasync def main():\n    zzgr\n    aio\n")
-        answer = srv.call("textDocument/completion", {"textDocument": {"uri": uri}, "position": {"line": 3, "character": 8}},
-                          timeout=HANG_GUARD_S)
+        answer = srv.call(
+            "textDocument/completion",
+            {"textDocument": {"uri": uri}, "position": {"line": 3, "character": 8}},
+            timeout=HANG_GUARD_S,
+        )
         assert [i["label"] for i in answer["result"]["items"]] == ["zzgreet"]
-        answer = srv.call("textDocument/completion", {"textDocument": {"uri": uri}, "position": {"line": 4, "character": 7}})
+        answer = srv.call(
+            "textDocument/completion", {"textDocument": {"uri": uri}, "position": {"line": 4, "character": 7}}
+        )
         assert len(answer["result"]["items"]) == 6  # the built-in sheet
         told = "\n".join(str(n.get("params")) for n in srv.notifications)
         for path in paths:
@@ -269,8 +311,9 @@ def test_the_server_serves_good_packs_beside_hostile_ones_and_names_each_bad_fil
     assert not (hostile / MARKER_NAME).exists(), "a pack made sheetls run code"
 
 
-@pytest.mark.parametrize("kind", ["alias-bomb", "python-tags", "binary", "huge-50MB", "invalid-yaml", "node-flood",
-                                  "deep-expression"])
+@pytest.mark.parametrize(
+    "kind", ["alias-bomb", "python-tags", "binary", "huge-50MB", "invalid-yaml", "node-flood", "deep-expression"]
+)
 def test_a_pack_turned_hostile_keeps_its_last_good_version(tmp_path, kind):
     live = _write(tmp_path / "live.yaml", GOOD.format(id="live", prefix="zzlive"))
     uri = "file:///tmp/reliability/live.py"
@@ -283,7 +326,9 @@ def test_a_pack_turned_hostile_keeps_its_last_good_version(tmp_path, kind):
         live.unlink()
         bad = make(kind, tmp_path / "bad")
         os.rename(bad, live)
-        answer = srv.call("workspace/executeCommand", {"command": "sheetls.reload", "arguments": []}, timeout=HANG_GUARD_S)
+        answer = srv.call(
+            "workspace/executeCommand", {"command": "sheetls.reload", "arguments": []}, timeout=HANG_GUARD_S
+        )
         assert "error" not in answer, answer
         assert [i["label"] for i in srv.call("textDocument/completion", where)["result"]["items"]] == ["zzlive"]
         assert any(str(live) in str(n.get("params")) for n in srv.notifications), "the error must name the file"
@@ -307,8 +352,12 @@ def test_a_pack_that_trips_the_validator_does_not_take_the_sheet_down(tmp_path, 
         srv.initialize(options={"packs": [str(path), str(good)]})
         uri = "file:///tmp/reliability/validator.py"
         srv.open(uri, "zzgr\naio\n")
-        first = srv.call("textDocument/completion", {"textDocument": {"uri": uri}, "position": {"line": 0, "character": 4}})
-        builtin = srv.call("textDocument/completion", {"textDocument": {"uri": uri}, "position": {"line": 1, "character": 3}})
+        first = srv.call(
+            "textDocument/completion", {"textDocument": {"uri": uri}, "position": {"line": 0, "character": 4}}
+        )
+        builtin = srv.call(
+            "textDocument/completion", {"textDocument": {"uri": uri}, "position": {"line": 1, "character": 3}}
+        )
         assert srv.shutdown_and_exit() == 0
     assert [i["label"] for i in (first["result"] or {}).get("items", [])] == ["zzgreet"]
     assert len((builtin["result"] or {}).get("items", [])) == 6
@@ -325,8 +374,11 @@ def test_a_fifo_in_a_pack_folder_does_not_hang_the_server(tmp_path):
         uri = "file:///tmp/reliability/fifo-folder.py"
         srv.open(uri, "zzgr\n")
         try:
-            answer = srv.call("textDocument/completion",
-                              {"textDocument": {"uri": uri}, "position": {"line": 0, "character": 4}}, timeout=20)
+            answer = srv.call(
+                "textDocument/completion",
+                {"textDocument": {"uri": uri}, "position": {"line": 0, "character": 4}},
+                timeout=20,
+            )
         finally:
             srv.proc.kill()  # a hung server would never read shutdown
         assert [i["label"] for i in answer["result"]["items"]] == ["zzgreet"]

@@ -6,6 +6,7 @@ null, InvalidParams -32602, MethodNotFound -32601), LSP 3.17 base protocol (head
 initialize (-32002 before it, notifications dropped), shutdown (InvalidRequest after it), exit
 (code 0 after shutdown, 1 without), $/cancelRequest and $/ notifications (may be ignored).
 """
+
 from __future__ import annotations
 
 import json
@@ -75,9 +76,15 @@ def test_after_shutdown_requests_are_invalid_and_exit_gives_0():
         s.initialize()
         s.open(URI, DOC)
         assert s.call("shutdown")["result"] is None
-        for method, params in [("textDocument/hover", HOVER), ("textDocument/completion", COMPLETE), ("shutdown", None)]:
+        for method, params in [
+            ("textDocument/hover", HOVER),
+            ("textDocument/completion", COMPLETE),
+            ("shutdown", None),
+        ]:
             error_of(s.call(method, params), INVALID_REQUEST, s._next_id)
-        s.notify("textDocument/didChange", {"textDocument": {"uri": URI, "version": 2}, "contentChanges": [{"text": ""}]})
+        s.notify(
+            "textDocument/didChange", {"textDocument": {"uri": URI, "version": 2}, "contentChanges": [{"text": ""}]}
+        )
         s.notify("exit")
         assert s.wait() == 0
 
@@ -105,24 +112,33 @@ def test_invalid_json_is_a_parse_error_and_serving_goes_on(srv):
     assert_serving(srv)
 
 
-@pytest.mark.parametrize("body, what", [
-    (b"[]", "batch"), (b'[{"jsonrpc": "2.0", "id": 7, "method": "shutdown"}]', "batch"), (b"42", "int"),
-    (b'"hello"', "str"), (b"null", "NoneType"),
-])
+@pytest.mark.parametrize(
+    "body, what",
+    [
+        (b"[]", "batch"),
+        (b'[{"jsonrpc": "2.0", "id": 7, "method": "shutdown"}]', "batch"),
+        (b"42", "int"),
+        (b'"hello"', "str"),
+        (b"null", "NoneType"),
+    ],
+)
 def test_json_that_is_not_a_message_is_an_invalid_request(srv, body, what):
     srv.write(frame(body))
     assert what in error_of(srv.response(), INVALID_REQUEST, None)
     assert_serving(srv)
 
 
-@pytest.mark.parametrize("message, msg_id", [
-    ({"id": 5, "method": "textDocument/hover", "params": HOVER}, 5),  # no "jsonrpc"
-    ({"jsonrpc": "1.0", "id": 6, "method": "textDocument/hover", "params": HOVER}, 6),
-    ({"jsonrpc": "2.0", "id": 7, "method": 12}, 7),
-    ({"jsonrpc": "2.0", "id": {"a": 1}, "method": "textDocument/hover", "params": HOVER}, None),
-    ({"jsonrpc": "2.0", "id": True, "method": "textDocument/hover", "params": HOVER}, None),
-    ({"jsonrpc": "2.0"}, None),
-])
+@pytest.mark.parametrize(
+    "message, msg_id",
+    [
+        ({"id": 5, "method": "textDocument/hover", "params": HOVER}, 5),  # no "jsonrpc"
+        ({"jsonrpc": "1.0", "id": 6, "method": "textDocument/hover", "params": HOVER}, 6),
+        ({"jsonrpc": "2.0", "id": 7, "method": 12}, 7),
+        ({"jsonrpc": "2.0", "id": {"a": 1}, "method": "textDocument/hover", "params": HOVER}, None),
+        ({"jsonrpc": "2.0", "id": True, "method": "textDocument/hover", "params": HOVER}, None),
+        ({"jsonrpc": "2.0"}, None),
+    ],
+)
 def test_malformed_envelopes_are_invalid_requests(srv, message, msg_id):
     srv.send(message)
     error_of(srv.response(), INVALID_REQUEST, msg_id)
@@ -144,7 +160,9 @@ def test_malformed_headers_are_skipped(srv):
     srv.write(b"\r\n\r\n")
     hover = json.dumps({"jsonrpc": "2.0", "id": 900, "method": "textDocument/hover", "params": HOVER}).encode()
     # header names are case-insensitive; Content-Type is optional and may come first
-    srv.write(b"content-type: application/vscode-jsonrpc; charset=utf-8\r\ncontent-length: %d\r\n\r\n" % len(hover) + hover)
+    srv.write(
+        b"content-type: application/vscode-jsonrpc; charset=utf-8\r\ncontent-length: %d\r\n\r\n" % len(hover) + hover
+    )
     answer = srv.response(900)
     assert answer["result"]["contents"]["value"].startswith("### Open a TCP connection")
     assert_serving(srv)
@@ -187,17 +205,20 @@ def test_unknown_methods(srv):
     assert_serving(srv)  # the next response is the hover's, nothing in between
 
 
-@pytest.mark.parametrize("method, params", [
-    ("textDocument/hover", {"textDocument": {"uri": URI}, "position": {"line": "three", "character": 1}}),
-    ("textDocument/hover", {"textDocument": {"uri": URI}}),
-    ("textDocument/hover", [1, 2, 3]),
-    ("textDocument/hover", None),
-    ("textDocument/completion", {"textDocument": URI, "position": {"line": 0, "character": 0}}),
-    ("textDocument/completion", {"textDocument": {"uri": URI}, "position": {"line": -1, "character": 0}}),
-    ("completionItem/resolve", {"kind": 1}),  # no label
-    ("workspace/executeCommand", {"command": ["sheetls.renderSheet"]}),
-    ("workspace/executeCommand", {"command": "sheetls.noSuchCommand"}),
-])
+@pytest.mark.parametrize(
+    "method, params",
+    [
+        ("textDocument/hover", {"textDocument": {"uri": URI}, "position": {"line": "three", "character": 1}}),
+        ("textDocument/hover", {"textDocument": {"uri": URI}}),
+        ("textDocument/hover", [1, 2, 3]),
+        ("textDocument/hover", None),
+        ("textDocument/completion", {"textDocument": URI, "position": {"line": 0, "character": 0}}),
+        ("textDocument/completion", {"textDocument": {"uri": URI}, "position": {"line": -1, "character": 0}}),
+        ("completionItem/resolve", {"kind": 1}),  # no label
+        ("workspace/executeCommand", {"command": ["sheetls.renderSheet"]}),
+        ("workspace/executeCommand", {"command": "sheetls.noSuchCommand"}),
+    ],
+)
 def test_wrong_param_types_are_invalid_params(srv, method, params):
     message = {"jsonrpc": "2.0", "id": 4242, "method": method}
     if params is not None:
@@ -210,8 +231,10 @@ def test_wrong_param_types_are_invalid_params(srv, method, params):
 def test_notifications_with_wrong_params_are_dropped(srv):
     srv.notify("textDocument/didChange", {"textDocument": {"uri": URI}, "contentChanges": "all of it"})
     srv.notify("textDocument/didOpen", {"textDocument": 7})
-    srv.notify("textDocument/didChange", {"textDocument": {"uri": "file:///never/opened.py", "version": 2},
-                                          "contentChanges": [{"text": "x"}]})
+    srv.notify(
+        "textDocument/didChange",
+        {"textDocument": {"uri": "file:///never/opened.py", "version": 2}, "contentChanges": [{"text": "x"}]},
+    )
     srv.notify("textDocument/didClose", {"textDocument": {"uri": "file:///never/opened.py"}})
     assert_serving(srv)
     text = srv.call("workspace/executeCommand", {"command": "sheetls.debugDocumentText", "arguments": [URI]})

@@ -7,6 +7,7 @@ leaks, not speed: pygls leaked one Future per notification before sheetls.protoc
 (+15.7 MB over 3,000 open/edit/close cycles). There is no timing assertion; the sizes are
 chosen so the whole file runs in about two minutes on a 2-core machine.
 """
+
 from __future__ import annotations
 
 import itertools
@@ -103,17 +104,28 @@ def mixed_requests(srv: RawServer, uri: str) -> Iterator[Tuple[str, dict, Callab
     version = itertools.count(2)
     for i in itertools.count():
         if i % 1000 == 999:
-            yield "workspace/executeCommand", {"command": "sheetls.renderSheet", "arguments": [{"view": "compact"}]}, sheet
+            yield (
+                "workspace/executeCommand",
+                {"command": "sheetls.renderSheet", "arguments": [{"view": "compact"}]},
+                sheet,
+            )
         elif i % 500 == 250:
             yield "sheetls/noSuchMethod", {"i": i}, not_found
         else:
             yield forms[i % len(forms)]
         if i % 50 == 0:  # type a character at the end of the file and take it away again
             end = {"line": len(LINES) - 1, "character": 0}
-            for text, rng in (("#", {"start": end, "end": end}),
-                              ("", {"start": end, "end": {"line": end["line"], "character": 1}})):
-                srv.notify("textDocument/didChange", {"textDocument": {"uri": uri, "version": next(version)},
-                                                      "contentChanges": [{"range": rng, "text": text}]})
+            for text, rng in (
+                ("#", {"start": end, "end": end}),
+                ("", {"start": end, "end": {"line": end["line"], "character": 1}}),
+            ):
+                srv.notify(
+                    "textDocument/didChange",
+                    {
+                        "textDocument": {"uri": uri, "version": next(version)},
+                        "contentChanges": [{"range": rng, "text": text}],
+                    },
+                )
         if i % 97 == 0:
             srv.notify("$/cancelRequest", {"id": i})
 
@@ -147,11 +159,25 @@ def test_memory_is_flat_over_10000_open_close_cycles():
             for n in range(start, start + count):
                 uri = f"file:///tmp/reliability/cycle-{n}.py"
                 srv.open(uri, SOURCE + f"# file {n}\n" + "x = 1\n" * (n % 50))
-                srv.notify("textDocument/didChange", {"textDocument": {"uri": uri, "version": 2}, "contentChanges": [
-                    {"range": {"start": {"line": 0, "character": 0}, "end": {"line": 0, "character": 0}}, "text": "# é😀\n"}]})
-                srv.request("textDocument/completion", {"textDocument": {"uri": uri},
-                                                        "position": {"line": len(LINES), "character": 7}})
-                srv.request("textDocument/hover", {"textDocument": {"uri": uri}, "position": {"line": 12, "character": 40}})
+                srv.notify(
+                    "textDocument/didChange",
+                    {
+                        "textDocument": {"uri": uri, "version": 2},
+                        "contentChanges": [
+                            {
+                                "range": {"start": {"line": 0, "character": 0}, "end": {"line": 0, "character": 0}},
+                                "text": "# é😀\n",
+                            }
+                        ],
+                    },
+                )
+                srv.request(
+                    "textDocument/completion",
+                    {"textDocument": {"uri": uri}, "position": {"line": len(LINES), "character": 7}},
+                )
+                srv.request(
+                    "textDocument/hover", {"textDocument": {"uri": uri}, "position": {"line": 12, "character": 40}}
+                )
                 srv.notify("textDocument/didClose", {"textDocument": {"uri": uri}})
                 pending += 2
                 if pending >= WINDOW:

@@ -1,5 +1,6 @@
 """The TCP transport (`sheetls --tcp`) frames and answers like stdio: garbage gets ParseError,
 ill-typed params InvalidParams, and `exit` gives 0 after shutdown, 1 without."""
+
 from __future__ import annotations
 
 import json
@@ -51,8 +52,11 @@ class TcpClient:
 @pytest.fixture()
 def tcp_server():
     port = _free_port()
-    proc = subprocess.Popen([sys.executable, "-m", "sheetls", "--tcp", "--host", "127.0.0.1", "--port", str(port)],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "sheetls", "--tcp", "--host", "127.0.0.1", "--port", str(port)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
     deadline = time.monotonic() + 60
     while True:
         try:
@@ -71,8 +75,14 @@ def tcp_server():
 
 
 def _init(client: TcpClient) -> None:
-    client.send({"jsonrpc": "2.0", "id": 1, "method": "initialize",
-                 "params": {"processId": None, "rootUri": None, "capabilities": {}}})
+    client.send(
+        {
+            "jsonrpc": "2.0",
+            "id": 1,
+            "method": "initialize",
+            "params": {"processId": None, "rootUri": None, "capabilities": {}},
+        }
+    )
     assert client.response()["result"]["serverInfo"]["name"] == "sheetls"
     client.send({"jsonrpc": "2.0", "method": "initialized", "params": {}})
 
@@ -89,14 +99,31 @@ def test_tcp_answers_garbage_as_the_spec_says_and_exits_with_its_codes(tcp_serve
     client.send({"jsonrpc": "2.0", "id": 2, "method": "textDocument/hover", "params": {"position": "here"}})
     answer = client.response()
     assert answer["id"] == 2 and answer["error"]["code"] == -32602
-    client.send({"jsonrpc": "2.0", "method": "textDocument/didOpen", "params": {"textDocument": {
-        "uri": "file:///tmp/tcp-abuse.py", "languageId": "python", "version": 1, "text": "aioop"}}})
-    client.send({"jsonrpc": "2.0", "id": 3, "method": "textDocument/completion", "params": {
-        "textDocument": {"uri": "file:///tmp/tcp-abuse.py"}, "position": {"line": 0, "character": 5}}})
+    client.send(
+        {
+            "jsonrpc": "2.0",
+            "method": "textDocument/didOpen",
+            "params": {
+                "textDocument": {
+                    "uri": "file:///tmp/tcp-abuse.py",
+                    "languageId": "python",
+                    "version": 1,
+                    "text": "aioop",
+                }
+            },
+        }
+    )
+    client.send(
+        {
+            "jsonrpc": "2.0",
+            "id": 3,
+            "method": "textDocument/completion",
+            "params": {"textDocument": {"uri": "file:///tmp/tcp-abuse.py"}, "position": {"line": 0, "character": 5}},
+        }
+    )
     assert [i["label"] for i in client.response()["result"]["items"]] == ["aioopen"]
     if shutdown:
         client.send({"jsonrpc": "2.0", "id": 4, "method": "shutdown"})
         assert client.response() == {"jsonrpc": "2.0", "id": 4, "result": None}
     client.send({"jsonrpc": "2.0", "method": "exit"})
     assert proc.wait(timeout=30) == code
-

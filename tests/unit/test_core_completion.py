@@ -3,6 +3,7 @@ sheetls.pyimports): which entries, where, in which form. No server: the protocol
 (test_completion_*.py) keep what only the protocol shows (positions in UTF-16, capabilities,
 the edits a client applies); where a name is bound is tested the same way, directly, in
 test_completion_places.py."""
+
 from __future__ import annotations
 
 import pytest
@@ -37,9 +38,16 @@ def test_aio_offers_the_whole_sheet_in_order(profile):
     assert all(p.form == "body" for p in proposals)
 
 
-@pytest.mark.parametrize("word,expected", [
-    ("aioex", ["aioexec", "aioexecutor"]), ("aioopen", ["aioopen"]), ("to_thread", ["aiothread"]),
-    ("subprocess", ["aioexec", "aioshell"]), ("nothing_like_it", [])])
+@pytest.mark.parametrize(
+    "word,expected",
+    [
+        ("aioex", ["aioexec", "aioexecutor"]),
+        ("aioopen", ["aioopen"]),
+        ("to_thread", ["aiothread"]),
+        ("subprocess", ["aioexec", "aioshell"]),
+        ("nothing_like_it", []),
+    ],
+)
 def test_the_word_typed_chooses_the_entries(word, expected):
     assert offered(in_async(f"{word}|")) == expected
 
@@ -56,19 +64,22 @@ def test_the_edit_replaces_the_typed_word_in_code_points():
     assert (p.edit.line, p.edit.start, p.edit.end) == (line, col - len("aioop"), col)
 
 
-@pytest.mark.parametrize("text,where,position,scope,after_await", [
-    ("x = 1  # aio|", "comment", "none", "module", False),
-    ("s = 'aio|'", "string", "none", "module", False),
-    ("x.aio|", "attribute", "none", "module", False),
-    ("aio|", "code", "statement", "module", False),
-    ("class C:\n    aio|", "code", "statement", "class", False),
-    ("def f():\n    aio|", "code", "statement", "def", False),
-    ("async def f():\n    aio|", "code", "statement", "async", False),
-    ("async def f():\n    x = await aio|", "code", "expression", "async", True),
-    ("async def f():\n    print(aio|, 1)", "code", "expression", "async", False),
-    ("async def f():\n    if x: aio|", "code", "expression", "async", False),
-    ("for aio| in y:\n    pass", "binding", "none", "module", False),
-])
+@pytest.mark.parametrize(
+    "text,where,position,scope,after_await",
+    [
+        ("x = 1  # aio|", "comment", "none", "module", False),
+        ("s = 'aio|'", "string", "none", "module", False),
+        ("x.aio|", "attribute", "none", "module", False),
+        ("aio|", "code", "statement", "module", False),
+        ("class C:\n    aio|", "code", "statement", "class", False),
+        ("def f():\n    aio|", "code", "statement", "def", False),
+        ("async def f():\n    aio|", "code", "statement", "async", False),
+        ("async def f():\n    x = await aio|", "code", "expression", "async", True),
+        ("async def f():\n    print(aio|, 1)", "code", "expression", "async", False),
+        ("async def f():\n    if x: aio|", "code", "expression", "async", False),
+        ("for aio| in y:\n    pass", "binding", "none", "module", False),
+    ],
+)
 def test_cursor_context(text, where, position, scope, after_await):
     lines, line, col = marked(text)
     ctx = cursor_context(lines, line, col, len("aio"))
@@ -82,9 +93,12 @@ def test_no_entries_in_comments_strings_or_after_a_dot(text):
 
 def test_each_scope_gets_its_form():
     forms = {}
-    for name, text in {"async": in_async("aioopen|"), "module": "import asyncio\n\naioopen|\n",
-                       "class": "import asyncio\n\nclass C:\n    aioopen|\n",
-                       "expression": in_async("x = await aioopen|")}.items():
+    for name, text in {
+        "async": in_async("aioopen|"),
+        "module": "import asyncio\n\naioopen|\n",
+        "class": "import asyncio\n\nclass C:\n    aioopen|\n",
+        "expression": in_async("x = await aioopen|"),
+    }.items():
         lines, line, col = marked(text)
         [p] = propose(INDEX, lines, line, col, VSCODE)[0]
         forms[name] = p.form
@@ -119,7 +133,9 @@ def test_a_missing_import_is_added_at_the_top():
 
 
 def test_scan_imports_and_respell():
-    imports = scan_imports(["import asyncio as aio", "from asyncio import open_connection", "def helper():", "    pass"])
+    imports = scan_imports(
+        ["import asyncio as aio", "from asyncio import open_connection", "def helper():", "    pass"]
+    )
     assert imports.local_for("asyncio.open_connection") == "open_connection"
     assert imports.local_for("asyncio.wait_for") == "aio.wait_for"
     assert "helper" in imports.defined
@@ -129,11 +145,14 @@ def test_scan_imports_and_respell():
     assert text == "asyncio.run(main())" and missing == ["asyncio"]
 
 
-@pytest.mark.parametrize("lines,module,line", [
-    (["#!/usr/bin/env python", '"""Doc."""', "", "x = 1"], "asyncio", 3),
-    (["from __future__ import annotations", "", "x = 1"], "asyncio", 2),
-    (["import os", "import sys", "", "x = 1"], "asyncio", 0),
-    (["import os", "import sys", "", "x = 1"], "re", 1),
-])
+@pytest.mark.parametrize(
+    "lines,module,line",
+    [
+        (["#!/usr/bin/env python", '"""Doc."""', "", "x = 1"], "asyncio", 3),
+        (["from __future__ import annotations", "", "x = 1"], "asyncio", 2),
+        (["import os", "import sys", "", "x = 1"], "asyncio", 0),
+        (["import os", "import sys", "", "x = 1"], "re", 1),
+    ],
+)
 def test_import_site(lines, module, line):
     assert import_site(lines, module).line == line

@@ -4,6 +4,7 @@ a second hover on the same text parses nothing, an edit re-parses only the edite
 the parsed blocks kept between requests are bounded. These replace spies on the resolver's
 private Region class and cache sizes: whatever the resolver's modules are called, the source
 it parses passes through `ast.parse`."""
+
 from __future__ import annotations
 
 import ast
@@ -66,15 +67,20 @@ def test_module_level_uses_are_not_parsed_for_bindings(parsed):
 
 
 def big_class(methods: int, extra: str = "") -> str:
-    body = "".join(f"    async def m{i}(self, host):\n        r, w = await asyncio.open_connection(host, {i})\n"
-                   f"        await w.drain()\n\n" for i in range(methods))
+    body = "".join(
+        f"    async def m{i}(self, host):\n        r, w = await asyncio.open_connection(host, {i})\n"
+        f"        await w.drain()\n\n"
+        for i in range(methods)
+    )
     return "import asyncio\n\n\nclass Big:\n    limit = 10\n\n" + body + extra
 
 
 def test_a_hover_in_a_big_class_never_parses_the_whole_class(parsed):
-    lines = big_class(200, "    async def handle(self, reader, writer):\n        await writer.drain()\n\n"
-                           "    async def serve(self):\n        await asyncio.start_server(self.handle, port=0)\n"
-                      ).split("\n")
+    lines = big_class(
+        200,
+        "    async def handle(self, reader, writer):\n        await writer.drain()\n\n"
+        "    async def serve(self):\n        await asyncio.start_server(self.handle, port=0)\n",
+    ).split("\n")
     line = lines.index("        await w.drain()", 400)
     assert resolve_at(lines, line, lines[line].index("drain")).api == "asyncio.StreamWriter.drain"
     line = lines.index("        await writer.drain()")
@@ -85,10 +91,12 @@ def test_a_hover_in_a_big_class_never_parses_the_whole_class(parsed):
 def test_a_keystroke_in_a_huge_class_parses_no_more_than_the_method(parsed):
     """After a keystroke inside one method (the document model carried over the edit),
     hovers there and in another method parse only what is around them."""
-    lines = big_class(3000, "    async def handle(self, reader, writer):\n        # typing here\n"
-                            "        await writer.drain()\n\n"
-                            "    async def serve(self):\n        await asyncio.start_server(self.handle, port=0)\n"
-                      ).split("\n")
+    lines = big_class(
+        3000,
+        "    async def handle(self, reader, writer):\n        # typing here\n"
+        "        await writer.drain()\n\n"
+        "    async def serve(self):\n        await asyncio.start_server(self.handle, port=0)\n",
+    ).split("\n")
     typing = lines.index("        # typing here")
     opened = lines.index("    async def m2000(self, host):") + 1
     assert resolve_at(lines, typing + 1, 22).api == "asyncio.StreamWriter.drain"

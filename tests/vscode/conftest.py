@@ -96,33 +96,64 @@ def running_code_server(tools: Tools, base: Path, log: Path, trust: bool = False
     (data / "User").mkdir(parents=True)
     settings = dict(USER_SETTINGS)
     if trust:
-        settings.update({"security.workspace.trust.enabled": True,
-                         "security.workspace.trust.startupPrompt": "never"})
+        settings.update({"security.workspace.trust.enabled": True, "security.workspace.trust.startupPrompt": "never"})
     (data / "User" / "settings.json").write_text(json.dumps(settings, indent=2))
     config = base / "code-server.yaml"
     config.write_text("auth: none\ncert: false\n")
 
     # Install the .vsix as a user would.
     install = subprocess.run(
-        [str(tools.code_server), "--extensions-dir", str(extensions), "--user-data-dir", str(data),
-         "--config", str(config), "--install-extension", str(tools.vsix)],
-        capture_output=True, text=True, env=env, timeout=300,
+        [
+            str(tools.code_server),
+            "--extensions-dir",
+            str(extensions),
+            "--user-data-dir",
+            str(data),
+            "--config",
+            str(config),
+            "--install-extension",
+            str(tools.vsix),
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
     )
     installed = sorted(p.name for p in extensions.glob("sheetls.sheetls-*")) if extensions.exists() else []
     if install.returncode != 0 or not installed:
-        pytest.fail(f"installing {tools.vsix} failed (exit {install.returncode}):\n"
-                    f"{install.stdout}\n{install.stderr}", pytrace=False)
+        pytest.fail(
+            f"installing {tools.vsix} failed (exit {install.returncode}):\n{install.stdout}\n{install.stderr}",
+            pytrace=False,
+        )
 
     port = _free_port()
     url = f"http://127.0.0.1:{port}"
     trust_flags = [] if trust else ["--disable-workspace-trust"]
     with open(log, "wb") as out:
         proc = subprocess.Popen(
-            [str(tools.code_server), "--bind-addr", f"127.0.0.1:{port}", "--auth", "none",
-             "--disable-telemetry", "--disable-update-check", *trust_flags,
-             "--disable-getting-started-override", "--ignore-last-opened", "--config", str(config),
-             "--user-data-dir", str(data), "--extensions-dir", str(extensions), str(base)],
-            stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, env=env,
+            [
+                str(tools.code_server),
+                "--bind-addr",
+                f"127.0.0.1:{port}",
+                "--auth",
+                "none",
+                "--disable-telemetry",
+                "--disable-update-check",
+                *trust_flags,
+                "--disable-getting-started-override",
+                "--ignore-last-opened",
+                "--config",
+                str(config),
+                "--user-data-dir",
+                str(data),
+                "--extensions-dir",
+                str(extensions),
+                str(base),
+            ],
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            env=env,
             start_new_session=True,  # its own process group: it keeps extension hosts alive
         )
     try:
@@ -151,8 +182,9 @@ def code_server(vscode_tools: Tools, tmp_path_factory, artifacts: Path):
 @pytest.fixture(scope="module")
 def trusting_code_server(vscode_tools: Tools, tmp_path_factory, artifacts: Path):
     """A code-server with workspace trust on: folders open in Restricted Mode."""
-    with running_code_server(vscode_tools, tmp_path_factory.mktemp("vscode-trust"),
-                             artifacts / "code-server-trust.log", trust=True) as server:
+    with running_code_server(
+        vscode_tools, tmp_path_factory.mktemp("vscode-trust"), artifacts / "code-server-trust.log", trust=True
+    ) as server:
         yield server
 
 

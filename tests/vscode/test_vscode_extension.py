@@ -33,7 +33,9 @@ def test_vsix_carries_the_server_and_no_copy_of_the_entries(code_server):
     # `python -I` ignores PYTHONPATH and user site-packages: only what the .vsix carries is used.
     out = subprocess.run(
         [sys.executable, "-I", "-S", str(ext / "python" / "launch.py"), "--version"],
-        capture_output=True, text=True, timeout=60,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert out.returncode == 0, out.stderr
     assert "sheetls" in out.stdout + out.stderr
@@ -49,9 +51,18 @@ def test_completion_inside_async_def(code_server, workspace):
     source = workspace / "client.py"
     source.write_text("import asyncio\n\n\nasync def main():")
     typed = {1: "qqhost", 2: "qqport"}  # typed at the first two tab stops
-    res = drive(code_server.tools, code_server.env, "completeInAsyncDef",
-                url=code_server.url, folder=str(workspace), file=source.name, path=str(source),
-                prefix=PREFIX, expectDocs=ENTRY_TITLE, tabStops=[typed[1], typed[2]])
+    res = drive(
+        code_server.tools,
+        code_server.env,
+        "completeInAsyncDef",
+        url=code_server.url,
+        folder=str(workspace),
+        file=source.name,
+        path=str(source),
+        prefix=PREFIX,
+        expectDocs=ENTRY_TITLE,
+        tabStops=[typed[1], typed[2]],
+    )
 
     row = next((r for r in res["rows"] if PREFIX in r), None)
     assert row is not None, f"no {PREFIX} row in the suggest widget: {res['rows']}"
@@ -71,16 +82,25 @@ def test_completion_inside_async_def(code_server, workspace):
     assert "asyncio.open_connection" in calls, saved
     body_lines = saved.split("\n")[4:]
     assert body_lines[0].startswith("    reader") or body_lines[0].startswith("    "), saved
-    assert all(not line or line.startswith("    ") for line in body_lines), \
+    assert all(not line or line.startswith("    ") for line in body_lines), (
         f"a line of the body is not indented under async def:\n{saved}"
+    )
     # Tab moved through the stops: what was typed at each landed in a separate place.
     assert typed[1] in saved and typed[2] in saved, saved
     assert f"{typed[1]}{typed[2]}" not in saved and f"{typed[1]}    {typed[2]}" not in saved, saved
 
     # Exactly what VS Code should make of the server's item at that spot.
     before = "import asyncio\n\n\nasync def main():\n    " + PREFIX
-    item = server_completion(bundled_server_argv(code_server), code_server.env, code_server.base / "lsp-async.log",
-                             before, 4, 4 + len(PREFIX), PREFIX, workspace)
+    item = server_completion(
+        bundled_server_argv(code_server),
+        code_server.env,
+        code_server.base / "lsp-async.log",
+        before,
+        4,
+        4 + len(PREFIX),
+        PREFIX,
+        workspace,
+    )
     expected = apply_completion(before, item, typed)
     assert saved == expected, f"saved file:\n{saved}\n--- expected from the server's item:\n{expected}"
 
@@ -124,9 +144,17 @@ def test_completion_at_module_level_inserts_a_runnable_program(code_server, work
     source.write_text("")
     server = _OneShotServer()
     try:
-        res = drive(code_server.tools, code_server.env, "completeAtModuleLevel",
-                    url=code_server.url, folder=str(workspace), file=source.name, path=str(source),
-                    prefix=PREFIX, tabStops=['"127.0.0.1"', str(server.port)])
+        res = drive(
+            code_server.tools,
+            code_server.env,
+            "completeAtModuleLevel",
+            url=code_server.url,
+            folder=str(workspace),
+            file=source.name,
+            path=str(source),
+            prefix=PREFIX,
+            tabStops=['"127.0.0.1"', str(server.port)],
+        )
         saved = res["saved"]
         try:
             tree = ast.parse(saved)
@@ -136,12 +164,21 @@ def test_completion_at_module_level_inserts_a_runnable_program(code_server, work
         assert "Import" in kinds and "AsyncFunctionDef" in kinds, f"not a program:\n{saved}"
         assert "asyncio.run(" in saved, f"the program does not run its main:\n{saved}"
         assert '"127.0.0.1"' in saved and str(server.port) in saved, f"the tab stops did not take the values:\n{saved}"
-        item = server_completion(bundled_server_argv(code_server), code_server.env,
-                                 code_server.base / "lsp-module.log", PREFIX, 0, len(PREFIX), PREFIX, workspace)
+        item = server_completion(
+            bundled_server_argv(code_server),
+            code_server.env,
+            code_server.base / "lsp-module.log",
+            PREFIX,
+            0,
+            len(PREFIX),
+            PREFIX,
+            workspace,
+        )
         expected = apply_completion(PREFIX, item, {1: '"127.0.0.1"', 2: str(server.port)})
         assert saved == expected, f"saved file:\n{saved}\n--- expected from the server's item:\n{expected}"
-        run = subprocess.run([sys.executable, str(source)], capture_output=True, text=True, timeout=120,
-                             cwd=str(workspace))
+        run = subprocess.run(
+            [sys.executable, str(source)], capture_output=True, text=True, timeout=120, cwd=str(workspace)
+        )
         assert run.returncode == 0, f"the program failed:\n{saved}\n--- stderr:\n{run.stderr}"
         assert "hello from sheetls" in run.stdout, run.stdout
         assert server.received.startswith(b"GET / HTTP/1.1"), server.received
@@ -152,28 +189,44 @@ def test_completion_at_module_level_inserts_a_runnable_program(code_server, work
 def test_hover_shows_the_sheet_entry(code_server, workspace):
     source = workspace / "hover.py"
     source.write_text(
-        "import asyncio\n\n\nasync def main():\n"
-        '    reader, writer = await asyncio.open_connection("example.com", 80)\n'
+        'import asyncio\n\n\nasync def main():\n    reader, writer = await asyncio.open_connection("example.com", 80)\n'
     )
-    res = drive(code_server.tools, code_server.env, "hover", url=code_server.url, folder=str(workspace),
-                file=source.name, word="open_connection", expect=ENTRY_TITLE)
+    res = drive(
+        code_server.tools,
+        code_server.env,
+        "hover",
+        url=code_server.url,
+        folder=str(workspace),
+        file=source.name,
+        word="open_connection",
+        expect=ENTRY_TITLE,
+    )
     hover = res["hover"]
     assert hover.lstrip().startswith(ENTRY_TITLE), f"hover widget: {hover!r}"
     assert "open_connection" in hover, hover
 
 
 def test_restart_command_and_setting_changes_restart_the_server(code_server, workspace):
-    """"sheetls: Restart server" keeps the server working; a change of sheetls.interpreter
+    """ "sheetls: Restart server" keeps the server working; a change of sheetls.interpreter
     restarts it with the new interpreter (a broken one gives the error, a good one brings it back)."""
     source = workspace / "restart.py"
     source.write_text(
-        "import asyncio\n\n\nasync def main():\n"
-        '    reader, writer = await asyncio.open_connection("example.com", 80)\n'
+        'import asyncio\n\n\nasync def main():\n    reader, writer = await asyncio.open_connection("example.com", 80)\n'
     )
-    res = drive(code_server.tools, code_server.env, "restartAndSettings", url=code_server.url,
-                folder=str(workspace), file=source.name, word="open_connection", expect=ENTRY_TITLE,
-                badPython="/nonexistent/sheetls-python", goodPython=sys.executable,
-                badServer="/nonexistent/sheetls-server", goodServer=[sys.executable, "-m", "sheetls"])
+    res = drive(
+        code_server.tools,
+        code_server.env,
+        "restartAndSettings",
+        url=code_server.url,
+        folder=str(workspace),
+        file=source.name,
+        word="open_connection",
+        expect=ENTRY_TITLE,
+        badPython="/nonexistent/sheetls-python",
+        goodPython=sys.executable,
+        badServer="/nonexistent/sheetls-server",
+        goodServer=[sys.executable, "-m", "sheetls"],
+    )
     for key in ("hoverFirst", "hoverAfterRestart", "hoverAfterFix", "hoverWithServerCommand"):
         assert res[key].lstrip().startswith(ENTRY_TITLE), f"{key}: {res[key]!r}"
     assert "sheetls.interpreter" in res["notification"], res["notification"]
@@ -184,8 +237,16 @@ def test_aio_lists_every_entry(code_server, workspace):
     source = workspace / "listing.py"
     source.write_text("import asyncio\n\n\nasync def main():")
     prefixes = PREFIXES
-    res = drive(code_server.tools, code_server.env, "suggestList", url=code_server.url, folder=str(workspace),
-                file=source.name, prefix="aio", expect=prefixes)
+    res = drive(
+        code_server.tools,
+        code_server.env,
+        "suggestList",
+        url=code_server.url,
+        folder=str(workspace),
+        file=source.name,
+        prefix="aio",
+        expect=prefixes,
+    )
     labels = {row.split()[0] for row in res["rows"] if row.split()}
     assert set(prefixes) <= labels, res["rows"]
 
@@ -193,8 +254,16 @@ def test_aio_lists_every_entry(code_server, workspace):
 def test_show_sheet_command_opens_the_sheet(code_server, workspace):
     source = workspace / "any.py"
     source.write_text("import asyncio\n")
-    res = drive(code_server.tools, code_server.env, "showSheet", url=code_server.url, folder=str(workspace),
-                file=source.name, views=["standard", "compact"], expect=ENTRY_TITLE)
+    res = drive(
+        code_server.tools,
+        code_server.env,
+        "showSheet",
+        url=code_server.url,
+        folder=str(workspace),
+        file=source.name,
+        views=["standard", "compact"],
+        expect=ENTRY_TITLE,
+    )
     views = res["views"]
     for view in ("standard", "compact"):
         text = views[view]["text"]
@@ -209,8 +278,15 @@ def test_missing_interpreter_shows_the_fix(code_server, workspace):
     (workspace / ".vscode" / "settings.json").write_text('{"sheetls.interpreter": "/nonexistent/bin/python3"}')
     source = workspace / "app.py"
     source.write_text("import asyncio\n")
-    res = drive(code_server.tools, code_server.env, "missingInterpreter", url=code_server.url,
-                folder=str(workspace), file=source.name, badPython="/nonexistent/bin/python3")
+    res = drive(
+        code_server.tools,
+        code_server.env,
+        "missingInterpreter",
+        url=code_server.url,
+        folder=str(workspace),
+        file=source.name,
+        badPython="/nonexistent/bin/python3",
+    )
     text = res["notification"]
     assert "/nonexistent/bin/python3" in text, text
     assert "sheetls.interpreter" in text and "3.9" in text, text

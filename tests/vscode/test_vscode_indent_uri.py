@@ -44,22 +44,42 @@ def _accept(code_server, workspace: Path, name: str, text: str, new_line: bool, 
     (workspace / ".vscode" / "settings.json").write_text(json.dumps(TWO_SPACES))
     source = workspace / name
     source.write_text(text)
-    res = drive(code_server.tools, code_server.env, "acceptAtEnd", url=code_server.url, folder=str(workspace),
-                file=name, path=str(source), prefix=PREFIX, newLine=new_line)
+    res = drive(
+        code_server.tools,
+        code_server.env,
+        "acceptAtEnd",
+        url=code_server.url,
+        folder=str(workspace),
+        file=name,
+        path=str(source),
+        prefix=PREFIX,
+        newLine=new_line,
+    )
     saved = res["saved"]
     # What the server sent at that spot (to show what VS Code made of it).
     lines = text.split("\n")
     typed = text + ("\n" + lines[-1][: len(lines[-1]) - len(lines[-1].lstrip())] if new_line else "") + PREFIX
     last = typed.split("\n")
     argv = [sys.executable, str(code_server.extensions / "python" / "launch.py"), "--stdio"]  # the bundled server
-    item = server_completion(argv, code_server.env, code_server.base / f"lsp-{name}.log",
-                             typed, len(last) - 1, len(last[-1]), PREFIX, workspace)
-    print(f"--- {name}: sheetls sent (insertTextMode {item.get('insertTextMode')}):\n"
-          + item["textEdit"]["newText"].replace("\t", "<TAB>")
-          + f"\n--- the saved file (tabs shown as <TAB>):\n{saved.replace(chr(9), '<TAB>')}")
+    item = server_completion(
+        argv,
+        code_server.env,
+        code_server.base / f"lsp-{name}.log",
+        typed,
+        len(last) - 1,
+        len(last[-1]),
+        PREFIX,
+        workspace,
+    )
+    print(
+        f"--- {name}: sheetls sent (insertTextMode {item.get('insertTextMode')}):\n"
+        + item["textEdit"]["newText"].replace("\t", "<TAB>")
+        + f"\n--- the saved file (tabs shown as <TAB>):\n{saved.replace(chr(9), '<TAB>')}"
+    )
     first, last_line = inserted_lines(text, saved)
-    assert "start_server(" in "\n".join(saved.split("\n")[first - 1:last_line]), \
+    assert "start_server(" in "\n".join(saved.split("\n")[first - 1 : last_line]), (
         f"the accepted item is not the server:\n{saved}"
+    )
     found = problems(saved, unit, (first, last_line), name)
     steps = [(s.line, s.step) for s in block_steps(saved)] if not any("compile" in p for p in found) else []
     assert not found, "\n".join(found) + f"\nblock steps: {steps}\n--- saved file:\n{saved}"
@@ -91,16 +111,32 @@ def _escaped_project(workspace: Path) -> Path:
 def test_escaped_folder_gets_completion(code_server, workspace):
     folder = _escaped_project(workspace)
     prefixes = PREFIXES
-    res = drive(code_server.tools, code_server.env, "suggestList", url=code_server.url, folder=str(folder),
-                file="café.py", prefix="aio", expect=prefixes)
+    res = drive(
+        code_server.tools,
+        code_server.env,
+        "suggestList",
+        url=code_server.url,
+        folder=str(folder),
+        file="café.py",
+        prefix="aio",
+        expect=prefixes,
+    )
     labels = {row.split()[0] for row in res["rows"] if row.split()}
     assert set(prefixes) <= labels, res["rows"]
 
 
 def test_escaped_folder_gets_hover(code_server, workspace):
     folder = _escaped_project(workspace)
-    res = drive(code_server.tools, code_server.env, "hover", url=code_server.url, folder=str(folder),
-                file="café.py", word="open_connection", expect=ENTRY_TITLE)
+    res = drive(
+        code_server.tools,
+        code_server.env,
+        "hover",
+        url=code_server.url,
+        folder=str(folder),
+        file="café.py",
+        word="open_connection",
+        expect=ENTRY_TITLE,
+    )
     hover = res["hover"]
     assert hover.lstrip().startswith(ENTRY_TITLE), f"hover widget: {hover!r}"
     assert "open_connection" in hover, hover

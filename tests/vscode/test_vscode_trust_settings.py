@@ -27,8 +27,7 @@ ENTRY_TITLE = "Open a TCP connection"
 # A line of the example in the hover of asyncio.open_connection (hoverExample "full").
 EXAMPLE_LINE = "await writer.wait_closed()"
 HOVER_SOURCE = (
-    "import asyncio\n\n\nasync def main():\n"
-    '    reader, writer = await asyncio.open_connection("example.com", 80)\n'
+    'import asyncio\n\n\nasync def main():\n    reader, writer = await asyncio.open_connection("example.com", 80)\n'
 )
 
 
@@ -42,7 +41,9 @@ def test_license_is_mit_at_the_root_and_in_the_vsix(vscode_tools):
     assert "Copyright (c) 2026 the sheetls authors" in license_text
     with zipfile.ZipFile(vscode_tools.vsix) as vsix:
         names = vsix.namelist()
-        packed = [n for n in names if n.lower() in ("extension/license", "extension/license.txt", "extension/license.md")]
+        packed = [
+            n for n in names if n.lower() in ("extension/license", "extension/license.txt", "extension/license.md")
+        ]
         assert packed, f"no LICENSE in {vscode_tools.vsix.name}: {sorted(n for n in names if 'licen' in n.lower())}"
         assert vsix.read(packed[0]).decode() == license_text, "the .vsix carries another licence text"
     manifest = json.loads((ROOT / "vscode-client" / "package.json").read_text())
@@ -66,17 +67,27 @@ def test_every_server_option_is_a_setting():
 def test_settings_change_reaches_the_running_server(code_server, workspace):
     source = workspace / "settings_push.py"
     source.write_text(HOVER_SOURCE)
-    res = drive(code_server.tools, code_server.env, "settingsPush", url=code_server.url, folder=str(workspace),
-                file=source.name, word="open_connection", expect=ENTRY_TITLE, exampleLine=EXAMPLE_LINE,
-                serverNeedle=str(code_server.extensions / "python" / "launch.py"))
+    res = drive(
+        code_server.tools,
+        code_server.env,
+        "settingsPush",
+        url=code_server.url,
+        folder=str(workspace),
+        file=source.name,
+        word="open_connection",
+        expect=ENTRY_TITLE,
+        exampleLine=EXAMPLE_LINE,
+        serverNeedle=str(code_server.extensions / "python" / "launch.py"),
+    )
     assert EXAMPLE_LINE in res["hoverFull"], res["hoverFull"]
     hover = res["hoverNone"]
     assert hover.lstrip().startswith(ENTRY_TITLE) and EXAMPLE_LINE not in hover, hover
     assert "asyncio.run(" not in hover, hover
     assert 0 < len(res["rowsCut"]) <= 2, res["rowsCut"]
     assert len(res["pidsBefore"]) == 1, f"one server for the folder expected: {res['pidsBefore']}"
-    assert res["pidsAfter"] == res["pidsBefore"], \
+    assert res["pidsAfter"] == res["pidsBefore"], (
         f"the server was restarted: process {res['pidsBefore']} -> {res['pidsAfter']}"
+    )
 
 
 def test_restricted_mode_then_trust(trusting_code_server):
@@ -89,27 +100,44 @@ def test_restricted_mode_then_trust(trusting_code_server):
     marker = server.base / "workspace-server-command-ran"
     # The repository's own "server": it leaves a marker, then runs sheetls.
     (folder / "tools").mkdir()
-    (folder / "tools" / "server.py").write_text(textwrap.dedent(f"""\
+    (folder / "tools" / "server.py").write_text(
+        textwrap.dedent(f"""\
         import os, sys
         with open({str(marker)!r}, "a") as f:
             f.write("ran\\n")
         os.execv(sys.executable, [sys.executable, "-m", "sheetls", *sys.argv[1:]])
-        """))
+        """)
+    )
     (folder / ".vscode").mkdir()
-    (folder / ".vscode" / "settings.json").write_text(json.dumps({
-        "sheetls.serverCommand": [sys.executable, "${workspaceFolder}/tools/server.py"],
-        "sheetls.packs": ["extra-packs"],
-    }))
+    (folder / ".vscode" / "settings.json").write_text(
+        json.dumps(
+            {
+                "sheetls.serverCommand": [sys.executable, "${workspaceFolder}/tools/server.py"],
+                "sheetls.packs": ["extra-packs"],
+            }
+        )
+    )
     source = folder / "main.py"
     source.write_text("import asyncio\n\n\nasync def main():\n    pass")
 
-    res = drive(server.tools, server.env, "trustFlow", url=server.url, folder=str(folder), file=source.name,
-                builtin=PREFIXES, packs=["aiolocalpack", "aioextrapack"], marker=str(marker))
+    res = drive(
+        server.tools,
+        server.env,
+        "trustFlow",
+        url=server.url,
+        folder=str(folder),
+        file=source.name,
+        builtin=PREFIXES,
+        packs=["aiolocalpack", "aioextrapack"],
+        marker=str(marker),
+    )
 
     assert "Restricted Mode" in res["statusBefore"], f"not in Restricted Mode: {res['statusBefore']!r}"
     untrusted = " ".join(res["rowsUntrusted"])
     assert all(p in untrusted for p in PREFIXES), res["rowsUntrusted"]
-    assert "aiolocalpack" not in untrusted, f"the workspace's .sheetls/ pack is offered untrusted: {res['rowsUntrusted']}"
+    assert "aiolocalpack" not in untrusted, (
+        f"the workspace's .sheetls/ pack is offered untrusted: {res['rowsUntrusted']}"
+    )
     assert "aioextrapack" not in untrusted, f"the workspace's packs setting is used untrusted: {res['rowsUntrusted']}"
     assert not res["markerBeforeTrust"], "the workspace's sheetls.serverCommand ran in Restricted Mode"
 

@@ -32,7 +32,6 @@ ARTIFACTS = Path(os.environ.get("SHEETLS_VSCODE_ARTIFACTS", ROOT / "test-artifac
 SETUP_HINT = "run `make vscode-setup` (or `make test`, which runs it)"
 
 
-
 def missing(what: str) -> None:
     """Fail under CI (it must have everything the repo installs), skip elsewhere."""
     msg = f"{what}: {SETUP_HINT}"
@@ -105,14 +104,19 @@ def drive(tools: Tools, env: Dict[str, str], scenario: str, **options) -> DriveR
     try:
         proc = subprocess.run(
             [tools.node, str(DRIVER), scenario, json.dumps(options)],
-            capture_output=True, text=True, env=env, timeout=600,
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=600,
         )
     except subprocess.TimeoutExpired as exc:
         pytest.fail(f"drive.js {scenario} did not finish in 600 s; stderr:\n{exc.stderr}", pytrace=False)
     lines = [line for line in proc.stdout.splitlines() if line.startswith("{")]
     if not lines:
-        pytest.fail(f"drive.js {scenario} printed no result (exit {proc.returncode}); stderr:\n{proc.stderr[-4000:]}",
-                    pytrace=False)
+        pytest.fail(
+            f"drive.js {scenario} printed no result (exit {proc.returncode}); stderr:\n{proc.stderr[-4000:]}",
+            pytrace=False,
+        )
     data = json.loads(lines[-1])
     if not data.get("ok"):
         shots = ", ".join(data.get("screenshots", {}).values())
@@ -176,7 +180,7 @@ class _SnippetParser:
         m = re.compile(r"\$\{(\d+)\|").match(self.s, self.i)
         if m:
             end = self.s.index("|}", m.end())
-            choices = self.s[m.end():end].split(",")
+            choices = self.s[m.end() : end].split(",")
             self.i = end + 2
             return ("stop", int(m.group(1)), [choices[0]])
         m = re.compile(r"\$\{(\d+):").match(self.s, self.i)
@@ -251,8 +255,9 @@ def normalize_indentation(line: str, tab_size: int = 4, insert_spaces: bool = Tr
     return lead + " " * (columns if insert_spaces else columns % tab_size) + stripped
 
 
-def apply_completion(text: str, item: dict, values: Dict[int, str], tab_size: int = 4,
-                     insert_spaces: bool = True) -> str:
+def apply_completion(
+    text: str, item: dict, values: Dict[int, str], tab_size: int = 4, insert_spaces: bool = True
+) -> str:
     """The document after VS Code accepts `item` in `text` and the user fills the tab stops.
 
     The main edit's snippet is expanded; unless the item says insertTextMode asIs (1), VS Code
@@ -269,8 +274,12 @@ def apply_completion(text: str, item: dict, values: Dict[int, str], tab_size: in
         new = expand_snippet(new, values)
     if item.get("insertTextMode") != 1:
         indent = re.match(r"[ \t]*", lines[rng["start"]["line"]]).group(0)
-        new = "\n".join([l if i == 0 or not l else normalize_indentation(indent + l, tab_size, insert_spaces)
-                         for i, l in enumerate(new.split("\n"))])
+        new = "\n".join(
+            [
+                l if i == 0 or not l else normalize_indentation(indent + l, tab_size, insert_spaces)
+                for i, l in enumerate(new.split("\n"))
+            ]
+        )
     edits = [(_offset(lines, rng["start"]), _offset(lines, rng["end"]), new)]
     for extra in item.get("additionalTextEdits") or []:
         edits.append((_offset(lines, extra["range"]["start"]), _offset(lines, extra["range"]["end"]), extra["newText"]))
@@ -354,38 +363,49 @@ VSCODE_COMPLETION_CAPS = {
 }
 
 
-def server_completion(argv: List[str], env: Dict[str, str], log: Path, text: str, line: int, character: int,
-                      label: str, folder: Path) -> dict:
+def server_completion(
+    argv: List[str], env: Dict[str, str], log: Path, text: str, line: int, character: int, label: str, folder: Path
+) -> dict:
     """The completion item `label` that the server offers at (line, character) of `text`, with
     list itemDefaults folded in and resolved, as VS Code would see it."""
     client = StdioLspClient(argv, env, log)
     try:
         uri = (folder / "expected.py").as_uri()
-        client.request("initialize", {
-            "processId": os.getpid(),
-            "rootUri": folder.as_uri(),
-            "workspaceFolders": [{"uri": folder.as_uri(), "name": folder.name}],
-            "capabilities": {
-                "general": {"positionEncodings": ["utf-16"]},
-                "textDocument": {
-                    "completion": VSCODE_COMPLETION_CAPS,
-                    "hover": {"contentFormat": ["markdown", "plaintext"]},
+        client.request(
+            "initialize",
+            {
+                "processId": os.getpid(),
+                "rootUri": folder.as_uri(),
+                "workspaceFolders": [{"uri": folder.as_uri(), "name": folder.name}],
+                "capabilities": {
+                    "general": {"positionEncodings": ["utf-16"]},
+                    "textDocument": {
+                        "completion": VSCODE_COMPLETION_CAPS,
+                        "hover": {"contentFormat": ["markdown", "plaintext"]},
+                    },
+                    "workspace": {"workspaceFolders": True, "configuration": True},
                 },
-                "workspace": {"workspaceFolders": True, "configuration": True},
+                "initializationOptions": {"logLevel": "info", "packs": [], "builtinSheet": True},
             },
-            "initializationOptions": {"logLevel": "info", "packs": [], "builtinSheet": True},
-        })
+        )
         client.notify("initialized", {})
-        client.notify("textDocument/didOpen",
-                      {"textDocument": {"uri": uri, "languageId": "python", "version": 1, "text": text}})
-        result = client.request("textDocument/completion", {
-            "textDocument": {"uri": uri}, "position": {"line": line, "character": character},
-            "context": {"triggerKind": 1},
-        })
+        client.notify(
+            "textDocument/didOpen", {"textDocument": {"uri": uri, "languageId": "python", "version": 1, "text": text}}
+        )
+        result = client.request(
+            "textDocument/completion",
+            {
+                "textDocument": {"uri": uri},
+                "position": {"line": line, "character": character},
+                "context": {"triggerKind": 1},
+            },
+        )
         items = result.get("items", []) if isinstance(result, dict) else (result or [])
         defaults = result.get("itemDefaults", {}) if isinstance(result, dict) else {}
         matches = [i for i in items if i.get("label") == label]
-        assert matches, f"the server offers no {label!r} at {line}:{character}; labels: {[i.get('label') for i in items]}"
+        assert matches, (
+            f"the server offers no {label!r} at {line}:{character}; labels: {[i.get('label') for i in items]}"
+        )
         item = dict(matches[0])
         for key in ("insertTextFormat", "insertTextMode", "data", "commitCharacters"):
             if key in defaults and key not in item:
@@ -400,7 +420,9 @@ def server_completion(argv: List[str], env: Dict[str, str], log: Path, text: str
             try:
                 resolved = client.request("completionItem/resolve", item)
                 if isinstance(resolved, dict):
-                    item.update({k: v for k, v in resolved.items() if k in ("additionalTextEdits", "documentation", "detail")})
+                    item.update(
+                        {k: v for k, v in resolved.items() if k in ("additionalTextEdits", "documentation", "detail")}
+                    )
             except RuntimeError:
                 pass
         return item

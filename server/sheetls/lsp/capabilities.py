@@ -1,5 +1,6 @@
 """The one reader of the client's capabilities: a plain `ClientProfile` (sheetls.profile),
 read once at initialize, is all the rest of the server sees of them."""
+
 from __future__ import annotations
 
 from typing import Optional

@@ -15,6 +15,7 @@
 Without SHEETLS_DEBUG=1 none of this exists: the commands are not registered (nor advertised)
 and `with_faults` gives the function back as it is.
 """
+
 from __future__ import annotations
 
 import functools

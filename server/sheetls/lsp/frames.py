@@ -12,6 +12,7 @@ MAX_MESSAGE_BYTES; a bigger body is skipped in chunks (never held in memory) and
 Each decoded body goes to the protocol's `handle_json` (lifecycle.py); no pygls private is
 used here.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -122,7 +123,7 @@ async def read_frames(reader: FrameReader, protocol: SheetProtocol, stop: thread
                 length, bad = None, False
                 found = _FRAME_START.search(line, 1)
                 if found:
-                    reader.unread(line[found.start():])
+                    reader.unread(line[found.start() :])
                 continue
             name, value = m.group(1).lower(), m.group(2)
             if name == b"content-length":
@@ -131,7 +132,11 @@ async def read_frames(reader: FrameReader, protocol: SheetProtocol, stop: thread
                 else:
                     log.warning("bad Content-Length %.40r", value)
                     bad = True
-            elif name == b"content-type" and b"charset" in value.lower() and not re.search(rb"charset=\"?utf-?8", value, re.I):
+            elif (
+                name == b"content-type"
+                and b"charset" in value.lower()
+                and not re.search(rb"charset=\"?utf-?8", value, re.I)
+            ):
                 log.warning("Content-Type %.80r: sheetls reads UTF-8 only", value)
         if length > MAX_MESSAGE_BYTES:
             log.error("message of %d bytes is over the %d-byte limit: skipped", length, MAX_MESSAGE_BYTES)
@@ -155,7 +160,7 @@ def handle_body(body: bytes, reader: Optional[FrameReader], protocol: SheetProto
             # give it back so that message is still served.
             found = _FRAME_START.search(body)
             if found:
-                reader.unread(body[found.start():])
+                reader.unread(body[found.start() :])
         protocol.send_error(None, PARSE_ERROR, f"Parse error: {exc}")
         return
     try:

@@ -17,6 +17,7 @@ transports and the exit code are `transports.py`. Its protocol class is also the
 store's hook (`workspace.LineStoreProtocol`). The pygls private names used here are listed,
 with why, in `pygls_privates.py`.
 """
+
 from __future__ import annotations
 
 import logging
@@ -79,7 +80,7 @@ class SheetProtocol(LineStoreProtocol):
             self.send_error(None, INVALID_REQUEST, "Invalid Request: id must be an integer or a string")
             return
         if data.get("jsonrpc") != "2.0":
-            log.warning("invalid message (jsonrpc is not \"2.0\"): %.200s", data)
+            log.warning('invalid message (jsonrpc is not "2.0"): %.200s', data)
             self.send_error(msg_id, INVALID_REQUEST, 'Invalid Request: "jsonrpc" must be "2.0"')
             return
         method = data.get("method")

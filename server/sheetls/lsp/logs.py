@@ -1,4 +1,5 @@
 """The log, forwarded to the client as window/logMessage once it is connected."""
+
 from __future__ import annotations
 
 import logging

@@ -3,6 +3,7 @@ protocol. Publishes each pack file's diagnostics, announces new problems once
 (window/showMessage), logs, registers workspace/didChangeWatchedFiles where the client
 watches files for the server or polls the pack files itself, checks open pack buffers as the
 user types, and checks a big pack's new examples between requests."""
+
 from __future__ import annotations
 
 import asyncio
@@ -80,16 +81,22 @@ class PackRuntime:
                     continue  # the open buffer's own check speaks for it
                 self.publish(path, errors)
             if result.announce:
-                more = f" (and {len(result.announce) - 1} more file(s); see the log)" if len(result.announce) > 1 else ""
-                self.server.window_show_message(types.ShowMessageParams(
-                    type=types.MessageType.Error, message=f"sheetls: {result.announce[0]}{more}"))
+                more = (
+                    f" (and {len(result.announce) - 1} more file(s); see the log)" if len(result.announce) > 1 else ""
+                )
+                self.server.window_show_message(
+                    types.ShowMessageParams(
+                        type=types.MessageType.Error, message=f"sheetls: {result.announce[0]}{more}"
+                    )
+                )
         log.info("packs reloaded (%s): %s", reason, result.summary)
         if connected:
             self.sync_watchers()
         if result.unchecked:
             log.info("checking %d new example(s) between requests", len(result.unchecked))
             self.example_task = asyncio.get_running_loop().create_task(
-                self._check_examples(result.unchecked, self.reloads))
+                self._check_examples(result.unchecked, self.reloads)
+            )
         return result.sheets
 
     # --- deferred example checks (example_check.py) -------------------------------------------------
@@ -123,7 +130,11 @@ class PackRuntime:
                 while i < len(examples) and time.perf_counter() < until:
                     ok = example_check.problem(*examples[i]) is None and ok
                     i += 1
-            log.info("%d new example(s) checked: %s", len(examples), "all valid Python" if ok else "some are not valid Python")
+            log.info(
+                "%d new example(s) checked: %s",
+                len(examples),
+                "all valid Python" if ok else "some are not valid Python",
+            )
             if ok:
                 self.state.confirm()
             else:
@@ -152,13 +163,15 @@ class PackRuntime:
             k, start, end = diagnostic_range(lines, err.line)
             if lines and k < len(lines):
                 start, end = units(lines[k][:start]), units(lines[k][:end])
-            diagnostics.append(types.Diagnostic(
-                range=types.Range(types.Position(k, start), types.Position(k, end)),
-                message=f"{err.field}: {err.message}" if err.field else err.message,
-                severity=types.DiagnosticSeverity.Error,
-                source="sheetls",
-                code=err.field or None,
-            ))
+            diagnostics.append(
+                types.Diagnostic(
+                    range=types.Range(types.Position(k, start), types.Position(k, end)),
+                    message=f"{err.field}: {err.message}" if err.field else err.message,
+                    severity=types.DiagnosticSeverity.Error,
+                    source="sheetls",
+                    code=err.field or None,
+                )
+            )
         self.server.text_document_publish_diagnostics(types.PublishDiagnosticsParams(uri=uri, diagnostics=diagnostics))
 
     # --- open pack files ------------------------------------------------------------------------
@@ -201,8 +214,9 @@ class PackRuntime:
         from sheetls.loader import builtin_sheet_path
 
         builtin = os.path.normpath(builtin_sheet_path())
-        targets: List[Tuple[str, str]] = ([(f, ".sheetls/**") for f in self.workspace_folders()]
-                                          if self.server.options.workspace_packs else [])
+        targets: List[Tuple[str, str]] = (
+            [(f, ".sheetls/**") for f in self.workspace_folders()] if self.server.options.workspace_packs else []
+        )
         for folder in self.state.folders:
             if os.path.basename(folder) != ".sheetls":
                 targets.append((folder, "**"))
@@ -219,8 +233,13 @@ class PackRuntime:
         if targets == self.registered:
             return
         if self.registered:
-            self.server.client_unregister_capability(types.UnregistrationParams(unregisterations=[
-                types.Unregistration(id=WATCH_REGISTRATION_ID, method=types.WORKSPACE_DID_CHANGE_WATCHED_FILES)]))
+            self.server.client_unregister_capability(
+                types.UnregistrationParams(
+                    unregisterations=[
+                        types.Unregistration(id=WATCH_REGISTRATION_ID, method=types.WORKSPACE_DID_CHANGE_WATCHED_FILES)
+                    ]
+                )
+            )
         self.registered = targets
         if targets:
             self.register_watchers(targets)
@@ -234,8 +253,10 @@ class PackRuntime:
                 glob = os.path.join(base, pattern).replace(os.sep, "/")
             watchers.append(types.FileSystemWatcher(glob_pattern=glob))
         registration = types.Registration(
-            id=WATCH_REGISTRATION_ID, method=types.WORKSPACE_DID_CHANGE_WATCHED_FILES,
-            register_options=types.DidChangeWatchedFilesRegistrationOptions(watchers=watchers))
+            id=WATCH_REGISTRATION_ID,
+            method=types.WORKSPACE_DID_CHANGE_WATCHED_FILES,
+            register_options=types.DidChangeWatchedFilesRegistrationOptions(watchers=watchers),
+        )
 
         def done(future):
             exc = future.exception() if not future.cancelled() else None
@@ -269,7 +290,10 @@ class PackRuntime:
             await asyncio.sleep(self.interval())
             try:
                 paths, builtin, folders = self._args()
-                if self.state.signature(paths, builtin, folders, self.server.options.workspace_packs) != self._signature:
+                if (
+                    self.state.signature(paths, builtin, folders, self.server.options.workspace_packs)
+                    != self._signature
+                ):
                     self.server.reload("a pack file changed on disk")
             except Exception:  # a poll must never die
                 log.exception("polling the pack files failed")

@@ -7,6 +7,7 @@ Everything else sheetls takes from pygls is public: LanguageServer, LanguageServ
 and its feature/command decorators, handle_message, get_message_type, set_writer,
 report_server_error, Workspace and TextDocument with their public members, PositionCodec,
 StdoutWriter, RPCRequest, the JSON-RPC message classes, JsonRpcException, pygls.uris."""
+
 from __future__ import annotations
 
 import inspect
@@ -28,32 +29,87 @@ class Private:
 
 
 PRIVATES: Tuple[Private, ...] = (
-    Private("pygls.protocol.json_rpc:JsonRPCProtocol", "_execute_handler", "method", "lifecycle.SheetProtocol",
-            "take each notification's future out of _request_futures when it is done (pygls leaks one per notification)",
-            ("msg_id", "handler", "callback", "args", "kwargs")),
-    Private("pygls.protocol.json_rpc:JsonRPCProtocol", "_request_futures", "attribute",
-            "lifecycle.SheetProtocol, debug (sheetls.debugStats)", "the futures of requests in flight"),
-    Private("pygls.protocol.json_rpc:JsonRPCProtocol", "_result_types", "attribute",
-            "lifecycle.SheetProtocol, debug (sheetls.debugStats)",
-            "the result type of each request sent to the client, to structure its response"),
-    Private("pygls.protocol.json_rpc:JsonRPCProtocol", "_send_data", "method", "lifecycle.SheetProtocol.send_error",
-            "send an error response pygls has no call for (\"id\": null)", ("data",)),
-    Private("pygls.protocol.json_rpc:JsonRPCProtocol", "_converter", "attribute", "lifecycle.SheetProtocol.handle_json",
-            "structure the params before dispatch, to answer InvalidParams"),
-    Private("pygls.protocol.json_rpc:JsonRPCProtocol", "_shutdown", "attribute", "lifecycle.SheetProtocol.admit",
-            "whether `shutdown` was received: later requests get InvalidRequest"),
-    Private("pygls.protocol.language_server:LanguageServerProtocol", "_workspace", "attribute",
-            "workspace.LineStoreProtocol",
-            "the workspace lsp_initialize assigns before the initialize feature runs: the line store's hook",
-            assigned_in="lsp_initialize"),
-    Private("pygls.workspace.workspace:Workspace", "_create_text_document", "method", "workspace.LineWorkspace",
-            "make LineDocuments", ("doc_uri", "source", "version", "language_id")),
-    Private("pygls.workspace.workspace:Workspace", "_sync_kind", "attribute", "workspace.LineWorkspace",
-            "the document sync kind its documents apply changes with"),
-    Private("pygls.server:JsonRPCServer", "_stop_event", "attribute", "transports.ProtocolServer",
-            "the event shutdown() sets, which ends our frame reading"),
-    Private("pygls.server:JsonRPCServer", "_server", "attribute", "transports.ProtocolServer.start_tcp",
-            "the asyncio server shutdown() closes"),
+    Private(
+        "pygls.protocol.json_rpc:JsonRPCProtocol",
+        "_execute_handler",
+        "method",
+        "lifecycle.SheetProtocol",
+        "take each notification's future out of _request_futures when it is done (pygls leaks one per notification)",
+        ("msg_id", "handler", "callback", "args", "kwargs"),
+    ),
+    Private(
+        "pygls.protocol.json_rpc:JsonRPCProtocol",
+        "_request_futures",
+        "attribute",
+        "lifecycle.SheetProtocol, debug (sheetls.debugStats)",
+        "the futures of requests in flight",
+    ),
+    Private(
+        "pygls.protocol.json_rpc:JsonRPCProtocol",
+        "_result_types",
+        "attribute",
+        "lifecycle.SheetProtocol, debug (sheetls.debugStats)",
+        "the result type of each request sent to the client, to structure its response",
+    ),
+    Private(
+        "pygls.protocol.json_rpc:JsonRPCProtocol",
+        "_send_data",
+        "method",
+        "lifecycle.SheetProtocol.send_error",
+        'send an error response pygls has no call for ("id": null)',
+        ("data",),
+    ),
+    Private(
+        "pygls.protocol.json_rpc:JsonRPCProtocol",
+        "_converter",
+        "attribute",
+        "lifecycle.SheetProtocol.handle_json",
+        "structure the params before dispatch, to answer InvalidParams",
+    ),
+    Private(
+        "pygls.protocol.json_rpc:JsonRPCProtocol",
+        "_shutdown",
+        "attribute",
+        "lifecycle.SheetProtocol.admit",
+        "whether `shutdown` was received: later requests get InvalidRequest",
+    ),
+    Private(
+        "pygls.protocol.language_server:LanguageServerProtocol",
+        "_workspace",
+        "attribute",
+        "workspace.LineStoreProtocol",
+        "the workspace lsp_initialize assigns before the initialize feature runs: the line store's hook",
+        assigned_in="lsp_initialize",
+    ),
+    Private(
+        "pygls.workspace.workspace:Workspace",
+        "_create_text_document",
+        "method",
+        "workspace.LineWorkspace",
+        "make LineDocuments",
+        ("doc_uri", "source", "version", "language_id"),
+    ),
+    Private(
+        "pygls.workspace.workspace:Workspace",
+        "_sync_kind",
+        "attribute",
+        "workspace.LineWorkspace",
+        "the document sync kind its documents apply changes with",
+    ),
+    Private(
+        "pygls.server:JsonRPCServer",
+        "_stop_event",
+        "attribute",
+        "transports.ProtocolServer",
+        "the event shutdown() sets, which ends our frame reading",
+    ),
+    Private(
+        "pygls.server:JsonRPCServer",
+        "_server",
+        "attribute",
+        "transports.ProtocolServer.start_tcp",
+        "the asyncio server shutdown() closes",
+    ),
 )
 
 
@@ -62,8 +118,12 @@ def _instances():
     from pygls.workspace import Workspace
 
     server = LanguageServer("pygls-privates-probe", "0")  # plain pygls classes, not sheetls's
-    return {"JsonRPCProtocol": server.protocol, "LanguageServerProtocol": server.protocol,
-            "Workspace": Workspace(None), "JsonRPCServer": server}
+    return {
+        "JsonRPCProtocol": server.protocol,
+        "LanguageServerProtocol": server.protocol,
+        "Workspace": Workspace(None),
+        "JsonRPCServer": server,
+    }
 
 
 def missing() -> List[str]:

@@ -3,6 +3,7 @@ its answer into protocol objects. Every feature call runs inside one error bound
 
 What start-up need not wait for loads on first use, after the initialize answer: the sheet
 model and its index, completion, the resolver and hover, the packs' runtime."""
+
 from __future__ import annotations
 
 import functools
@@ -16,7 +17,6 @@ from urllib.parse import unquote
 from lsprotocol import types
 
 from sheetls import __version__
-from sheetls.heap import reloading_what_lives_long
 from sheetls.logs import LEVELS
 from sheetls.lsp import debug
 from sheetls.lsp.capabilities import client_profile
@@ -89,12 +89,10 @@ class SheetServer(ProtocolServer):  # spec-conformant base protocol (lifecycle, 
         return self._index  # type: ignore[return-value]
 
     def reload(self, reason: str = "settings") -> None:
-        """(Re)load every pack: errors go to diagnostics, the log and one message (pack_runtime.py).
-        The collector stays off meanwhile, and what is loaded leaves its generations (heap.py)."""
+        """(Re)load every pack: errors go to diagnostics, the log and one message (pack_runtime.py)."""
         from sheetls.index import SheetIndex
 
-        with reloading_what_lives_long():
-            self._index = SheetIndex.build(self.packs.reload(reason))
+        self._index = SheetIndex.build(self.packs.reload(reason))
 
     def open_document(self, uri: str) -> Any:
         """The open document at `uri`, whichever way the client spells it: pygls keys its
@@ -106,7 +104,10 @@ class SheetServer(ProtocolServer):  # spec-conformant base protocol (lifecycle, 
         doc = self.open_document(uri)
         if doc is None:
             return None
-        if not (doc.language_id in PYTHON_LANGUAGE_IDS or (not doc.language_id and document_key(uri).endswith(PYTHON_SUFFIXES))):
+        if not (
+            doc.language_id in PYTHON_LANGUAGE_IDS
+            or (not doc.language_id and document_key(uri).endswith(PYTHON_SUFFIXES))
+        ):
             return None
         key = document_key(uri)
         facts = self.facts.get(key)
@@ -122,8 +123,12 @@ class SheetServer(ProtocolServer):  # spec-conformant base protocol (lifecycle, 
             changes = doc.changes_since(facts.revision)
             if facts.imports is not None:
                 imports = _imports_after(facts.imports, changes, lines)
-            if model is not None and changes is not None and model.current is not None \
-                    and model.current.lines is facts.lines:
+            if (
+                model is not None
+                and changes is not None
+                and model.current is not None
+                and model.current.lines is facts.lines
+            ):
                 model.after(changes, lines)  # the resolver's model, without a rescan
         facts = DocumentState(doc, revision if revision is not None else -1, lines, imports, model)
         self.facts[key] = facts
@@ -319,8 +324,11 @@ def reload_command(ls: SheetServer, *args: Any) -> dict:
     """`sheetls.reload`: reload every pack now; answers what is served."""
     ls.reload("sheetls.reload command")
     state = ls.packs.state
-    return {"packs": len(state.sheets), "entries": len(ls.index.entries),
-            "errors": sum(len(e) for e in state.disk_errors.values())}
+    return {
+        "packs": len(state.sheets),
+        "entries": len(ls.index.entries),
+        "errors": sum(len(e) for e in state.disk_errors.values()),
+    }
 
 
 # --- features -------------------------------------------------------------------------------
@@ -331,8 +339,17 @@ def on_completion(ls: SheetServer, params: types.CompletionParams) -> Optional[t
     if at is None:
         return None
     uri, facts, line, col = at
-    proposals, cut = propose(ls.index, facts.lines, line, col, ls.profile, ls.options.max_items, ls.imports_of(facts),
-                             string_lines(facts), ls.target_of(uri).version)
+    proposals, cut = propose(
+        ls.index,
+        facts.lines,
+        line,
+        col,
+        ls.profile,
+        ls.options.max_items,
+        ls.imports_of(facts),
+        string_lines(facts),
+        ls.target_of(uri).version,
+    )
     if not proposals:
         return None
     ranges: Dict[Any, types.Range] = {}  # the items share their edit ranges: converted once
@@ -343,11 +360,15 @@ def on_completion(ls: SheetServer, params: types.CompletionParams) -> Optional[t
 def _text_edit(ls: SheetServer, uri: str, facts: DocumentState, edit, ranges: Dict[Any, types.Range]) -> types.TextEdit:
     key = (edit.line, edit.start, edit.end)
     if key not in ranges:
-        ranges[key] = types.Range(ls.to_client(uri, facts, edit.line, edit.start), ls.to_client(uri, facts, edit.line, edit.end))
+        ranges[key] = types.Range(
+            ls.to_client(uri, facts, edit.line, edit.start), ls.to_client(uri, facts, edit.line, edit.end)
+        )
     return types.TextEdit(range=ranges[key], new_text=edit.text)
 
 
-def completion_item(ls: SheetServer, uri: str, facts: DocumentState, p, ranges: Dict[Any, types.Range]) -> types.CompletionItem:
+def completion_item(
+    ls: SheetServer, uri: str, facts: DocumentState, p, ranges: Dict[Any, types.Range]
+) -> types.CompletionItem:
     entry = p.entry
     profile = ls.profile
     item = types.CompletionItem(
@@ -380,7 +401,9 @@ def completion_documentation(entry, markdown: bool):
     from sheetls import render
 
     if markdown:
-        return types.MarkupContent(types.MarkupKind.Markdown, render.entry_markdown(entry, signature=False, trigger=False))
+        return types.MarkupContent(
+            types.MarkupKind.Markdown, render.entry_markdown(entry, signature=False, trigger=False)
+        )
     return render.entry_plain(entry)
 
 
@@ -402,13 +425,23 @@ def on_hover(ls: SheetServer, params: types.HoverParams) -> Optional[types.Hover
         return None
     uri, facts, line, col = at
     markdown = ls.profile.hover_markdown
-    answer = hover_at(ls.index, facts.lines, line, col, markdown, ls.options.hover_example,
-                      python=ls.target_of(uri).version, model=version_model(facts))
+    answer = hover_at(
+        ls.index,
+        facts.lines,
+        line,
+        col,
+        markdown,
+        ls.options.hover_example,
+        python=ls.target_of(uri).version,
+        model=version_model(facts),
+    )
     if answer is None:
         return None
     t = answer.target
     return types.Hover(
-        contents=types.MarkupContent(types.MarkupKind.Markdown if markdown else types.MarkupKind.PlainText, answer.text),
+        contents=types.MarkupContent(
+            types.MarkupKind.Markdown if markdown else types.MarkupKind.PlainText, answer.text
+        ),
         range=types.Range(ls.to_client(uri, facts, t.line, t.start), ls.to_client(uri, facts, t.line, t.end)),
     )
 

@@ -5,6 +5,7 @@ that raises pops up "Error in server" in the editor, and its traceback is logged
 `ProtocolServer` serves with `SheetProtocol` (lifecycle.py), ends the process with the
 spec's code, and logs a failed notification handler with its traceback.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -41,7 +42,9 @@ class ProtocolServer(LanguageServer):
         data = getattr(error, "data", None)
         trace = "".join(data.get("traceback", [])) if isinstance(data, dict) else ""
         where = getattr(source, "__name__", str(source))
-        log.error("%s: %s\nTraceback (most recent call last):\n%s", where, getattr(error, "message", None) or error, trace)
+        log.error(
+            "%s: %s\nTraceback (most recent call last):\n%s", where, getattr(error, "message", None) or error, trace
+        )
 
     def start_io(self, stdin: Optional[BinaryIO] = None, stdout: Optional[BinaryIO] = None):
         """Serve over stdio until EOF or `exit`; `exit` ends the process with 0 after

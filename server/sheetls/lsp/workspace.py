@@ -19,6 +19,7 @@ hook that installs them.
 
 The pygls private names used here are listed in ``sheetls.lsp.pygls_privates``.
 """
+
 from __future__ import annotations
 
 import logging
@@ -41,10 +42,16 @@ _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 class LineDocument(TextDocument):
     """A pygls ``TextDocument`` backed by an incrementally updated line store."""
 
-    def __init__(self, uri: str, source: Optional[str] = None, version: Optional[int] = None,
-                 language_id: Optional[str] = None, local: bool = True,
-                 sync_kind: types.TextDocumentSyncKind = types.TextDocumentSyncKind.Incremental,
-                 position_codec: Optional[PositionCodec] = None):
+    def __init__(
+        self,
+        uri: str,
+        source: Optional[str] = None,
+        version: Optional[int] = None,
+        language_id: Optional[str] = None,
+        local: bool = True,
+        sync_kind: types.TextDocumentSyncKind = types.TextDocumentSyncKind.Incremental,
+        position_codec: Optional[PositionCodec] = None,
+    ):
         # pygls keeps no text of its own (source=None): a document not open reads its file there.
         super().__init__(uri, None, version, language_id, local, sync_kind, position_codec)
         self.sync_kind = sync_kind
@@ -110,8 +117,9 @@ class LineDocument(TextDocument):
         if isinstance(change, types.TextDocumentContentChangePartial):
             if self.sync_kind == types.TextDocumentSyncKind.Incremental:
                 text = self._ensure_text()
-                text.replace(self._to_server(text, change.range.start), self._to_server(text, change.range.end),
-                             change.text)
+                text.replace(
+                    self._to_server(text, change.range.start), self._to_server(text, change.range.end), change.text
+                )
                 return
             log.error("a ranged change under full document sync: applied as a full change")
         if self.sync_kind != types.TextDocumentSyncKind.None_:
@@ -138,11 +146,21 @@ class LineWorkspace(Workspace):
         """A new one with ``ws``'s root, folders, sync kind and position encoding."""
         return cls(ws.root_uri, ws._sync_kind, list(ws.folders.values()), ws.position_encoding)
 
-    def _create_text_document(self, doc_uri: str, source: Optional[str] = None,
-                              version: Optional[int] = None,
-                              language_id: Optional[str] = None) -> TextDocument:
-        return LineDocument(doc_uri, source=source, version=version, language_id=language_id,
-                            sync_kind=self._sync_kind, position_codec=self.position_codec)
+    def _create_text_document(
+        self,
+        doc_uri: str,
+        source: Optional[str] = None,
+        version: Optional[int] = None,
+        language_id: Optional[str] = None,
+    ) -> TextDocument:
+        return LineDocument(
+            doc_uri,
+            source=source,
+            version=version,
+            language_id=language_id,
+            sync_kind=self._sync_kind,
+            position_codec=self.position_codec,
+        )
 
 
 class LineStoreProtocol(LanguageServerProtocol):
