@@ -1,4 +1,5 @@
 """`sheetls` with no arguments is how editors start it: LSP over stdio."""
+
 from __future__ import annotations
 
 import sys

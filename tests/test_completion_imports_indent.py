@@ -1,6 +1,7 @@
 """What an accepted item adds around it, as real files showed (issue 13, bugs 7 and 9): the
 import it needs lands where Python allows it and never rebinds a name the file binds; nested
 blocks indent by the unit of the file's own code, never by what a docstring or comment shows."""
+
 from __future__ import annotations
 
 import ast
@@ -75,7 +76,7 @@ def assert_indented_by(inserted: str, unit: str, base: str = "") -> None:
         if not line.strip():
             continue
         assert line.startswith(base), repr(line)
-        lead = line[len(base): len(line) - len(line.lstrip(" \t"))]
+        lead = line[len(base) : len(line) - len(line.lstrip(" \t"))]
         assert lead == unit * (len(lead) // len(unit)), (repr(unit), repr(line))
         depths.append(len(lead) // len(unit))
     assert max(depths) >= 1, inserted
@@ -133,15 +134,18 @@ async def test_a_client_without_snippets_gets_four_spaces_in_a_file_without_bloc
     await initialize(bare_client, "plain", capabilities=caps)
     text, line, col = split_cursor('"""A docstring:\n  with a 2-space line.\n"""\nimport asyncio\n\naio|\n')
     uri = open_doc(bare_client, text)
-    result = await bare_client.text_document_completion_async(types.CompletionParams(
-        types.TextDocumentIdentifier(uri), types.Position(line, utf16_col(text.split("\n")[line], col))))
+    result = await bare_client.text_document_completion_async(
+        types.CompletionParams(
+            types.TextDocumentIdentifier(uri), types.Position(line, utf16_col(text.split("\n")[line], col))
+        )
+    )
     item = item_labelled(result, "aioserver")
     assert_indented_by(item.text_edit.new_text, "    ")
 
 
 async def test_a_header_over_several_lines_gives_the_unit(client):
     """asyncssh's kdf.py: the file's only block has a def header over two lines."""
-    marked = ("def pbkdf2(hash_name: str,\n           count: int) -> bytes:\n    return b''\n\n\naio|\n")
+    marked = "def pbkdf2(hash_name: str,\n           count: int) -> bytes:\n    return b''\n\n\naio|\n"
     result, _, text, _ = await complete_at(client, marked)
     item = item_labelled(result, "aioserver")
     assert_indented_by(item.text_edit.new_text, "    ")

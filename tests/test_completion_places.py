@@ -2,6 +2,7 @@
 where a name is being bound, never in a string that an embedded program makes look like code,
 one line only after a compound header's `:`, and no error for anything a user can type.
 Each accepted item must leave a file that compiles wherever a plain name compiles."""
+
 from __future__ import annotations
 
 import ast
@@ -155,8 +156,7 @@ async def test_nothing_inside_an_embedded_program_string(client):
     assert labels(result) == []
 
 
-TYPED_IN_STRINGS = ['x = "a\\nb|"', "x = re.compile(r'\\d+\\w|'", "x = '\\\\|'", 'x = """a\\tb|"""',
-                    "x = b'\\x00|'"]
+TYPED_IN_STRINGS = ['x = "a\\nb|"', "x = re.compile(r'\\d+\\w|'", "x = '\\\\|'", 'x = """a\\tb|"""', "x = b'\\x00|'"]
 
 
 @pytest.mark.parametrize("typed", TYPED_IN_STRINGS)
@@ -183,7 +183,7 @@ async def test_one_line_bodies_take_their_header_scope(client, place, offered):
     simple statement may follow (no `async def`, `with` or helper function)."""
     result, _, text, _ = await complete_at(client, in_async(place))
     assert labels(result) == offered
-    for item in (result.items if result else []):
+    for item in result.items if result else []:
         compile(accept_item(client.profile, text, item), "<accepted>", "exec")
 
 

@@ -1,4 +1,5 @@
 """Command line: `sheetls` serves LSP (stdio by default); `sheetls check|show|list|export`."""
+
 from __future__ import annotations
 
 import sys
@@ -98,9 +99,13 @@ def _show(args) -> int:
         for sheet in (sh for sh in index.sheets if sh.id == entry.pack):
             for m in (m for m in sheet.members if m.entry == entry.id and (m.versions or m.pitfalls)):
                 versions = render.member_versions(m, target)
-                said = [f"({label}) {text}" if label else text for label, text in render.pitfalls_for(m.pitfalls, target)]
+                said = [
+                    f"({label}) {text}" if label else text for label, text in render.pitfalls_for(m.pitfalls, target)
+                ]
                 if versions or said:
-                    lines.append(f"- {m.api}" + (f" ({versions})" if versions else "") + (": " + " ".join(said) if said else ""))
+                    lines.append(
+                        f"- {m.api}" + (f" ({versions})" if versions else "") + (": " + " ".join(said) if said else "")
+                    )
         if lines:
             print("\nMembers:\n" + "\n".join(lines))
     if found:
@@ -138,7 +143,9 @@ def _export(args) -> int:
 def build_parser() -> argparse.ArgumentParser:
     import argparse
 
-    parser = argparse.ArgumentParser(prog="sheetls", description="Snippet-and-docs language server for the asyncio Streams and Subprocesses sheet.")
+    parser = argparse.ArgumentParser(
+        prog="sheetls", description="Snippet-and-docs language server for the asyncio Streams and Subprocesses sheet."
+    )
     parser.add_argument("--version", action="version", version=f"sheetls {__version__}")
     parser.add_argument("--stdio", action="store_true", help="serve LSP over stdio (the default)")
     parser.add_argument("--tcp", action="store_true", help="serve LSP over TCP instead of stdio")
@@ -149,6 +156,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command")
     p = sub.add_parser("check", help="validate pack files; exit 1 on errors")
     p.add_argument("paths", nargs="*", help="pack files or folders (default: the built-in sheet)")
+
     def pack_options(p):
         p.add_argument("--pack", action="append", default=[], help="also load this pack (file or folder; repeatable)")
         p.add_argument("--no-builtin", action="store_true", help="leave the built-in sheet out")
@@ -157,12 +165,18 @@ def build_parser() -> argparse.ArgumentParser:
     pack_options(p)
     p = sub.add_parser("show", help="print the entries with this prefix")
     p.add_argument("prefix")
-    p.add_argument("--python", metavar="X.Y", help="speak for this Python version (parameters it lacks marked, its pitfalls)")
+    p.add_argument(
+        "--python", metavar="X.Y", help="speak for this Python version (parameters it lacks marked, its pitfalls)"
+    )
     pack_options(p)
     p = sub.add_parser("export", help="render the sheet: vscode snippets, markdown, html or the json model")
     p.add_argument("--format", default="markdown", choices=["vscode", "markdown", "html", "json"])
-    p.add_argument("--view", default="standard", choices=["standard", "detailed", "compact"],
-                   help="markdown and html: the views of the original sheet page")
+    p.add_argument(
+        "--view",
+        default="standard",
+        choices=["standard", "detailed", "compact"],
+        help="markdown and html: the views of the original sheet page",
+    )
     p.add_argument("-o", "--output", help="write to this file instead of stdout")
     p.add_argument("--dist", metavar="DIR", help="write every export of the built-in sheet into DIR (snippets/dist)")
     p.add_argument("--check", action="store_true", help="with --dist: exit 1 if DIR is out of date, write nothing")

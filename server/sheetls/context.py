@@ -9,6 +9,7 @@ the file. The lexer follows each simple statement far enough to know the places 
 bound (`for x in`, `with ... as x`, parameters, `import`, `global`, `del`, annotations), where
 no expression may go even though one could be typed.
 """
+
 from __future__ import annotations
 
 import re
@@ -21,11 +22,69 @@ ANCHOR = re.compile(r"(?:async[ \t]+def|def|class|import|from)\b|@")
 MAX_LOOKBACK = 3000  # lines; past this the lexer starts where the look-back stopped
 
 # Tokens after which an expression may start.
-_EXPR_BEFORE_OPS = {"=", "(", "[", "{", ",", ":", "+", "-", "*", "/", "%", "**", "//", "==", "!=", "<", ">",
-                    "<=", ">=", "|", "&", "^", "@", "~", "->", ":=", "+=", "-=", "*=", "/=", "%=", "|=", "&=", "^=",
-                    "**=", "//=", ">>=", "<<=", "@=", "<<", ">>"}
-_EXPR_BEFORE_KEYWORDS = {"return", "yield", "in", "if", "elif", "else", "and", "or", "not", "lambda", "while",
-                         "assert", "with", "for", "from", "is", "await", "raise"}
+_EXPR_BEFORE_OPS = {
+    "=",
+    "(",
+    "[",
+    "{",
+    ",",
+    ":",
+    "+",
+    "-",
+    "*",
+    "/",
+    "%",
+    "**",
+    "//",
+    "==",
+    "!=",
+    "<",
+    ">",
+    "<=",
+    ">=",
+    "|",
+    "&",
+    "^",
+    "@",
+    "~",
+    "->",
+    ":=",
+    "+=",
+    "-=",
+    "*=",
+    "/=",
+    "%=",
+    "|=",
+    "&=",
+    "^=",
+    "**=",
+    "//=",
+    ">>=",
+    "<<=",
+    "@=",
+    "<<",
+    ">>",
+}
+_EXPR_BEFORE_KEYWORDS = {
+    "return",
+    "yield",
+    "in",
+    "if",
+    "elif",
+    "else",
+    "and",
+    "or",
+    "not",
+    "lambda",
+    "while",
+    "assert",
+    "with",
+    "for",
+    "from",
+    "is",
+    "await",
+    "raise",
+}
 # Statements whose header ends at a `:` outside brackets; what follows on the line is their body.
 _COMPOUND = {"if", "elif", "else", "while", "for", "with", "try", "except", "finally", "def", "class", "async"}
 # Simple statements that only bind or name things: no expression can start anywhere in them.
@@ -96,8 +155,20 @@ class _Statement:
     """What the lexer knows of the simple statement it is in: enough to tell the places where
     a name is bound (`for x in`, parameters, `import`, `global`, `del`, annotations)."""
 
-    __slots__ = ("first", "second", "fors", "lambda_params", "lambda_bodies", "def_depth", "param",
-                 "annotation", "header", "inline", "count", "opener")
+    __slots__ = (
+        "first",
+        "second",
+        "fors",
+        "lambda_params",
+        "lambda_bodies",
+        "def_depth",
+        "param",
+        "annotation",
+        "header",
+        "inline",
+        "count",
+        "opener",
+    )
 
     def __init__(self, inline: bool = False, header: bool = False, opener: str = "") -> None:
         self.first = ""  # the statement's first token
@@ -182,8 +253,11 @@ class _Statement:
             return True  # a for's target, brackets included: `for i, (word, w) in`
         if self.lambda_params and self.lambda_params[-1] == depth and prev != ("op", "="):
             return True
-        if self.is_def() and (self.def_depth == 0 or (depth == self.def_depth and self.param == "name")
-                              or (0 < self.def_depth <= depth and self.param == "annotation")):
+        if self.is_def() and (
+            self.def_depth == 0
+            or (depth == self.def_depth and self.param == "name")
+            or (0 < self.def_depth <= depth and self.param == "annotation")
+        ):
             return True  # a parameter, its annotation (`a: List[word]`) or the return annotation
         return self.annotation  # `x: Future[word] = ...`: no await in an annotation
 
@@ -260,14 +334,25 @@ def _lex(lines: Sequence[str], anchor: int, line: int, col: int, word_len: int) 
                 prev2, prev = prev, (kind, value)
                 stmt.token(kind, value, depth)
         pos = m.end()
-    return _Lexed(where, prev, prev2, statement_line, logical_starts,
-                  binding=stmt.binds_here(depth, prev), inline=stmt.inline, opener=stmt.opener,
-                  in_lambda=bool(stmt.lambda_bodies), lambda_open=bool(stmt.lambda_params),
-                  header=stmt.header, depth=depth)
+    return _Lexed(
+        where,
+        prev,
+        prev2,
+        statement_line,
+        logical_starts,
+        binding=stmt.binds_here(depth, prev),
+        inline=stmt.inline,
+        opener=stmt.opener,
+        in_lambda=bool(stmt.lambda_bodies),
+        lambda_open=bool(stmt.lambda_params),
+        header=stmt.header,
+        depth=depth,
+    )
 
 
-def _scope(lines: Sequence[str], anchor: int, statement_line: int, indent: str,
-           logical_starts: List[bool]) -> Tuple[str, int]:
+def _scope(
+    lines: Sequence[str], anchor: int, statement_line: int, indent: str, logical_starts: List[bool]
+) -> Tuple[str, int]:
     target = _indent_width(indent)
     if target == 0:
         return "module", -1
@@ -293,8 +378,35 @@ def _scope(lines: Sequence[str], anchor: int, statement_line: int, indent: str,
 
 
 # What may follow an expression on its line (after the word): these keep a call valid there.
-_EXPR_AFTER_OPS = {")", "]", "}", ",", ";", ".", "(", "[", "+", "-", "*", "/", "%", "**", "//", "==", "!=", "<",
-                   ">", "<=", ">=", "|", "&", "^", "@", "<<", ">>"}
+_EXPR_AFTER_OPS = {
+    ")",
+    "]",
+    "}",
+    ",",
+    ";",
+    ".",
+    "(",
+    "[",
+    "+",
+    "-",
+    "*",
+    "/",
+    "%",
+    "**",
+    "//",
+    "==",
+    "!=",
+    "<",
+    ">",
+    "<=",
+    ">=",
+    "|",
+    "&",
+    "^",
+    "@",
+    "<<",
+    ">>",
+}
 _EXPR_AFTER_KEYWORDS = {"if", "else", "for", "async", "and", "or", "in", "not", "is"}
 _WORD_CHAR = re.compile(r"\w")
 
@@ -352,8 +464,9 @@ def _assigns(rest: str, lexed: _Lexed) -> bool:
 _ASSIGN_OPS = {"=", "+=", "-=", "*=", "/=", "%=", "|=", "&=", "^=", "**=", "//=", ">>=", "<<=", "@="}
 
 
-def cursor_context(lines: Sequence[str], line: int, col: int, word_len: int = 0,
-                   in_string: Optional[Callable[[int], bool]] = None) -> CursorContext:
+def cursor_context(
+    lines: Sequence[str], line: int, col: int, word_len: int = 0, in_string: Optional[Callable[[int], bool]] = None
+) -> CursorContext:
     """The context at (line, col), both Python (code point) indices; `word_len` is the length
     of the identifier being typed that ends at the cursor. `in_string(i)`, when given, tells
     whether line i starts inside a triple-quoted string (see find_anchor)."""
