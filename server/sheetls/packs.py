@@ -156,8 +156,8 @@ def collector_paused() -> Iterator[None]:
     """Python's cyclic garbage collector off while a pack loads (left off if it was off): a load
     allocates a few objects per YAML value and frees none until it is done, so the collector
     would walk the growing heap again and again for nothing; reference counting frees as usual.
-    It buys a 10,000-entry pack ~250 ms of the start (1.73 s -> 1.48 s to its first answer),
-    a 200-entry pack ~14 ms of CPU (benchmarks/README.md, "What each piece buys")."""
+    It buys an editor start with a 10,000-entry pack ~0.3 s (reload + index: 1.76 s of CPU, 2.06 s
+    unpaused), a 200-entry pack ~14 ms (benchmarks/README.md, "What each piece buys")."""
     was_on = gc.isenabled()
     gc.disable()
     try:
