@@ -1,4 +1,4 @@
-"""Command line: `sheetls` serves LSP (stdio by default); `sheetls check|show|list|export`."""
+"""Command line: `sheetls` serves LSP (stdio by default); `sheetls check|show|list|export|lint`."""
 
 from __future__ import annotations
 
@@ -140,6 +140,31 @@ def _export(args) -> int:
     return 1 if packs.errors else 0
 
 
+def _lint(args) -> int:
+    from sheetls.diagnostics.lint import lint_file, python_files, render, selector
+
+    python = _target(args)
+    chosen = selector(",".join(args.select).split(","), ",".join(args.ignore).split(","))
+    results: list = []
+    fixed = errors = 0
+    for path in python_files(args.paths or ["."]):
+        found, n, error = lint_file(path, args.fix, chosen, python)
+        if error:
+            print(f"sheetls lint: {error}", file=sys.stderr)
+            errors += 1
+        fixed += n
+        results.extend((path, f) for f in found)
+    sys.stdout.write(render(results, args.output_format))
+    if args.output_format == "text":
+        if results:
+            fixable = sum(1 for _, f in results if f.fix is not None)
+            more = f" ({fixable} fixable with --fix)" if fixable and not args.fix else ""
+            print(f"Found {len(results)} error{'s' if len(results) != 1 else ''}{more}.")
+        if fixed:
+            print(f"Fixed {fixed} error{'s' if fixed != 1 else ''}.")
+    return 2 if errors and not results else 1 if results else 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     import argparse
 
@@ -182,10 +207,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--check", action="store_true", help="with --dist: exit 1 if DIR is out of date, write nothing")
     p.add_argument("--python", metavar="X.Y", help="markdown and html: speak for this Python version")
     pack_options(p)
+    p = sub.add_parser("lint", help="flag the asyncio mistakes the sheet documents; exit 1 when any are found")
+    p.add_argument("paths", nargs="*", help="files or folders (default: .; folders respect .gitignore)")
+    p.add_argument("--fix", action="store_true", help="apply the safe fixes in place")
+    p.add_argument("--select", action="append", default=[], metavar="CODES", help="only these codes or prefixes")
+    p.add_argument("--ignore", action="append", default=[], metavar="CODES", help="leave out these codes or prefixes")
+    p.add_argument("--output-format", default="text", choices=["text", "json", "github"])
+    p.add_argument("--python", metavar="X.Y", help="the target Python (default: the project's requires-python)")
     return parser
 
 
 def main(argv: Optional[List[str]] = None) -> None:
     args = build_parser().parse_args(argv)
-    handlers = {"check": _check, "list": _list, "show": _show, "export": _export}
+    handlers = {"lint": _lint, "check": _check, "list": _list, "show": _show, "export": _export}
     sys.exit(handlers.get(args.command, _serve)(args))

@@ -1,0 +1,455 @@
+"""The checks: one walk of the file's syntax tree, each call's name resolved the way hover resolves
+it (resolve.resolve_at: aliases, from-imports, shadowing, values followed through assignments),
+and the fixes built from the sheet's own patterns in the file's own spelling (pyimports)."""
+
+from __future__ import annotations
+
+import ast
+import re
+from typing import Callable, Dict, List, Optional, Sequence, Set, Tuple
+
+from sheetls.diagnostics.findings import Edit, Finding, Fix
+from sheetls.diagnostics.noqa import noqa_lines, suppressed
+from sheetls.diagnostics.rules import RULES
+from sheetls.docmodel import DocumentModel, VersionModel
+from sheetls.pyimports import Imports, import_site, scan_imports
+from sheetls.resolve import resolve_at
+
+PyVersion = Tuple[int, int]
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+
+SLEEP = {"time.sleep"}
+SUBPROCESS = {
+    "subprocess.run": "ASYNC221",
+    "subprocess.call": "ASYNC221",
+    "subprocess.check_call": "ASYNC221",
+    "subprocess.check_output": "ASYNC221",
+    "subprocess.getoutput": "ASYNC221",
+    "subprocess.getstatusoutput": "ASYNC221",
+    "subprocess.Popen": "ASYNC220",
+    "os.system": "ASYNC221",
+    "os.popen": "ASYNC220",
+}
+_HTTP = ("get", "post", "put", "patch", "delete", "head", "options", "request")
+BLOCKING_IO: Dict[str, Optional[str]] = {
+    **{f"requests.{m}": "ASYNC210" for m in _HTTP},
+    "urllib.request.urlopen": "ASYNC210",
+    "urllib3.request": "ASYNC210",
+    "socket.create_connection": None,
+    "open": "ASYNC230",
+    "io.open": "ASYNC230",
+}
+PATH_METHODS = {"read_text", "write_text", "read_bytes", "write_bytes"}
+WAITS = {"os.wait", "os.waitpid", "os.wait3", "os.wait4", "os.waitid"}
+COROUTINES = {
+    "asyncio.StreamWriter.drain",
+    "asyncio.StreamWriter.wait_closed",
+    "asyncio.StreamWriter.start_tls",
+    "asyncio.StreamReader.read",
+    "asyncio.StreamReader.readline",
+    "asyncio.StreamReader.readuntil",
+    "asyncio.StreamReader.readexactly",
+    "asyncio.open_connection",
+    "asyncio.open_unix_connection",
+    "asyncio.start_server",
+    "asyncio.start_unix_server",
+    "asyncio.create_subprocess_exec",
+    "asyncio.create_subprocess_shell",
+    "asyncio.subprocess.Process.communicate",
+    "asyncio.subprocess.Process.wait",
+    "asyncio.to_thread",
+    "asyncio.sleep",
+    "asyncio.Server.serve_forever",
+    "asyncio.Server.start_serving",
+    "asyncio.Server.wait_closed",
+}
+CREATE_SUBPROCESS = {"asyncio.create_subprocess_exec", "asyncio.create_subprocess_shell"}
+LIMIT_APIS = {
+    "asyncio.open_connection",
+    "asyncio.start_server",
+    "asyncio.open_unix_connection",
+    "asyncio.start_unix_server",
+    "asyncio.create_subprocess_exec",
+    "asyncio.create_subprocess_shell",
+}
+KEEP_ALIVE_APIS = {"asyncio.start_server", "asyncio.AbstractEventLoop.create_server", "asyncio.loop.create_server"}
+
+
+def split_lines(text: str) -> List[str]:
+    """The lines as Python numbers them (\\n, \\r\\n and \\r end a line; nothing else does)."""
+    return _LINE_BREAK.split(text)
+
+
+class _Source:
+    def __init__(self, text: str):
+        self.text = text
+        self.lines = split_lines(text)
+        self.model = VersionModel(self.lines, DocumentModel().regions)
+        self.imports: Imports = scan_imports(self.lines)
+        self._apis: Dict[Tuple[int, int], Optional[str]] = {}
+
+    def pos(self, lineno: int, byte_col: int) -> Tuple[int, int]:
+        """ast's (1-based line, UTF-8 byte column) -> (0-based line, code point column)."""
+        line = self.lines[lineno - 1]
+        return lineno - 1, len(line.encode("utf-8", "surrogatepass")[:byte_col].decode("utf-8", "replace"))
+
+    def start(self, node: ast.AST) -> Tuple[int, int]:
+        return self.pos(node.lineno, node.col_offset)  # type: ignore[attr-defined]
+
+    def end(self, node: ast.AST) -> Tuple[int, int]:
+        return self.pos(node.end_lineno, node.end_col_offset)  # type: ignore[attr-defined]
+
+    def api(self, node: ast.expr) -> Optional[str]:
+        """The fully qualified API a name or dotted name refers to, resolved like hover."""
+        if not isinstance(node, (ast.Name, ast.Attribute)):
+            return None
+        line, col = self.end(node)
+        key = (line, col)
+        if key not in self._apis:
+            target = resolve_at(self.lines, line, col - 1, known=lambda api: True, model=self.model)
+            self._apis[key] = target.api if target is not None and (target.line, target.end) == key else None
+        return self._apis[key]
+
+    def segment(self, node: ast.AST) -> str:
+        return ast.get_source_segment(self.text, node) or ""
+
+    def spelled(self, qualified: str) -> Tuple[str, List[Edit]]:
+        """`qualified` in the file's spelling, and the import to add when the file has none."""
+        local = self.imports.local_for(qualified)
+        if local is not None:
+            return local, []
+        module = qualified.split(".")[0]
+        site = import_site(self.lines, module)
+        text = ("\n" if site.blank_before else "") + f"import {module}\n" + "\n" * site.blank_after
+        if site.line >= len(self.lines):
+            last = len(self.lines) - 1
+            col = len(self.lines[last])
+            return qualified, [Edit(last, col, last, col, ("\n" if self.lines[last] else "") + text.rstrip("\n"))]
+        return qualified, [Edit(site.line, 0, site.line, 0, text)]
+
+
+def _bound_names(tree: ast.AST) -> Set[str]:
+    """Every name the file binds anywhere (a builtin such as `open` is only trusted when unbound)."""
+    names: Set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name) and not isinstance(node.ctx, ast.Load):
+            names.add(node.id)
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            names.add(node.name)
+        elif isinstance(node, ast.arg):
+            names.add(node.arg)
+        elif isinstance(node, ast.alias):
+            names.add((node.asname or node.name).split(".")[0])
+    return names
+
+
+class _Checker(ast.NodeVisitor):
+    def __init__(self, src: _Source, tree: ast.Module, python: PyVersion):
+        self.src = src
+        self.python = python
+        self.findings: List[Finding] = []
+        self.functions: List[ast.AST] = []  # enclosing def / async def / lambda, innermost last
+        self.parents: Dict[int, ast.AST] = {}
+        for parent in ast.walk(tree):
+            for child in ast.iter_child_nodes(parent):
+                self.parents[id(child)] = parent
+        self.bound = _bound_names(tree)
+
+    # --- context ---------------------------------------------------------------------------------
+    def _function(self, node: ast.AST) -> None:
+        self.functions.append(node)
+        self.generic_visit(node)
+        self.functions.pop()
+
+    visit_FunctionDef = visit_AsyncFunctionDef = visit_Lambda = _function
+
+    @property
+    def in_async(self) -> bool:
+        return bool(self.functions) and isinstance(self.functions[-1], ast.AsyncFunctionDef)
+
+    def parent(self, node: ast.AST) -> Optional[ast.AST]:
+        return self.parents.get(id(node))
+
+    def statement_call(self, call: ast.Call) -> bool:
+        """The call is a statement of its own (`f(x)` on its own, its value unused)."""
+        return isinstance(self.parent(call), ast.Expr)
+
+    def add(
+        self, code: str, node: ast.AST, fix: Optional[Fix] = None, ruff: Optional[str] = None, **fields: str
+    ) -> None:
+        line, col = self.src.start(node)
+        end_line, end_col = self.src.end(node)
+        message = RULES[code].message.format(**fields)
+        self.findings.append(Finding(code, message, line, col, end_line, end_col, fix, ruff))
+
+    # --- calls -----------------------------------------------------------------------------------
+    def visit_Call(self, node: ast.Call) -> None:
+        self.generic_visit(node)
+        api = self.src.api(node.func)
+        if api is None and isinstance(node.func, ast.Name) and node.func.id not in self.bound:
+            api = node.func.id if node.func.id == "open" else None
+        if api is not None:
+            self.parameters(node, api)
+        if self.in_async:
+            self.blocking(node, api)
+        if api is not None:
+            self.sheet_api(node, api)
+
+    def name(self, node: ast.Call) -> str:
+        return self.src.segment(node.func) or "call"
+
+    def blocking(self, node: ast.Call, api: Optional[str]) -> None:
+        if api in SLEEP:
+            self.add("SHEET101", node, self.fix_sleep(node), "ASYNC251", name=self.name(node))
+        elif api in SUBPROCESS:
+            self.add("SHEET102", node, self.fix_subprocess(node, api), SUBPROCESS[api], name=self.name(node))
+        elif api in BLOCKING_IO:
+            self.add("SHEET103", node, self.fix_to_thread(node), BLOCKING_IO[api], name=self.name(node))
+        elif api in WAITS:
+            self.add("SHEET104", node, None, "ASYNC222", name=self.name(node))
+        elif (
+            isinstance(node.func, ast.Attribute)
+            and node.func.attr in PATH_METHODS
+            and isinstance(node.func.value, ast.Call)
+            and self.src.api(node.func.value.func) == "pathlib.Path"
+        ):
+            self.add("SHEET103", node, self.fix_to_thread(node), "ASYNC230", name=self.name(node))
+
+    def sheet_api(self, node: ast.Call, api: str) -> None:
+        """SHEET204 and SHEET205 anywhere; the others inside `async def`."""
+        if api == "asyncio.create_subprocess_shell" and node.args:
+            how = _built_from_variables(node.args[0])
+            if how:
+                self.add("SHEET204", node.args[0], how=how)
+        if api.endswith(".run_in_executor") and node.keywords and len(node.args) >= 2:
+            if not any(k.arg is None for k in node.keywords):
+                self.add("SHEET205", node, self.fix_partial(node))
+        if not self.in_async:
+            return
+        if api in COROUTINES and self.statement_call(node):
+            line, col = self.src.start(node)
+            fix = Fix("Add `await`", (Edit(line, col, line, col, "await "),))
+            self.add("SHEET201", node, fix, name=self.name(node))
+        if api == "asyncio.StreamWriter.close" and isinstance(node.func, ast.Attribute):
+            self.close_without_wait(node, node.func)
+        if api == "asyncio.subprocess.Process.wait" and isinstance(node.func, ast.Attribute):
+            self.wait_with_pipes(node, node.func)
+        if api == "asyncio.get_event_loop":
+            spelled, imports = self.src.spelled("asyncio.get_running_loop")
+            (line, col), (end_line, end_col) = self.src.start(node.func), self.src.end(node.func)
+            fix = Fix("Use `asyncio.get_running_loop()`", (Edit(line, col, end_line, end_col, spelled), *imports))
+            self.add("SHEET206", node, fix)
+
+    def parameters(self, node: ast.Call, api: str) -> None:
+        for kw in node.keywords:
+            if (
+                kw.arg == "limit"
+                and api in LIMIT_APIS
+                and isinstance(kw.value, ast.Constant)
+                and kw.value.value is None
+            ):
+                self.add("SHEET207", kw, detail="`limit=None` raises TypeError (or fails every read); leave it out")
+            if kw.arg == "keep_alive" and api in KEEP_ALIVE_APIS and self.python < (3, 13):
+                target = ".".join(map(str, self.python))
+                self.add("SHEET207", kw, detail=f"`keep_alive=` is new in Python 3.13 (TypeError on {target})")
+
+    # --- rules needing the whole function ----------------------------------------------------------
+    def _function_calls(self) -> List[ast.Call]:
+        return [n for n in ast.walk(self.functions[-1]) if isinstance(n, ast.Call)]
+
+    def close_without_wait(self, node: ast.Call, func: ast.Attribute) -> None:
+        receiver = self.src.segment(func.value)
+        for call in self._function_calls():
+            f = call.func
+            if isinstance(f, ast.Attribute) and f.attr == "wait_closed" and self.src.segment(f.value) == receiver:
+                return
+        fix = None
+        stmt = self.parent(node)
+        if isinstance(stmt, ast.Expr) and stmt.lineno == stmt.end_lineno:
+            line, _ = self.src.end(stmt)
+            text = self.src.lines[line]
+            indent = text[: len(text) - len(text.lstrip())]
+            end = len(text)
+            if text.rstrip().endswith(")") and ";" not in text and "#" not in text:
+                fix = Fix(
+                    f"Add `await {receiver}.wait_closed()`",
+                    (Edit(line, end, line, end, f"\n{indent}await {receiver}.wait_closed()"),),
+                )
+        self.add("SHEET202", node, fix, name=self.name(node), receiver=receiver)
+
+    def wait_with_pipes(self, node: ast.Call, func: ast.Attribute) -> None:
+        if not isinstance(func.value, ast.Name):
+            return
+        proc = func.value.id
+        pipes: List[str] = []
+        for n in ast.walk(self.functions[-1]):
+            if isinstance(n, ast.Assign) and any(isinstance(t, ast.Name) and t.id == proc for t in n.targets):
+                value = n.value.value if isinstance(n.value, ast.Await) else n.value
+                if isinstance(value, ast.Call) and self.src.api(value.func) in CREATE_SUBPROCESS:
+                    for kw in value.keywords:
+                        if kw.arg in ("stdout", "stderr") and self.src.api(kw.value) == "asyncio.subprocess.PIPE":
+                            pipes.append(kw.arg)
+            if isinstance(n, ast.Attribute) and isinstance(n.value, ast.Name) and n.value.id == proc:
+                if n.attr in ("communicate", "stdout", "stderr") and n is not func:
+                    return  # read somewhere in the function
+            if isinstance(n, ast.Name) and n.id == proc and isinstance(self.parent(n), ast.Call):
+                return  # handed to something that may read it
+        if not pipes:
+            return
+        fix = None
+        awaited = self.parent(node)
+        if isinstance(awaited, ast.Await) and isinstance(self.parent(awaited), ast.Expr):
+            line, col = self.src.end(func.value)
+            end_line, end_col = self.src.end(func)
+            fix = Fix("Use `communicate()`", (Edit(line, col, end_line, end_col, ".communicate"),))
+        self.add("SHEET203", node, fix, name=self.name(node), pipes="/".join(pipes))
+
+    # --- fixes -------------------------------------------------------------------------------------
+    def fix_sleep(self, node: ast.Call) -> Optional[Fix]:
+        if not self.statement_call(node) or len(node.args) != 1 or node.keywords:
+            return None
+        spelled, imports = self.src.spelled("asyncio.sleep")
+        (line, col), (end_line, end_col) = self.src.start(node.func), self.src.end(node.func)
+        edits = (Edit(line, col, end_line, end_col, f"await {spelled}"), *imports)
+        return Fix("Use `await asyncio.sleep()`", edits)
+
+    def fix_subprocess(self, node: ast.Call, api: str) -> Optional[Fix]:
+        """Only `subprocess.run([...])` as a statement (no keywords): the sheet's exec pattern,
+        waited for; the argument list's text (and comments) kept."""
+        if api != "subprocess.run" or not self.statement_call(node) or node.keywords or len(node.args) != 1:
+            return None
+        argv = node.args[0]
+        if not isinstance(argv, ast.List) or not argv.elts or any(isinstance(e, ast.Starred) for e in argv.elts):
+            return None
+        spelled, imports = self.src.spelled("asyncio.create_subprocess_exec")
+        (line, col), (bl, bc) = self.src.start(node), self.src.start(argv)
+        (el, ec), (end_line, end_col) = self.src.end(argv), self.src.end(node)
+        edits = (
+            Edit(line, col, bl, bc + 1, f"await (await {spelled}("),
+            Edit(el, ec - 1, end_line, end_col, ")).wait()"),
+            *imports,
+        )
+        return Fix("Use `asyncio.create_subprocess_exec()`", edits)
+
+    def fix_to_thread(self, node: ast.Call) -> Optional[Fix]:
+        """`f(a, k=1)` -> `await asyncio.to_thread(f, a, k=1)` where the call is a statement,
+        an assignment's value or a return value."""
+        parent = self.parent(node)
+        if not (
+            isinstance(parent, (ast.Expr, ast.Return))
+            or (isinstance(parent, (ast.Assign, ast.AnnAssign)) and parent.value is node)
+        ):
+            return None
+        (fl, fc), (line, col) = self.src.end(node.func), self.src.start(node)
+        text = self.src.lines[fl]
+        paren = fc + len(text[fc:]) - len(text[fc:].lstrip(" \t"))
+        if text[paren : paren + 1] != "(":
+            return None
+        spelled, imports = self.src.spelled("asyncio.to_thread")
+        end_line, end_col = self.src.end(node)
+        if node.args or node.keywords:
+            middle = Edit(fl, fc, fl, paren + 1, ", ")
+        else:
+            middle = Edit(fl, fc, end_line, end_col, ")")
+        edits = (Edit(line, col, line, col, f"await {spelled}("), middle, *imports)
+        return Fix("Run it with `await asyncio.to_thread()`", edits)
+
+    def fix_partial(self, node: ast.Call) -> Optional[Fix]:
+        end_line, end_col = self.src.end(node)
+        if self.src.lines[end_line][end_col - 1 : end_col] != ")":
+            return None
+        spelled, imports = self.src.spelled("functools.partial")
+        line, col = self.src.start(node.args[1])
+        edits = (
+            Edit(line, col, line, col, f"{spelled}("),
+            Edit(end_line, end_col - 1, end_line, end_col - 1, ")"),
+            *imports,
+        )
+        return Fix("Use `functools.partial()`", edits)
+
+
+def _built_from_variables(node: ast.expr) -> Optional[str]:
+    if isinstance(node, ast.JoinedStr) and any(isinstance(v, ast.FormattedValue) for v in node.values):
+        return "f-string"
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mod):
+        return "%"
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
+        if not (isinstance(node.left, ast.Constant) and isinstance(node.right, ast.Constant)):
+            return "+"
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "format":
+        return ".format()"
+    return None
+
+
+def check(
+    text: str,
+    path: Optional[str] = None,
+    python: Optional[PyVersion] = None,
+    select: Optional[Callable[[str], bool]] = None,
+) -> List[Finding]:
+    """The findings of every rule in `text` (a file that does not parse has none), sorted by place,
+    `# noqa` honoured. `python`: the target version (default: the project's, as sheetls.target
+    finds it for `path`)."""
+    try:
+        tree = ast.parse(text, filename=path or "<unknown>")
+    except (SyntaxError, ValueError):
+        return []
+    if python is None:
+        python = _target_for(path)
+    src = _Source(text)
+    checker = _Checker(src, tree, python)
+    checker.visit(tree)
+    noqa = noqa_lines(text)
+    found = [f for f in checker.findings if not suppressed(f, noqa) and (select is None or select(f.code))]
+    found.sort(key=lambda f: (f.line, f.col, f.code))
+    return found
+
+
+def _target_for(path: Optional[str]) -> PyVersion:
+    from sheetls.target import ProjectTargets, running_python
+
+    if path is None:
+        return running_python()
+    return ProjectTargets().for_path(path).version
+
+
+def apply_fixes(text: str, findings: Sequence[Finding]) -> Tuple[str, int]:
+    """`text` with the fixes of `findings` applied (overlapping ones left out; identical edits,
+    such as the same import, made once); the text unchanged when the result does not compile.
+    Returns the text and how many fixes were applied."""
+    lines = split_lines(text)
+    starts = [0]
+    for m in _LINE_BREAK.finditer(text):
+        starts.append(m.end())
+
+    def offset(line: int, col: int) -> int:
+        return starts[line] + col
+
+    chosen: List[Tuple[int, int, str]] = []
+    taken: List[Tuple[int, int]] = []
+    applied = 0
+    for finding in findings:
+        if finding.fix is None:
+            continue
+        spans = []
+        for e in finding.fix.edits:
+            if e.line >= len(lines):
+                break
+            spans.append((offset(e.line, e.col), offset(e.end_line, e.end_col), e.text))
+        else:
+            own = [(a, b, t) for a, b, t in spans if (a, b, t) not in chosen]
+            if any(a < tb and ta < b or (a == b == ta == tb) for a, b, _ in own for ta, tb in taken):
+                continue
+            chosen.extend(own)
+            taken.extend((a, b) for a, b, _ in own)
+            applied += 1
+    out = text
+    for a, b, t in sorted(chosen, key=lambda s: (s[0], s[1], s[2]), reverse=True):
+        out = out[:a] + t + out[b:]
+    if out == text:
+        return text, 0
+    try:
+        compile(out, "<fixed>", "exec", dont_inherit=True)
+    except (SyntaxError, ValueError):
+        return text, 0
+    return out, applied

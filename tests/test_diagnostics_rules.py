@@ -1,0 +1,424 @@
+"""sheetls.diagnostics: every rule's positive and negative cases, each fix applied and compiled,
+and for `time.sleep` and `subprocess.run` the fixed program run: it does the same thing and the
+event loop keeps ticking during the call."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+from typing import List, Optional, Tuple
+
+import pytest
+
+from sheetls.diagnostics import RULES, Edit, Finding, Fix, apply_fixes, check
+
+
+def found(src: str, python: Optional[Tuple[int, int]] = (3, 13)) -> List[Finding]:
+    return check(textwrap.dedent(src), python=python)
+
+
+def codes(src: str, python: Optional[Tuple[int, int]] = (3, 13)) -> List[str]:
+    return [f.code for f in found(src, python)]
+
+
+def fixed(src: str, python: Tuple[int, int] = (3, 13)) -> str:
+    text = textwrap.dedent(src)
+    new, _ = apply_fixes(text, check(text, python=python))
+    compile(new, "<fixed>", "exec")
+    return new
+
+
+# --- SHEET101 time.sleep --------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    "src",
+    [
+        "import time\nasync def f():\n    time.sleep(1)\n",
+        "import time as t\nasync def f():\n    t.sleep(1)\n",
+        "from time import sleep\nasync def f():\n    sleep(1)\n",
+        "from time import sleep as nap\nasync def f():\n    nap(1)\n",
+        "import time\nasync def f():\n    async def g():\n        time.sleep(1)\n",
+        "import time\nclass C:\n    async def m(self):\n        time.sleep(1)\n",
+    ],
+)
+def test_sleep_found(src):
+    assert codes(src) == ["SHEET101"]
+
+
+@pytest.mark.parametrize(
+    "src",
+    [
+        "import time\ndef f():\n    time.sleep(1)\n",  # plain def
+        "import time\nasync def f():\n    def g():\n        time.sleep(1)\n",  # nested plain def
+        "import time, asyncio\nasync def f():\n    await asyncio.to_thread(lambda: time.sleep(1))\n",  # lambda
+        "import time\nasync def f():\n    await loop.run_in_executor(None, lambda: time.sleep(1))\n",
+        "import asyncio\nasync def f():\n    await asyncio.sleep(1)\n",
+        "from time import sleep\nasync def f():\n    def sleep(x): pass\n    sleep(1)\n",  # shadowed
+        "import time\nasync def f(time):\n    time.sleep(1)\n",  # a parameter shadows the module
+        "async def f():\n    time.sleep(1)\n",  # never imported
+        "import time\ntime.sleep(1)\n",  # module level
+        "import time\nasync def f():\n    time.sleep(1)  # noqa: SHEET101\n",
+        "import time\nasync def f():\n    time.sleep(1)  # noqa: ASYNC251\n",
+        "import time\nasync def f():\n    time.sleep(1)  # noqa\n",
+    ],
+)
+def test_sleep_not_found(src):
+    assert codes(src) == []
+
+
+def test_noqa_for_another_code_does_not_silence():
+    assert codes("import time\nasync def f():\n    time.sleep(1)  # noqa: SHEET102, E501\n") == ["SHEET101"]
+    assert codes("import time\nasync def f():\n    s = '# noqa'; time.sleep(1)\n") == ["SHEET101"]
+
+
+def test_sleep_fix_in_the_files_spelling_adding_the_import():
+    new = fixed('''\
+        """Doc."""
+        import time as t
+
+
+        async def f():
+            t.sleep(0.5)  # keep this comment
+        ''')
+    assert "    await asyncio.sleep(0.5)  # keep this comment\n" in new
+    assert new.startswith('"""Doc."""\nimport asyncio\nimport time as t\n')
+    new = fixed("from asyncio import sleep as asleep\nfrom time import sleep\nasync def f():\n    sleep(1)\n")
+    assert "    await asleep(1)\n" in new and new.count("import") == 2
+    new = fixed("import asyncio as aio\nimport time\nasync def f():\n    time.sleep(1)\n")
+    assert "    await aio.sleep(1)\n" in new and "import asyncio\n" not in new
+
+
+def test_sleep_used_as_a_value_is_flagged_but_not_fixed():
+    [finding] = found("import time\nasync def f():\n    x = time.sleep(1)\n")
+    assert finding.fix is None
+
+
+# --- SHEET102 subprocess, os.system, os.popen -----------------------------------------------------
+@pytest.mark.parametrize(
+    "call,ruff",
+    [
+        ("subprocess.run(['ls'])", "ASYNC221"),
+        ("subprocess.call(['ls'])", "ASYNC221"),
+        ("subprocess.check_call(['ls'])", "ASYNC221"),
+        ("subprocess.check_output(['ls'])", "ASYNC221"),
+        ("subprocess.Popen(['ls'])", "ASYNC220"),
+        ("os.system('ls')", "ASYNC221"),
+        ("os.popen('ls')", "ASYNC220"),
+    ],
+)
+def test_subprocess_found(call, ruff):
+    [finding] = found(f"import os, subprocess\nasync def f():\n    {call}\n")
+    assert (finding.code, finding.ruff) == ("SHEET102", ruff)
+    assert finding.url.endswith("#asyncio.create_subprocess_exec")
+    assert codes(f"import os, subprocess\nasync def f():\n    {call}  # noqa: {ruff}\n") == []
+    assert codes(f"import os, subprocess\ndef f():\n    {call}\n") == []
+
+
+def test_subprocess_fix_only_for_the_simple_run_shape():
+    new = fixed("import subprocess\nasync def f():\n    subprocess.run(['ls', '-l'])\n")
+    assert "    await (await asyncio.create_subprocess_exec('ls', '-l')).wait()\n" in new
+    for call in (
+        "subprocess.run(['ls'], check=True)",
+        "subprocess.run('ls', shell=True)",
+        "subprocess.run([*argv])",
+        "x = subprocess.run(['ls'])",
+        "subprocess.check_output(['ls'])",
+        "subprocess.Popen(['ls'])",
+    ):
+        [finding] = found(f"import subprocess\nasync def f():\n    {call}\n")
+        assert finding.fix is None, call
+
+
+def test_subprocess_fix_keeps_comments_across_lines():
+    new = fixed(
+        "import asyncio, subprocess\nasync def f():\n    subprocess.run([\n        'ls',  # list\n        '-l',\n    ])\n"
+    )
+    assert "await (await asyncio.create_subprocess_exec(\n        'ls',  # list\n        '-l',\n    )).wait()\n" in new
+
+
+# --- SHEET103 blocking I/O ------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    "imports,call",
+    [
+        ("import requests", "requests.get(url)"),
+        ("from requests import post", "post(url, json=data)"),
+        ("import urllib.request", "urllib.request.urlopen(url)"),
+        ("from urllib.request import urlopen", "urlopen(url)"),
+        ("import socket", "socket.create_connection(('h', 1))"),
+        ("", "open('f')"),
+        ("from pathlib import Path", "Path('f').read_text()"),
+        ("import pathlib", "pathlib.Path('f').write_text('x')"),
+    ],
+)
+def test_blocking_io_found_and_fixed(imports, call):
+    src = f"{imports}\nasync def f(url, data):\n    {call}\n"
+    assert codes(src) == ["SHEET103"]
+    new = fixed(src)
+    assert "await asyncio.to_thread(" in new
+    assert codes(f"{imports}\ndef f(url, data):\n    {call}\n") == []
+
+
+def test_to_thread_fix_shapes():
+    new = fixed("async def f():\n    data = open('f', 'rb')\n    return open('g')\n")
+    assert "    data = await asyncio.to_thread(open, 'f', 'rb')\n" in new
+    assert "    return await asyncio.to_thread(open, 'g')\n" in new
+    new = fixed("from pathlib import Path\nasync def f():\n    Path('f').read_text()\n")
+    assert "    await asyncio.to_thread(Path('f').read_text)\n" in new
+    [finding] = found("async def f():\n    with open('f') as fh:\n        pass\n")
+    assert finding.fix is None
+
+
+def test_open_shadowed_is_not_the_builtin():
+    assert codes("from gzip import open\nasync def f():\n    open('f')\n") == []
+    assert codes("def open(p): pass\nasync def f():\n    open('f')\n") == []
+
+
+# --- SHEET104 os.wait* ----------------------------------------------------------------------------
+@pytest.mark.parametrize("call", ["os.wait()", "os.waitpid(pid, 0)", "os.wait3(0)", "os.wait4(pid, 0)"])
+def test_os_wait(call):
+    [finding] = found(f"import os\nasync def f(pid):\n    {call}\n")
+    assert (finding.code, finding.ruff, finding.fix) == ("SHEET104", "ASYNC222", None)
+    assert codes(f"import os\nasync def f(pid):\n    {call}  # noqa: ASYNC222\n") == []
+
+
+# --- SHEET201 un-awaited coroutine ----------------------------------------------------------------
+STREAMS = "import asyncio\nasync def f():\n    reader, writer = await asyncio.open_connection('h', 1)\n"
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "writer.drain()",
+        "writer.wait_closed()",
+        "asyncio.open_connection('h', 1)",
+        "reader.read(10)",
+        "asyncio.to_thread(print, 1)",
+        "asyncio.sleep(1)",
+    ],
+)
+def test_unawaited_coroutine(line):
+    src = STREAMS + f"    {line}\n    await writer.wait_closed()\n"
+    assert "SHEET201" in codes(src)
+    assert f"    await {line}\n" in fixed(src)
+
+
+def test_unawaited_process_methods():
+    src = "import asyncio\nasync def f():\n    proc = await asyncio.create_subprocess_exec('ls')\n    proc.communicate()\n"
+    assert codes(src) == ["SHEET201"]
+    assert "    await proc.communicate()\n" in fixed(src)
+
+
+def test_awaited_or_kept_coroutines_are_fine():
+    assert codes(STREAMS + "    await writer.drain()\n    writer.write(b'x')\n    await writer.wait_closed()\n") == []
+    assert codes(STREAMS + "    task = asyncio.ensure_future(writer.drain())\n    await writer.wait_closed()\n") == []
+    assert codes(STREAMS + "    coro = writer.drain()\n    await coro\n    await writer.wait_closed()\n") == []
+
+
+# --- SHEET202 close without wait_closed -----------------------------------------------------------
+def test_close_without_wait_closed():
+    src = STREAMS + "    writer.write(b'x')\n    writer.close()\n"
+    assert codes(src) == ["SHEET202"]
+    assert "    writer.close()\n    await writer.wait_closed()\n" in fixed(src)
+    assert codes(STREAMS + "    writer.close()\n    await writer.wait_closed()\n") == []
+    # a handler's writer, found through start_server
+    handler = "import asyncio\nasync def handle(reader, writer):\n    writer.close()\nasync def main():\n    await asyncio.start_server(handle, 'h', 1)\n"
+    assert codes(handler) == ["SHEET202"]
+
+
+def test_close_in_a_plain_def_is_not_flagged():
+    src = "import asyncio\ndef f(writer: asyncio.StreamWriter):\n    writer.close()\n"
+    assert codes(src) == []
+
+
+# --- SHEET203 wait() with unread pipes ------------------------------------------------------------
+PROC = "import asyncio\nasync def f():\n    proc = await asyncio.create_subprocess_exec('ls', {kw})\n"
+
+
+def test_wait_with_unread_pipe():
+    src = PROC.format(kw="stdout=asyncio.subprocess.PIPE") + "    await proc.wait()\n"
+    [finding] = found(src)
+    assert finding.code == "SHEET203" and "stdout=PIPE" in finding.message
+    assert "    await proc.communicate()\n" in fixed(src)
+    src = "from asyncio.subprocess import PIPE\n" + PROC.format(kw="stderr=PIPE") + "    rc = await proc.wait()\n"
+    [finding] = found(src)
+    assert finding.fix is None  # the value is used: communicate() gives something else
+
+
+@pytest.mark.parametrize(
+    "kw,rest",
+    [
+        ("", "    await proc.wait()\n"),  # no pipe
+        ("stdout=asyncio.subprocess.PIPE", "    data = await proc.stdout.read()\n    await proc.wait()\n"),
+        ("stdout=asyncio.subprocess.PIPE", "    await proc.communicate()\n"),
+        ("stdout=asyncio.subprocess.DEVNULL", "    await proc.wait()\n"),
+    ],
+)
+def test_wait_fine(kw, rest):
+    assert codes(PROC.format(kw=kw) + rest) == []
+
+
+# --- SHEET204 shell command from variables --------------------------------------------------------
+@pytest.mark.parametrize(
+    "cmd,how",
+    [('f"ls {d}"', "f-string"), ('"ls %s" % d', "%"), ('"ls " + d', "+"), ('"ls {}".format(d)', ".format()")],
+)
+def test_shell_from_variables(cmd, how):
+    [finding] = found(f"import asyncio\nasync def f(d):\n    await asyncio.create_subprocess_shell({cmd})\n")
+    assert finding.code == "SHEET204" and f"({how})" in finding.message and finding.fix is None
+
+
+def test_shell_constant_is_fine():
+    assert codes("import asyncio\nasync def f():\n    await asyncio.create_subprocess_shell('ls -l | wc')\n") == []
+    assert codes("import asyncio, shlex\nasync def f(d):\n    await asyncio.create_subprocess_shell(cmd)\n") == []
+
+
+# --- SHEET205 run_in_executor keywords ------------------------------------------------------------
+def test_run_in_executor_keywords():
+    src = "import asyncio\nasync def f(g):\n    loop = asyncio.get_running_loop()\n    await loop.run_in_executor(None, g, 1, x=2)\n"
+    assert codes(src) == ["SHEET205"]
+    new = fixed(src)
+    assert "    await loop.run_in_executor(None, functools.partial(g, 1, x=2))\n" in new
+    assert "import functools\n" in new
+    ok = "import asyncio\nasync def f(g):\n    loop = asyncio.get_running_loop()\n    await loop.run_in_executor(None, g, 1)\n"
+    assert codes(ok) == []
+    spelled = "from functools import partial\n" + src
+    assert "run_in_executor(None, partial(g, 1, x=2))" in fixed(spelled)
+
+
+# --- SHEET206 get_event_loop in a coroutine -------------------------------------------------------
+def test_get_event_loop_in_coroutine():
+    src = "import asyncio\nasync def f():\n    loop = asyncio.get_event_loop()\n"
+    [finding] = found(src)
+    assert finding.code == "SHEET206" and finding.rule.deprecated
+    assert "    loop = asyncio.get_running_loop()\n" in fixed(src)
+    assert codes("import asyncio\ndef f():\n    loop = asyncio.get_event_loop()\n") == []
+
+
+# --- SHEET207 keep_alive before 3.13, limit=None --------------------------------------------------
+def test_keep_alive_before_313():
+    src = "import asyncio\nasync def f(h):\n    await asyncio.start_server(h, 'h', 1, keep_alive=True)\n"
+    assert codes(src, python=(3, 12)) == ["SHEET207"]
+    assert codes(src, python=(3, 13)) == []
+
+
+def test_limit_none():
+    assert codes("import asyncio\nasync def f():\n    await asyncio.open_connection('h', 1, limit=None)\n") == [
+        "SHEET207"
+    ]
+    assert codes("import asyncio\nasync def f():\n    await asyncio.open_connection('h', 1, limit=2**20)\n") == []
+
+
+# --- the registry and apply_fixes -----------------------------------------------------------------
+def test_every_rule_points_at_a_sheet_entry():
+    from sheetls.loader import builtin_sheet_path
+    from sheetls.packs import load_path
+
+    sheet = load_path(builtin_sheet_path()).sheet
+    assert sheet is not None
+    ids = {e.id for e in sheet.entries}
+    for rule in RULES.values():
+        assert rule.entry in ids, rule.code
+        assert rule.url.startswith("https://docs.python.org/3/library/asyncio"), rule.code
+
+
+def test_every_rule_is_documented():
+    import pathlib
+
+    root = pathlib.Path(__file__).resolve().parents[1]
+    docs = (root / "docs" / "rules.md").read_text(encoding="utf-8")
+    readme = (root / "README.md").read_text(encoding="utf-8")
+    for code in RULES:
+        assert f"## {code}" in docs and code in readme, code
+    assert docs.count("Not caught") >= len(RULES)
+
+
+def test_a_fix_that_would_not_compile_leaves_the_file():
+    text = "x = 1\n"
+    bad = Finding("SHEET101", "m", 0, 0, 0, 1, Fix("t", (Edit(0, 0, 0, 1, "def"),)))
+    assert apply_fixes(text, [bad]) == (text, 0)
+
+
+def test_overlapping_fixes_apply_once_and_imports_are_added_once():
+    src = "import time\nasync def f():\n    time.sleep(1)\n    time.sleep(2)\n"
+    new = fixed(src)
+    assert new.count("import asyncio") == 1 and new.count("await asyncio.sleep") == 2
+    assert codes(new) == []
+
+
+def test_non_ascii_columns_are_code_points():
+    [finding] = found("import time\nasync def f():\n    s = 'é'; time.sleep(1)\n")
+    assert finding.col == len("    s = 'é'; ")
+    new = fixed("import asyncio, time\nasync def f():\n    s = 'é'; time.sleep(1)\n")
+    assert "s = 'é'; await asyncio.sleep(1)" in new
+
+
+def test_files_that_do_not_parse_have_no_findings():
+    assert codes("import time\nasync def f(:\n    time.sleep(1)\n") == []
+
+
+def test_crlf_lines():
+    new = fixed("import time\r\nasync def f():\r\n    time.sleep(1)\r\n")
+    assert "    await asyncio.sleep(1)\r\n" in new
+
+
+# --- the fixed programs still do the same, and the loop keeps ticking -----------------------------
+TICKER = """
+import asyncio
+import subprocess
+import sys
+import time
+
+ticks = 0
+
+
+async def ticker():
+    global ticks
+    while True:
+        await asyncio.sleep(0.01)
+        ticks += 1
+
+
+async def work():
+{work}
+
+
+async def main():
+    task = asyncio.create_task(ticker())
+    await asyncio.sleep(0.02)
+    before = ticks
+    await work()
+    print("ticks during work:", ticks - before, flush=True)
+    task.cancel()
+
+
+asyncio.run(main())
+"""
+
+
+def run(program: str) -> Tuple[str, int]:
+    done = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True, timeout=60, check=True)
+    lines = done.stdout.splitlines()
+    return "\n".join(lines[:-1]), int(lines[-1].rsplit(" ", 1)[1])
+
+
+@pytest.mark.parametrize(
+    "work,output",
+    [
+        ("    time.sleep(0.4)\n    print('slept', flush=True)", "slept"),
+        (
+            "    subprocess.run([sys.executable, '-c', 'import time; time.sleep(0.4); print(\"child\")'])\n"
+            "    print('after', flush=True)",
+            "child\nafter",
+        ),
+    ],
+)
+def test_fixed_program_does_the_same_and_the_loop_ticks(work, output):
+    program = TICKER.format(work=work)
+    assert [f.code for f in check(program, python=(3, 9))] in (["SHEET101"], ["SHEET102"])
+    new, applied = apply_fixes(program, check(program, python=(3, 9)))
+    assert applied == 1
+    before_out, before_ticks = run(program)
+    after_out, after_ticks = run(new)
+    assert before_out == after_out == output
+    assert before_ticks <= 2  # blocked: the ticker never ran during the call
+    assert after_ticks >= 10  # 0.4 s at 10 ms a tick, with room for a busy machine
