@@ -422,3 +422,12 @@ def test_fixed_program_does_the_same_and_the_loop_ticks(work, output):
     assert before_out == after_out == output
     assert before_ticks <= 2  # blocked: the ticker never ran during the call
     assert after_ticks >= 10  # 0.4 s at 10 ms a tick, with room for a busy machine
+
+
+def test_rules_that_apply_in_plain_functions_too():
+    src = "import asyncio\ndef f(g, d):\n    loop = asyncio.new_event_loop()\n    loop.run_in_executor(None, g, x=1)\n"
+    assert codes(src) == ["SHEET205"]
+    src = "import asyncio\ndef f(d):\n    return asyncio.create_subprocess_shell(f'ls {d}')\n"
+    assert codes(src) == ["SHEET204"]
+    src = "import asyncio\ndef f(h):\n    return asyncio.start_server(h, limit=None)\n"
+    assert codes(src) == ["SHEET207"]

@@ -75,6 +75,19 @@ LIMIT_APIS = {
 KEEP_ALIVE_APIS = {"asyncio.start_server", "asyncio.AbstractEventLoop.create_server", "asyncio.loop.create_server"}
 
 
+def _last_names(*groups: object) -> Set[str]:
+    names: Set[str] = set()
+    for group in groups:
+        names.update(str(api).rsplit(".", 1)[-1] for api in group)  # type: ignore[attr-defined]
+    return names
+
+
+# the last part of every name a rule asks about: any other call is not resolved at all
+_NAMES = _last_names(
+    SLEEP, SUBPROCESS, BLOCKING_IO, WAITS, COROUTINES, CREATE_SUBPROCESS, LIMIT_APIS, KEEP_ALIVE_APIS
+) | {"Path", "close", "wait", "run_in_executor", "get_event_loop", "PIPE"}
+
+
 def split_lines(text: str) -> List[str]:
     """The lines as Python numbers them (\\n, \\r\\n and \\r end a line; nothing else does)."""
     return _LINE_BREAK.split(text)
@@ -87,6 +100,7 @@ class _Source:
         self.model = VersionModel(self.lines, DocumentModel().regions)
         self.imports: Imports = scan_imports(self.lines)
         self._apis: Dict[Tuple[int, int], Optional[str]] = {}
+        self.candidates: Set[str] = set()  # the local names imports bind anywhere in the file
 
     def pos(self, lineno: int, byte_col: int) -> Tuple[int, int]:
         """ast's (1-based line, UTF-8 byte column) -> (0-based line, code point column)."""
@@ -100,8 +114,12 @@ class _Source:
         return self.pos(node.end_lineno, node.end_col_offset)  # type: ignore[attr-defined]
 
     def api(self, node: ast.expr) -> Optional[str]:
-        """The fully qualified API a name or dotted name refers to, resolved like hover."""
-        if not isinstance(node, (ast.Name, ast.Attribute)):
+        """The fully qualified API a name or dotted name refers to, resolved like hover; None
+        without asking the resolver for a name that no rule looks at and no import binds."""
+        if isinstance(node, ast.Name):
+            if node.id not in self.candidates and node.id not in _NAMES:
+                return None
+        elif not isinstance(node, ast.Attribute) or node.attr not in _NAMES:
             return None
         line, col = self.end(node)
         key = (line, col)
@@ -185,6 +203,8 @@ class _Checker(ast.NodeVisitor):
     # --- calls -----------------------------------------------------------------------------------
     def visit_Call(self, node: ast.Call) -> None:
         self.generic_visit(node)
+        if not self.in_async and not _anywhere(node):
+            return
         api = self.src.api(node.func)
         if api is None and isinstance(node.func, ast.Name) and node.func.id not in self.bound:
             api = node.func.id if node.func.id == "open" else None
@@ -368,6 +388,16 @@ class _Checker(ast.NodeVisitor):
         return Fix("Use `functools.partial()`", edits)
 
 
+def _anywhere(node: ast.Call) -> bool:
+    """A call some rule looks at outside `async def` too (SHEET204, SHEET205, SHEET207)."""
+    func = node.func
+    last = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""
+    return last in _ANYWHERE or any(k.arg in ("limit", "keep_alive") for k in node.keywords)
+
+
+_ANYWHERE = {"create_subprocess_shell", "run_in_executor"}
+
+
 def _built_from_variables(node: ast.expr) -> Optional[str]:
     if isinstance(node, ast.JoinedStr) and any(isinstance(v, ast.FormattedValue) for v in node.values):
         return "f-string"
@@ -397,6 +427,12 @@ def check(
     if python is None:
         python = _target_for(path)
     src = _Source(text)
+    src.candidates = {
+        (a.asname or a.name).split(".")[0]
+        for n in ast.walk(tree)
+        if isinstance(n, (ast.Import, ast.ImportFrom))
+        for a in n.names
+    }
     checker = _Checker(src, tree, python)
     checker.visit(tree)
     noqa = noqa_lines(text)
