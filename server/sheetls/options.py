@@ -24,6 +24,9 @@ class Options:
     workspace_packs: bool = (
         True  # workspacePacks: serve each workspace folder's .sheetls/ packs (VS Code's Restricted Mode: false)
     )
+    # diagnostics: publish `sheetls lint`'s findings for open Python documents and offer their quick
+    # fixes. Off by default until the cost per edit is benchmarked (issue 16, next phase).
+    diagnostics: bool = False
 
 
 _CAMEL = {f.name: "".join(w.capitalize() if i else w for i, w in enumerate(f.name.split("_"))) for f in fields(Options)}
@@ -36,7 +39,7 @@ def _check(name: str, value: Any) -> Tuple[bool, Any, str]:
     if name == "packs":
         ok = isinstance(value, list) and all(isinstance(p, str) for p in value)
         return ok, tuple(value) if ok else None, "a list of paths"
-    if name in ("builtin_sheet", "workspace_packs"):
+    if name in ("builtin_sheet", "workspace_packs", "diagnostics"):
         return isinstance(value, bool), value, "true or false"
     if name == "max_items":
         ok = isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= 10000

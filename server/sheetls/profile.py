@@ -19,3 +19,5 @@ class ClientProfile:
     hover_markdown: bool = True  # hovers in markdown (else plain text)
     watch_files: bool = False  # the client watches files for the server (dynamic registration)
     watch_relative: bool = False  # ... with patterns relative to a base folder
+    diagnostic_links: bool = False  # publishDiagnostics codeDescriptionSupport
+    diagnostic_tags: bool = False  # publishDiagnostics tagSupport with Deprecated

@@ -19,6 +19,8 @@ def client_profile(caps: Optional[types.ClientCapabilities], info: Optional[type
     modes = item.insert_text_mode_support.value_set if item and item.insert_text_mode_support else []
     hover = td.hover if td else None
     hover_formats = (hover.content_format if hover else None) or [types.MarkupKind.PlainText]
+    publish = td.publish_diagnostics if td else None
+    tags = publish.tag_support.value_set if publish and publish.tag_support else []
     ws = caps.workspace if caps else None
     watched = ws.did_change_watched_files if ws else None
     return ClientProfile(
@@ -33,4 +35,6 @@ def client_profile(caps: Optional[types.ClientCapabilities], info: Optional[type
         hover_markdown=types.MarkupKind.Markdown in hover_formats,
         watch_files=bool(watched is not None and watched.dynamic_registration),
         watch_relative=bool(watched is not None and watched.relative_pattern_support),
+        diagnostic_links=bool(publish and publish.code_description_support),
+        diagnostic_tags=types.DiagnosticTag.Deprecated in tags,
     )

@@ -69,6 +69,16 @@ class SheetServer(ProtocolServer):  # spec-conformant base protocol (lifecycle, 
         self.connected = False
         self._packs: Optional[PackRuntime] = None
         self._targets = None
+        self._lint = None
+
+    @property
+    def lint(self):
+        """`sheetls lint` in the editor (lint_runtime.py), made on first use."""
+        if self._lint is None:
+            from sheetls.lsp.lint_runtime import LintRuntime
+
+            self._lint = LintRuntime(self)
+        return self._lint
 
     # --- state -------------------------------------------------------------------------
     @property
@@ -291,12 +301,16 @@ def on_configuration(ls: SheetServer, params: types.DidChangeConfigurationParams
 def on_close(ls: SheetServer, params: types.DidCloseTextDocumentParams):
     ls.facts.pop(document_key(params.text_document.uri), None)
     ls.packs.on_close(params.text_document.uri)
+    if ls.options.diagnostics:
+        ls.lint.close(params.text_document.uri)
 
 
 @server.feature(types.TEXT_DOCUMENT_DID_OPEN)
 @guarded("didOpen")
 def on_open(ls: SheetServer, params: types.DidOpenTextDocumentParams):
     ls.packs.on_buffer(params.text_document.uri, params.text_document.text)  # a pack file: check it
+    if ls.options.diagnostics:
+        ls.lint.schedule(params.text_document.uri, now=True)  # a Python file: its SHEETxxx findings
 
 
 @server.feature(types.TEXT_DOCUMENT_DID_CHANGE)
@@ -305,6 +319,8 @@ def on_change(ls: SheetServer, params: types.DidChangeTextDocumentParams):
     uri = params.text_document.uri
     if ls.packs.may_be_pack(uri):
         ls.packs.on_buffer(uri, ls.workspace.get_text_document(uri).source)  # checked as the user types
+    if ls.options.diagnostics:
+        ls.lint.schedule(uri)
 
 
 @server.feature(types.WORKSPACE_DID_CHANGE_WATCHED_FILES)
@@ -444,6 +460,14 @@ def on_hover(ls: SheetServer, params: types.HoverParams) -> Optional[types.Hover
         ),
         range=types.Range(ls.to_client(uri, facts, t.line, t.start), ls.to_client(uri, facts, t.line, t.end)),
     )
+
+
+@server.feature(
+    types.TEXT_DOCUMENT_CODE_ACTION, types.CodeActionOptions(code_action_kinds=[types.CodeActionKind.QuickFix])
+)
+@guarded("codeAction")
+def on_code_action(ls: SheetServer, params: types.CodeActionParams) -> Optional[List[types.CodeAction]]:
+    return ls.lint.code_actions(params)
 
 
 @server.command(CMD_RENDER_SHEET)

@@ -1,0 +1,109 @@
+"""sheetls lint in the editor (the `diagnostics` option): findings published for open Python
+documents after open and edits, with code, link, source and tags; quick fixes as code actions."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+from lsprotocol import types
+
+from lsp_helpers import PROFILES, apply_edits, initialize, open_doc
+from packs_support import wait_for_diagnostics
+
+SRC = "import time\n\n\nasync def main():\n    s = '\U0001f600'; time.sleep(1)\n    loop = asyncio.get_event_loop()\n"
+
+
+def change(client, uri: str, version: int, text: str) -> None:
+    client.text_document_did_change(
+        types.DidChangeTextDocumentParams(
+            text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=version),
+            content_changes=[types.TextDocumentContentChangeWholeDocument(text=text)],
+        )
+    )
+
+
+def apply_in(text: str, edits, utf8: bool) -> str:
+    """Apply TextEdits whose columns are UTF-8 bytes (utf8) or UTF-16 units (apply_edits)."""
+    if not utf8:
+        return apply_edits(text, edits)
+    lines = text.split("\n")
+
+    def offset(pos: types.Position) -> int:
+        line = lines[pos.line].encode("utf-8")[: pos.character].decode("utf-8")
+        return sum(len(l) + 1 for l in lines[: pos.line]) + len(line)
+
+    for start, end, new in sorted(
+        ((offset(e.range.start), offset(e.range.end), e.new_text) for e in edits), reverse=True
+    ):
+        text = text[:start] + new + text[end:]
+    return text
+
+
+async def code_actions(client, uri: str, line: int, character: int, diagnostics=()):
+    return await client.text_document_code_action_async(
+        types.CodeActionParams(
+            text_document=types.TextDocumentIdentifier(uri=uri),
+            range=types.Range(types.Position(line, character), types.Position(line, character)),
+            context=types.CodeActionContext(diagnostics=list(diagnostics)),
+        )
+    )
+
+
+@pytest.mark.parametrize("profile", list(PROFILES))
+async def test_diagnostics_and_quick_fixes(bare_client, profile):
+    result = await initialize(bare_client, profile, options={"diagnostics": True})
+    emoji = 4 if result.capabilities.position_encoding == types.PositionEncodingKind.Utf8 else 2
+    uri = open_doc(bare_client, SRC)
+    diags = await wait_for_diagnostics(bare_client, uri, lambda d: bool(d))
+    sleep = next(d for d in diags if d.code == "SHEET101")
+    assert sleep.source == "sheetls"
+    assert sleep.severity == types.DiagnosticSeverity.Warning
+    # columns in the negotiated encoding: the emoji before the call is two UTF-16 units, four UTF-8 ones
+    assert (sleep.range.start.line, sleep.range.start.character) == (4, len("    s = '") + emoji + len("'; "))
+    if profile == "visual_studio_code":  # declares codeDescription and tag support
+        assert sleep.code_description.href == "https://docs.python.org/3/library/asyncio-task.html#asyncio.sleep"
+    # (asyncio is not imported: get_event_loop is not resolved yet)
+    assert [d.code for d in diags] == ["SHEET101"]
+
+    [action] = await code_actions(bare_client, uri, 4, sleep.range.start.character + 1, [sleep])
+    assert action.kind == types.CodeActionKind.QuickFix and action.is_preferred
+    assert action.title == "Use `await asyncio.sleep()` (SHEET101)"
+    fixed = apply_in(SRC, action.edit.changes[uri], emoji == 4)
+    assert fixed.startswith("import asyncio\nimport time\n")
+    assert "    s = '\U0001f600'; await asyncio.sleep(1)\n" in fixed
+    compile(fixed, "<fixed>", "exec")
+
+    # the fix applied: now asyncio resolves, and get_event_loop is flagged (deprecated)
+    change(bare_client, uri, 2, fixed)
+    diags = await wait_for_diagnostics(bare_client, uri, lambda d: [x.code for x in d] == ["SHEET206"])
+    if profile == "visual_studio_code":
+        assert list(diags[0].tags) == [types.DiagnosticTag.Deprecated]
+    assert await code_actions(bare_client, uri, 0, 0) is None  # no finding there
+
+    [action] = await code_actions(bare_client, uri, 6, 12)
+    clean = apply_in(fixed, action.edit.changes[uri], emoji == 4)
+    assert "loop = asyncio.get_running_loop()" in clean
+    change(bare_client, uri, 3, clean)
+    await wait_for_diagnostics(bare_client, uri, lambda d: d == [], "the diagnostics cleared")
+
+
+async def test_off_by_default(bare_client):
+    await initialize(bare_client, "visual_studio_code")
+    uri = open_doc(bare_client, SRC)
+    await bare_client.text_document_hover_async(
+        types.HoverParams(text_document=types.TextDocumentIdentifier(uri=uri), position=types.Position(0, 0))
+    )
+    await asyncio.sleep(0.6)  # longer than the server's debounce
+    assert uri not in bare_client.diagnostics
+    assert await code_actions(bare_client, uri, 4, 20) is None
+
+
+async def test_closing_clears(bare_client):
+    await initialize(bare_client, "neovim", options={"diagnostics": True})
+    uri = open_doc(bare_client, SRC)
+    await wait_for_diagnostics(bare_client, uri, lambda d: bool(d))
+    bare_client.text_document_did_close(
+        types.DidCloseTextDocumentParams(text_document=types.TextDocumentIdentifier(uri=uri))
+    )
+    await wait_for_diagnostics(bare_client, uri, lambda d: d == [], "the diagnostics cleared on close")
