@@ -114,6 +114,22 @@ def test_subprocess_found(call, ruff):
     assert codes(f"import os, subprocess\ndef f():\n    {call}\n") == []
 
 
+@pytest.mark.parametrize(
+    "call,use",
+    [
+        ("subprocess.run(['ls'])", "exec"),
+        ("subprocess.run(['ls'], shell=False)", "exec"),
+        ("subprocess.run('ls | wc', shell=True)", "shell"),
+        ("subprocess.check_output(cmd, shell=flag)", "shell"),
+        ("os.system('ls')", "shell"),
+        ("os.popen('ls')", "shell"),
+    ],
+)
+def test_subprocess_message_names_the_sheets_exec_or_shell_pattern(call, use):
+    [finding] = found(f"import os, subprocess\nasync def f(cmd, flag):\n    {call}\n")
+    assert finding.message.endswith(f"use `asyncio.create_subprocess_{use}()`")
+
+
 def test_subprocess_fix_only_for_the_simple_run_shape():
     new = fixed("import subprocess\nasync def f():\n    subprocess.run(['ls', '-l'])\n")
     assert "    await (await asyncio.create_subprocess_exec('ls', '-l')).wait()\n" in new

@@ -222,7 +222,8 @@ class _Checker(ast.NodeVisitor):
         if api in SLEEP:
             self.add("SHEET101", node, self.fix_sleep(node), "ASYNC251", name=self.name(node))
         elif api in SUBPROCESS:
-            self.add("SHEET102", node, self.fix_subprocess(node, api), SUBPROCESS[api], name=self.name(node))
+            use = "asyncio.create_subprocess_shell" if _shell(node, api) else "asyncio.create_subprocess_exec"
+            self.add("SHEET102", node, self.fix_subprocess(node, api), SUBPROCESS[api], name=self.name(node), use=use)
         elif api in BLOCKING_IO:
             self.add("SHEET103", node, self.fix_to_thread(node), BLOCKING_IO[api], name=self.name(node))
         elif api in WAITS:
@@ -386,6 +387,15 @@ class _Checker(ast.NodeVisitor):
             *imports,
         )
         return Fix("Use `functools.partial()`", edits)
+
+
+def _shell(node: ast.Call, api: str) -> bool:
+    """The command goes through the shell: os.system, os.popen, getoutput, or `shell=True`."""
+    if api in ("os.system", "os.popen", "subprocess.getoutput", "subprocess.getstatusoutput"):
+        return True
+    return any(
+        k.arg == "shell" and not (isinstance(k.value, ast.Constant) and not k.value.value) for k in node.keywords
+    )
 
 
 def _anywhere(node: ast.Call) -> bool:

@@ -41,7 +41,7 @@ RULES: Dict[str, Rule] = {
             "SHEET102",
             "blocking-subprocess",
             "warning",
-            "`{name}()` blocks the event loop inside `async def`; use `asyncio.create_subprocess_exec()`",
+            "`{name}()` blocks the event loop inside `async def`; use `{use}()`",
             "subprocess-exec",
             f"{_SUBPROCESS}#asyncio.create_subprocess_exec",
             ("ASYNC220", "ASYNC221"),
