@@ -127,6 +127,13 @@ def test_fix_is_atomic(capsys, project, monkeypatch):
     assert sorted(os.listdir(project)) == ["bad.py", "clean.py"]
 
 
+def test_fix_keeps_a_byte_order_mark(capsys, tmp_path):
+    path = tmp_path / "bom.py"
+    path.write_bytes(b"\xef\xbb\xbfimport asyncio, time\nasync def f():\n    time.sleep(1)\n")
+    assert lint(capsys, str(path), "--fix")[0] == 0
+    assert path.read_bytes() == b"\xef\xbb\xbfimport asyncio, time\nasync def f():\n    await asyncio.sleep(1)\n"
+
+
 def test_fix_keeps_line_endings_and_mode(capsys, tmp_path):
     path = tmp_path / "crlf.py"
     path.write_bytes(b"import asyncio, time\r\nasync def f():\r\n    time.sleep(1)\r\n")

@@ -107,3 +107,16 @@ async def test_closing_clears(bare_client):
         types.DidCloseTextDocumentParams(text_document=types.TextDocumentIdentifier(uri=uri))
     )
     await wait_for_diagnostics(bare_client, uri, lambda d: d == [], "the diagnostics cleared on close")
+
+
+async def test_the_option_turned_on_and_off(bare_client):
+    await initialize(bare_client, "visual_studio_code")
+    uri = open_doc(bare_client, SRC)
+    bare_client.workspace_did_change_configuration(
+        types.DidChangeConfigurationParams(settings={"sheetls": {"diagnostics": True}})
+    )
+    await wait_for_diagnostics(bare_client, uri, lambda d: [x.code for x in d] == ["SHEET101"])
+    bare_client.workspace_did_change_configuration(
+        types.DidChangeConfigurationParams(settings={"sheetls": {"diagnostics": False}})
+    )
+    await wait_for_diagnostics(bare_client, uri, lambda d: d == [], "the diagnostics cleared when turned off")

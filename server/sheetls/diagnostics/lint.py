@@ -75,7 +75,8 @@ def lint_file(
     try:
         with open(path, "rb") as f:
             raw = f.read()
-        text = raw.decode("utf-8")
+        bom = raw.startswith(b"\xef\xbb\xbf")
+        text = raw.decode("utf-8-sig")
     except (OSError, UnicodeDecodeError) as exc:
         return [], 0, f"{path}: {exc}"
     findings = check(text, path, python, select)
@@ -91,7 +92,7 @@ def lint_file(
             fixed += applied
             findings = check(new, path, python, select)
         if new != text:
-            write_atomically(path, new)
+            write_atomically(path, ("\ufeff" if bom else "") + new)
     return findings, fixed, None
 
 

@@ -31,6 +31,7 @@ class LintRuntime:
         self.server = server
         self.timers: Dict[str, asyncio.TimerHandle] = {}
         self.published: Dict[str, Tuple[int, List[Finding]]] = {}  # key -> (revision, findings)
+        self.uris: Dict[str, str] = {}  # key -> the URI as the client spelled it
 
     def schedule(self, uri: str, now: bool = False) -> None:
         """Check the document after DELAY (at once with `now`, as on open)."""
@@ -47,11 +48,21 @@ class LintRuntime:
             return
         self.timers[key] = loop.call_later(0 if now else DELAY, self.run, uri)
 
+    def option_changed(self, on: bool) -> None:
+        """The `diagnostics` option turned on (check every open document) or off (clear them)."""
+        if on:
+            for doc in list(self.server.workspace.text_documents.values()):
+                self.schedule(doc.uri, now=True)
+            return
+        for uri in list(self.uris.values()):
+            self.close(uri)
+
     def close(self, uri: str) -> None:
         key = document_key(uri)
         timer = self.timers.pop(key, None)
         if timer is not None:
             timer.cancel()
+        self.uris.pop(key, None)
         if self.published.pop(key, None) is not None:
             self.server.text_document_publish_diagnostics(types.PublishDiagnosticsParams(uri=uri, diagnostics=[]))
 
@@ -68,6 +79,7 @@ class LintRuntime:
             return facts, known[1]
         found = check("\n".join(facts.lines), _path(uri), self.server.target_of(uri).version)
         self.published[key] = (facts.revision, found)
+        self.uris[key] = uri
         return facts, found
 
     def run(self, uri: str) -> None:

@@ -292,6 +292,8 @@ def on_configuration(ls: SheetServer, params: types.DidChangeConfigurationParams
         return
     before, ls.options = ls.options, options
     logging.getLogger("sheetls").setLevel(LEVELS.get(options.log_level, logging.INFO))
+    if before.diagnostics != options.diagnostics:
+        ls.lint.option_changed(options.diagnostics)
     if any(getattr(before, name) != getattr(options, name) for name in PACK_OPTIONS):
         ls.reload()  # the other options apply to the next request as they are
 
