@@ -21,70 +21,14 @@ from sheetls.pysource import DEF_HEADER, STRING_END, TOKEN
 ANCHOR = re.compile(r"(?:async[ \t]+def|def|class|import|from)\b|@")
 MAX_LOOKBACK = 3000  # lines; past this the lexer starts where the look-back stopped
 
+# Binary operators: an expression may stand before and after each.
+_BINARY_OPS = frozenset("+ - * / % ** // == != < > <= >= | & ^ @ << >>".split())
+_ASSIGN_OPS = frozenset("= += -= *= /= %= |= &= ^= **= //= >>= <<= @=".split())
 # Tokens after which an expression may start.
-_EXPR_BEFORE_OPS = {
-    "=",
-    "(",
-    "[",
-    "{",
-    ",",
-    ":",
-    "+",
-    "-",
-    "*",
-    "/",
-    "%",
-    "**",
-    "//",
-    "==",
-    "!=",
-    "<",
-    ">",
-    "<=",
-    ">=",
-    "|",
-    "&",
-    "^",
-    "@",
-    "~",
-    "->",
-    ":=",
-    "+=",
-    "-=",
-    "*=",
-    "/=",
-    "%=",
-    "|=",
-    "&=",
-    "^=",
-    "**=",
-    "//=",
-    ">>=",
-    "<<=",
-    "@=",
-    "<<",
-    ">>",
-}
-_EXPR_BEFORE_KEYWORDS = {
-    "return",
-    "yield",
-    "in",
-    "if",
-    "elif",
-    "else",
-    "and",
-    "or",
-    "not",
-    "lambda",
-    "while",
-    "assert",
-    "with",
-    "for",
-    "from",
-    "is",
-    "await",
-    "raise",
-}
+_EXPR_BEFORE_OPS = _BINARY_OPS | _ASSIGN_OPS | frozenset("( [ { , : ~ -> :=".split())
+_EXPR_BEFORE_KEYWORDS = frozenset(
+    "return yield in if elif else and or not lambda while assert with for from is await raise".split()
+)
 # Statements whose header ends at a `:` outside brackets; what follows on the line is their body.
 _COMPOUND = {"if", "elif", "else", "while", "for", "with", "try", "except", "finally", "def", "class", "async"}
 # Simple statements that only bind or name things: no expression can start anywhere in them.
@@ -378,35 +322,7 @@ def _scope(
 
 
 # What may follow an expression on its line (after the word): these keep a call valid there.
-_EXPR_AFTER_OPS = {
-    ")",
-    "]",
-    "}",
-    ",",
-    ";",
-    ".",
-    "(",
-    "[",
-    "+",
-    "-",
-    "*",
-    "/",
-    "%",
-    "**",
-    "//",
-    "==",
-    "!=",
-    "<",
-    ">",
-    "<=",
-    ">=",
-    "|",
-    "&",
-    "^",
-    "@",
-    "<<",
-    ">>",
-}
+_EXPR_AFTER_OPS = _BINARY_OPS | frozenset(") ] } , ; . ( [".split())
 _EXPR_AFTER_KEYWORDS = {"if", "else", "for", "async", "and", "or", "in", "not", "is"}
 _WORD_CHAR = re.compile(r"\w")
 
@@ -459,9 +375,6 @@ def _assigns(rest: str, lexed: _Lexed) -> bool:
                 return True
         pos = m.end()
     return False
-
-
-_ASSIGN_OPS = {"=", "+=", "-=", "*=", "/=", "%=", "|=", "&=", "^=", "**=", "//=", ">>=", "<<=", "@="}
 
 
 def cursor_context(
