@@ -5,7 +5,7 @@
 //   One server serves the window, so they are read for the window (no folder), and changing
 //   them restarts the server.
 // - server options (every option of the server: logLevel, packs, builtinSheet, maxItems,
-//   hoverExample, pollInterval, pythonVersion, and workspacePacks from the trust state): sent as
+//   hoverExample, pollInterval, pythonVersion, diagnostics, and workspacePacks from the trust state): sent as
 //   initializationOptions at start and pushed with workspace/didChangeConfiguration when they
 //   change, without a restart. One server serves the window, with one set of options: they are
 //   window-scoped, except `packs`, which is resource-scoped: each workspace folder's own value
@@ -27,7 +27,16 @@ export const RESTRICTED = ['interpreter', 'serverCommand', 'packs'] as const;
 /** Settings that name the program to run: a change restarts the server. */
 const LAUNCH_KEYS = ['interpreter', 'serverCommand'];
 /** Server options pushed through workspace/didChangeConfiguration (no restart). */
-const OPTION_KEYS = ['logLevel', 'packs', 'builtinSheet', 'maxItems', 'hoverExample', 'pollInterval', 'pythonVersion'];
+const OPTION_KEYS = [
+    'logLevel',
+    'packs',
+    'builtinSheet',
+    'maxItems',
+    'hoverExample',
+    'pollInterval',
+    'pythonVersion',
+    'diagnostics',
+];
 
 export interface LaunchSettings {
     /** Explicit interpreter path, '' when unset. */
@@ -47,6 +56,8 @@ export interface ServerOptions {
     hoverExample: string;
     pollInterval: number;
     pythonVersion: string;
+    /** Publish the sheet's pitfall diagnostics (`sheetls lint`) with their quick fixes. */
+    diagnostics: boolean;
     /** false in Restricted Mode: the workspace folders' .sheetls/ packs are not read. */
     workspacePacks: boolean;
 }
@@ -152,6 +163,7 @@ export function getServerOptions(): ServerOptions {
         hoverExample: config.get<string>('hoverExample', 'full'),
         pollInterval: config.get<number>('pollInterval', 2),
         pythonVersion: config.get<string>('pythonVersion', '').trim(),
+        diagnostics: config.get<boolean>('diagnostics', false),
         workspacePacks: isTrusted(),
     };
 }
