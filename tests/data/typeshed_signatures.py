@@ -6,6 +6,12 @@ CPython). Its output is pinned in asyncio-signatures-typeshed.json: the only sou
 
     python tests/data/typeshed_signatures.py GIT_DIR [COMMIT] > tests/data/asyncio-signatures-typeshed.json
 
+To check the pinned file against its commit (no test does: CI has no typeshed clone, and a
+test that can only skip there proves nothing), run it with the pinned 3.14 commit and diff:
+
+    python tests/data/typeshed_signatures.py GIT_DIR 21dff5c0ca9a6cc18f70dac51b36e1f08e30be5d \
+        | diff - tests/data/asyncio-signatures-typeshed.json
+
 GIT_DIR is a clone of github.com/python/typeshed (git directory; no work tree needed). 3.10 to
 3.14 are read at COMMIT (default HEAD; the pinned file's commit for 3.14 re-reads it as pinned); 3.9 at the last commit before typeshed dropped 3.9 from the stdlib
 stubs (the parent of DROP_39). The stubs are parsed with `ast` and each `if sys.version_info
