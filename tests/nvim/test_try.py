@@ -117,7 +117,17 @@ def test_try_in_a_terminal_opens_neovim_on_the_demo(nvim, sheetls_bin, tmp_path)
     reader.start()
     try:
         screen_tail = lambda: "--- screen ---\n" + _screen_text(bytes(screen))  # noqa: E731
-        sock = _until(lambda: next(iter(tmpdir.glob("**/nvim.*.0")), None), "Neovim's RPC socket", context=screen_tail)
+
+        def demo_socket():
+            # try.sh first runs a short-lived `nvim --headless` to check the version, and it
+            # listens too: take the socket of the Neovim that has the demo open, looked up
+            # again on each poll (a socket seen once may belong to the checker, gone a moment later).
+            for candidate in tmpdir.glob("**/nvim.*.0"):
+                if _remote(nvim, candidate, "expand('%:t')") == "demo.py":
+                    return candidate
+            return None
+
+        sock = _until(demo_socket, "Neovim's RPC socket (with demo.py open)", context=screen_tail)
         remote = lambda expr: _remote(nvim, sock, expr)  # noqa: E731
         clients_expr = "luaeval('vim.inspect(vim.tbl_map(function(c) return c.name end, vim.lsp.get_clients({_uninitialized = true})))')"
 
