@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import ast
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Dict, FrozenSet, Optional, Sequence, Tuple
+from typing import TYPE_CHECKING, Dict, FrozenSet, Optional, Sequence, Set, Tuple
 
 if TYPE_CHECKING:
     from sheetls.model import Sheet
@@ -159,7 +159,7 @@ class ApiFacts:
         """The facts the packs declare; for a name several packs describe, the first pack's."""
         returns: Dict[str, object] = {}
         attributes: Dict[str, object] = {}
-        classes = set()
+        classes: Set[str] = set()
 
         def note(api: str, gives, holds) -> None:
             if gives:

@@ -130,8 +130,8 @@ class PackState:
         for f, errs in problems.items():
             key = tuple(str(e) for e in errs)
             if self.announced.get(f) != key:
-                src = self.owner.get(f)
-                state = self.served.get(src.path, "") if src else ""
+                owner = self.owner.get(f)
+                state = self.served.get(owner.path, "") if owner else ""
                 tail = {
                     "last good": "serving its last good version",
                     "partial": "serving its valid entries",
@@ -232,7 +232,7 @@ class PackState:
         files = set(self.owner)
         for s in sources:
             files.add(s.path if s.kind != "package" else os.path.join(s.path, "package.json"))
-        out = []
+        out: List[Tuple[str, Optional[int], Optional[int]]] = []
         for f in sorted(files):
             try:
                 st = os.stat(f)
