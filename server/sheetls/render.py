@@ -57,8 +57,10 @@ def version_notes(entry: Entry, target: Optional[PyVersion]) -> List[str]:
     for p in entry.params:
         status = ""
         if p.versions:
-            missing = target is not None and not p.versions.applies(target)
-            status = _missing(p.versions, target) if missing else p.versions.label()
+            if target is not None and not p.versions.applies(target):
+                status = _missing(p.versions, target)
+            else:
+                status = p.versions.label()
         said = "; ".join(x for x in (status, p.note) if x)
         if said:
             notes.append(f"`{p.name}`: {said}")
@@ -277,7 +279,7 @@ def sheet_markdown(sheet: Sheet, view: str = "standard", target: Optional[PyVers
                         ("Parameters and versions:" if target is None else f"For Python {version_text(target)}:")
                         + f"\n\n{_bullets(notes)}"
                     )
-            elif entry.versions and not entry.versions.applies(target):
+            elif target is not None and entry.versions and not entry.versions.applies(target):
                 parts.append(f"`{entry.apis[0] if entry.apis else entry.title}`: {_missing(entry.versions, target)}")
             parts.append(_fence(entry.example))
             if entry.note:
@@ -292,10 +294,10 @@ def sheet_markdown(sheet: Sheet, view: str = "standard", target: Optional[PyVers
                     parts.append(f"[Python docs]({entry.docs})")
             out.extend(parts)
         if view == "detailed":
-            notes = [m for m in sheet.members if any(m.entry == e.id for e in section.entries)]
-            if notes:
+            members = [m for m in sheet.members if any(m.entry == e.id for e in section.entries)]
+            if members:
                 out.append("#### Members")
-                out.append("\n".join(_member_line(m, target) for m in notes))
+                out.append("\n".join(_member_line(m, target) for m in members))
     return "\n\n".join(out) + "\n"
 
 

@@ -95,7 +95,7 @@ def place_import_names(tree: ast.AST, texts: List[str], first_line: int) -> None
         if not isinstance(node, (ast.Import, ast.ImportFrom)):
             continue
         lo = node.lineno - 1 - first_line
-        lines = texts[lo : node.end_lineno - first_line]
+        lines = texts[lo : (node.end_lineno or node.lineno) - first_line]
         joined = "\n".join(lines)
         first = lines[0].encode("utf-8")[: node.col_offset].decode("utf-8", "replace") if lines else ""
         keyword = _IMPORT_KEYWORD.search(joined, len(first))
