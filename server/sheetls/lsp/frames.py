@@ -15,12 +15,11 @@ used here.
 
 from __future__ import annotations
 
-import asyncio
 import json
 import logging
 import re
 import threading
-from typing import TYPE_CHECKING, Callable, Optional
+from typing import TYPE_CHECKING, Awaitable, Callable, Optional
 
 from lsprotocol import types
 from pygls.exceptions import JsonRpcException
@@ -42,7 +41,7 @@ _FRAME_START = re.compile(rb"Content-Length:[ \t]*\d+[ \t]*\r\n", re.IGNORECASE)
 class FrameReader:
     """Buffered reading of the byte stream with push-back (to resynchronise on a frame)."""
 
-    def __init__(self, read_chunk: Callable[[], asyncio.Future[bytes]]):
+    def __init__(self, read_chunk: Callable[[], Awaitable[bytes]]):
         self._read_chunk = read_chunk
         self._buf = bytearray()
         self._eof = False

@@ -27,6 +27,8 @@ log = logging.getLogger("sheetls.protocol")
 class ProtocolServer(LanguageServer):
     """A pygls LanguageServer that speaks the base protocol as the spec says (see above)."""
 
+    protocol: SheetProtocol  # the default `protocol_cls` below; the frame reader needs its error replies
+
     def __init__(self, name: str, version: str, *args, **kwargs):
         kwargs.setdefault("protocol_cls", SheetProtocol)
         super().__init__(name, version, *args, **kwargs)
@@ -50,7 +52,7 @@ class ProtocolServer(LanguageServer):
         """Serve over stdio until EOF or `exit`; `exit` ends the process with 0 after
         `shutdown`, 1 without (pygls computes that code but then swallows it)."""
         stdin = stdin or sys.stdin.buffer
-        self._stop_event = threading.Event()
+        stop = self._stop_event = threading.Event()
         self.protocol.set_writer(StdoutWriter(stdout or sys.stdout.buffer))
         pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sheetls-stdin")
         read = getattr(stdin, "read1", None) or stdin.read
@@ -58,7 +60,7 @@ class ProtocolServer(LanguageServer):
         async def main():
             loop = asyncio.get_running_loop()
             reader = FrameReader(lambda: loop.run_in_executor(pool, read, READ_CHUNK))
-            await read_frames(reader, self.protocol, self._stop_event)
+            await read_frames(reader, self.protocol, stop)
 
         code: Optional[int] = None
         try:
@@ -78,12 +80,12 @@ class ProtocolServer(LanguageServer):
 
     def start_tcp(self, host: str, port: int) -> None:
         """Serve one client at a time over TCP with the same framing and exit codes as stdio."""
-        self._stop_event = threading.Event()
+        stop = self._stop_event = threading.Event()
 
         async def connection(reader: asyncio.StreamReader, writer: asyncio.StreamWriter):
             log.info("client connected from %s", writer.get_extra_info("peername"))
-            self.protocol.set_writer(writer)  # type: ignore[arg-type]
-            await read_frames(FrameReader(lambda: reader.read(READ_CHUNK)), self.protocol, self._stop_event)
+            self.protocol.set_writer(writer)
+            await read_frames(FrameReader(lambda: reader.read(READ_CHUNK)), self.protocol, stop)
             log.info("client disconnected")
             self.shutdown()
 
