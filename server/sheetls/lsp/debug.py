@@ -22,6 +22,8 @@ import functools
 import os
 from typing import Any, Callable
 
+from pygls.lsp.server import LanguageServer
+
 CMD_DOCUMENT_TEXT = "sheetls.debugDocumentText"
 CMD_STATS = "sheetls.debugStats"
 FAULT_MARK = "sheetls-debug-fault:"
@@ -31,7 +33,7 @@ def enabled() -> bool:
     return os.environ.get("SHEETLS_DEBUG") == "1"
 
 
-def install(server) -> None:
+def install(server: LanguageServer) -> None:
     """Register the debug commands on `server` (SHEETLS_DEBUG=1 only)."""
     if not enabled():
         return

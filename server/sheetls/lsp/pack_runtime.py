@@ -247,6 +247,7 @@ class PackRuntime:
     def register_watchers(self, targets: Sequence[Tuple[str, str]]) -> None:
         watchers = []
         for base, pattern in targets:
+            glob: types.GlobPattern
             if self.relative:
                 glob = types.RelativePattern(base_uri=from_fs_path(base), pattern=pattern)
             else:
