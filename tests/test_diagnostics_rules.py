@@ -130,18 +130,24 @@ def test_subprocess_message_names_the_sheets_exec_or_shell_pattern(call, use):
     assert finding.message.endswith(f"use `asyncio.create_subprocess_{use}()`")
 
 
-def test_subprocess_fix_only_for_the_simple_run_shape():
+def test_subprocess_fix_exec_for_the_simple_run_shape_else_to_thread():
     new = fixed("import subprocess\nasync def f():\n    subprocess.run(['ls', '-l'])\n")
     assert "    await (await asyncio.create_subprocess_exec('ls', '-l')).wait()\n" in new
-    for call in (
-        "subprocess.run(['ls'], check=True)",
-        "subprocess.run('ls', shell=True)",
-        "subprocess.run([*argv])",
-        "x = subprocess.run(['ls'])",
-        "subprocess.check_output(['ls'])",
-        "subprocess.Popen(['ls'])",
+    # every other shape keeps its arguments and its meaning (check=, capture, the return value)
+    # in the sheet's thread pattern
+    for call, after in (
+        ("subprocess.run(['ls'], check=True)", "await asyncio.to_thread(subprocess.run, ['ls'], check=True)"),
+        ("subprocess.run('ls', shell=True)", "await asyncio.to_thread(subprocess.run, 'ls', shell=True)"),
+        ("subprocess.run([*argv])", "await asyncio.to_thread(subprocess.run, [*argv])"),
+        ("x = subprocess.run(['ls'])", "x = await asyncio.to_thread(subprocess.run, ['ls'])"),
+        ("return subprocess.check_output(['ls'])", "return await asyncio.to_thread(subprocess.check_output, ['ls'])"),
+        ("rc = os.system('ls')", "rc = await asyncio.to_thread(os.system, 'ls')"),
     ):
-        [finding] = found(f"import subprocess\nasync def f():\n    {call}\n")
+        new = fixed(f"import os, subprocess\nasync def f(argv):\n    {call}\n")
+        assert f"    {after}\n" in new, call
+    # a process object comes back (Popen, os.popen): its reads and waits would still block
+    for call in ("subprocess.Popen(['ls'])", "os.popen('ls')", "print(subprocess.run(['ls']))"):
+        [finding] = found(f"import os, subprocess\nasync def f():\n    {call}\n")
         assert finding.fix is None, call
 
 
@@ -193,8 +199,11 @@ def test_open_shadowed_is_not_the_builtin():
 @pytest.mark.parametrize("call", ["os.wait()", "os.waitpid(pid, 0)", "os.wait3(0)", "os.wait4(pid, 0)"])
 def test_os_wait(call):
     [finding] = found(f"import os\nasync def f(pid):\n    {call}\n")
-    assert (finding.code, finding.ruff, finding.fix) == ("SHEET104", "ASYNC222", None)
+    assert (finding.code, finding.ruff) == ("SHEET104", "ASYNC222")
     assert codes(f"import os\nasync def f(pid):\n    {call}  # noqa: ASYNC222\n") == []
+    func, _, args = call.rstrip(")").partition("(")
+    after = f"await asyncio.to_thread({func}, {args})" if args else f"await asyncio.to_thread({func})"
+    assert f"    {after}\n" in fixed(f"import os\nasync def f(pid):\n    {call}\n")
 
 
 # --- SHEET201 un-awaited coroutine ----------------------------------------------------------------
@@ -244,6 +253,58 @@ def test_close_without_wait_closed():
 def test_close_in_a_plain_def_is_not_flagged():
     src = "import asyncio\ndef f(writer: asyncio.StreamWriter):\n    writer.close()\n"
     assert codes(src) == []
+
+
+# --- SHEET208 write() without drain() -------------------------------------------------------------
+@pytest.mark.parametrize(
+    "body,where",
+    [
+        ("    for x in items:\n        writer.write(x)\n", "in a loop"),
+        ("    while items:\n        writer.writelines([items.pop()])\n", "in a loop"),
+        ("    for x in items:\n        if x:\n            writer.write(x)\n", "in a loop"),
+        (
+            "    for x in items:\n        try:\n            writer.write(x)\n        except OSError:\n            pass\n",
+            "in a loop",
+        ),
+        ("    for x in items:\n        writer.write(x)\n        await other.drain()\n", "in a loop"),
+        ("    writer.write(b'GET')\n    data = await reader.read(100)\n", "before a read"),
+        ("    writer.write(b'GET')\n    if items:\n        line = await reader.readline()\n", "before a read"),
+    ],
+)
+def test_write_without_drain(body, where):
+    src = STREAMS.replace("f():", "f(items, other):") + body + "    writer.close()\n    await writer.wait_closed()\n"
+    [finding] = found(src)
+    assert (finding.code, finding.rule.severity) == (
+        ("SHEET208", "warning") if where == "in a loop" else ("SHEET209", "information")
+    )
+    new = fixed(src)
+    assert codes(new) == []
+    write = next(l for l in body.splitlines() if ".write" in l)
+    assert f"{write}\n{write[: len(write) - len(write.lstrip())]}await writer.drain()\n" in new
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "    for x in items:\n        writer.write(x)\n        await writer.drain()\n",
+        "    while True:\n        await writer.drain()\n        writer.write(b'x')\n",
+        "    writer.write(b'GET')\n    await writer.drain()\n    data = await reader.read(100)\n",
+        "    writer.write(b'bye')\n",  # one write, then close: close() flushes
+        "    writer.write(b'GET')\n    data = json.loads(other.read())\n",  # not a stream read
+        "    for x in items:\n        writer.write(x)  # noqa: SHEET208\n",
+        "    def plain(w):\n        for x in items:\n            w.write(x)\n",
+    ],
+)
+def test_write_with_drain_or_no_loop_is_fine(body):
+    src = STREAMS.replace("f():", "f(items, other):") + body + "    writer.close()\n    await writer.wait_closed()\n"
+    assert codes("import json\n" + src) == []
+
+
+def test_write_without_drain_fix_only_for_a_plain_line():
+    src = STREAMS.replace("f():", "f(items):") + "    for x in items:\n        writer.write(x); n = 1\n"
+    src += "    await writer.wait_closed()\n"
+    [finding] = found(src)
+    assert finding.code == "SHEET208" and finding.fix is None
 
 
 # --- SHEET203 wait() with unread pipes ------------------------------------------------------------
@@ -425,6 +486,12 @@ def run(program: str) -> Tuple[str, int]:
             "    subprocess.run([sys.executable, '-c', 'import time; time.sleep(0.4); print(\"child\")'])\n"
             "    print('after', flush=True)",
             "child\nafter",
+        ),
+        (
+            "    done = subprocess.run([sys.executable, '-c', 'import time; time.sleep(0.4); print(1)'],\n"
+            "                          capture_output=True, text=True, check=True)\n"
+            "    print('child said', done.stdout.strip(), flush=True)",
+            "child said 1",
         ),
     ],
 )

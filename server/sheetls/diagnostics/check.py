@@ -40,6 +40,8 @@ BLOCKING_IO: Dict[str, Optional[str]] = {
     "io.open": "ASYNC230",
 }
 PATH_METHODS = {"read_text", "write_text", "read_bytes", "write_bytes"}
+# A process object comes back: moving its start to a thread leaves its reads and waits blocking.
+UNFIXED_SUBPROCESS = {"subprocess.Popen", "os.popen"}
 WAITS = {"os.wait", "os.waitpid", "os.wait3", "os.wait4", "os.waitid"}
 COROUTINES = {
     "asyncio.StreamWriter.drain",
@@ -63,6 +65,8 @@ COROUTINES = {
     "asyncio.Server.start_serving",
     "asyncio.Server.wait_closed",
 }
+WRITES = {"asyncio.StreamWriter.write", "asyncio.StreamWriter.writelines"}
+READS = {f"asyncio.StreamReader.{m}" for m in ("read", "readline", "readuntil", "readexactly")}
 CREATE_SUBPROCESS = {"asyncio.create_subprocess_exec", "asyncio.create_subprocess_shell"}
 LIMIT_APIS = {
     "asyncio.open_connection",
@@ -84,7 +88,7 @@ def _last_names(*groups: object) -> Set[str]:
 
 # the last part of every name a rule asks about: any other call is not resolved at all
 _NAMES = _last_names(
-    SLEEP, SUBPROCESS, BLOCKING_IO, WAITS, COROUTINES, CREATE_SUBPROCESS, LIMIT_APIS, KEEP_ALIVE_APIS
+    SLEEP, SUBPROCESS, BLOCKING_IO, WAITS, COROUTINES, WRITES, CREATE_SUBPROCESS, LIMIT_APIS, KEEP_ALIVE_APIS
 ) | {"Path", "close", "wait", "run_in_executor", "get_event_loop", "PIPE"}
 
 
@@ -223,11 +227,14 @@ class _Checker(ast.NodeVisitor):
             self.add("SHEET101", node, self.fix_sleep(node), "ASYNC251", name=self.name(node))
         elif api in SUBPROCESS:
             use = "asyncio.create_subprocess_shell" if _shell(node, api) else "asyncio.create_subprocess_exec"
-            self.add("SHEET102", node, self.fix_subprocess(node, api), SUBPROCESS[api], name=self.name(node), use=use)
+            fix = self.fix_subprocess(node, api)
+            if fix is None and api not in UNFIXED_SUBPROCESS:
+                fix = self.fix_to_thread(node)
+            self.add("SHEET102", node, fix, SUBPROCESS[api], name=self.name(node), use=use)
         elif api in BLOCKING_IO:
             self.add("SHEET103", node, self.fix_to_thread(node), BLOCKING_IO[api], name=self.name(node))
         elif api in WAITS:
-            self.add("SHEET104", node, None, "ASYNC222", name=self.name(node))
+            self.add("SHEET104", node, self.fix_to_thread(node), "ASYNC222", name=self.name(node))
         elif (
             isinstance(node.func, ast.Attribute)
             and node.func.attr in PATH_METHODS
@@ -251,6 +258,8 @@ class _Checker(ast.NodeVisitor):
             line, col = self.src.start(node)
             fix = Fix("Add `await`", (Edit(line, col, line, col, "await "),))
             self.add("SHEET201", node, fix, name=self.name(node))
+        if api in WRITES and isinstance(node.func, ast.Attribute) and self.statement_call(node):
+            self.write_without_drain(node, node.func)
         if api == "asyncio.StreamWriter.close" and isinstance(node.func, ast.Attribute):
             self.close_without_wait(node, node.func)
         if api == "asyncio.subprocess.Process.wait" and isinstance(node.func, ast.Attribute):
@@ -284,19 +293,69 @@ class _Checker(ast.NodeVisitor):
             f = call.func
             if isinstance(f, ast.Attribute) and f.attr == "wait_closed" and self.src.segment(f.value) == receiver:
                 return
-        fix = None
-        stmt = self.parent(node)
-        if isinstance(stmt, ast.Expr) and stmt.lineno == stmt.end_lineno:
-            line, _ = self.src.end(stmt)
-            text = self.src.lines[line]
-            indent = text[: len(text) - len(text.lstrip())]
-            end = len(text)
-            if text.rstrip().endswith(")") and ";" not in text and "#" not in text:
-                fix = Fix(
-                    f"Add `await {receiver}.wait_closed()`",
-                    (Edit(line, end, line, end, f"\n{indent}await {receiver}.wait_closed()"),),
-                )
+        fix = self.line_after(node, f"await {receiver}.wait_closed()")
         self.add("SHEET202", node, fix, name=self.name(node), receiver=receiver)
+
+    def line_after(self, node: ast.Call, code: str) -> Optional[Fix]:
+        """Add `code` on a line of its own after the call's statement, at its indentation: only
+        when the statement is the call alone on one line, with no `;` and no comment."""
+        stmt = self.parent(node)
+        if not (isinstance(stmt, ast.Expr) and stmt.lineno == stmt.end_lineno):
+            return None
+        line, _ = self.src.end(stmt)
+        text = self.src.lines[line]
+        if not text.rstrip().endswith(")") or ";" in text or "#" in text:
+            return None
+        indent = text[: len(text) - len(text.lstrip())]
+        end = len(text)
+        return Fix(f"Add `{code}`", (Edit(line, end, line, end, f"\n{indent}{code}"),))
+
+    def write_without_drain(self, node: ast.Call, func: ast.Attribute) -> None:
+        """`writer.write()` as a statement that reaches the end of a loop's body, or a read, with
+        no `writer.drain()` in between (a drain anywhere in the loop counts)."""
+        receiver = self.src.segment(func.value)
+
+        def drains(tree: ast.AST) -> bool:
+            return any(
+                isinstance(n, ast.Call)
+                and isinstance(n.func, ast.Attribute)
+                and n.func.attr == "drain"
+                and self.src.segment(n.func.value) == receiver
+                for n in ast.walk(tree)
+            )
+
+        def reads(tree: ast.AST) -> bool:
+            return any(isinstance(n, ast.Call) and self.src.api(n.func) in READS for n in ast.walk(tree))
+
+        current: ast.AST = self.parent(node) or node
+        where = ""
+        while not where:
+            parent = self.parent(current)
+            if parent is None or isinstance(parent, ast.Lambda):
+                return
+            block = next((b for b in _blocks(parent) if any(s is current for s in b)), None)
+            if block is None:  # an except handler's or a match case's own node: go up
+                current = parent
+                continue
+            for stmt in block[[id(s) for s in block].index(id(current)) + 1 :]:
+                if drains(stmt):
+                    return
+                if reads(stmt):
+                    where = "before a read"
+                    break
+            else:
+                if isinstance(parent, (ast.For, ast.AsyncFor, ast.While)) and block is parent.body:
+                    if drains(parent):
+                        return
+                    where = "in a loop"
+            if isinstance(parent, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                break
+            current = parent
+        if not where:
+            return
+        fix = self.line_after(node, f"await {receiver}.drain()")
+        code = "SHEET208" if where == "in a loop" else "SHEET209"
+        self.add(code, node, fix, name=self.name(node), receiver=receiver)
 
     def wait_with_pipes(self, node: ast.Call, func: ast.Attribute) -> None:
         if not isinstance(func.value, ast.Name):
@@ -387,6 +446,11 @@ class _Checker(ast.NodeVisitor):
             *imports,
         )
         return Fix("Use `functools.partial()`", edits)
+
+
+def _blocks(node: ast.AST) -> List[List[ast.stmt]]:
+    """The statement lists directly under a compound statement (body, else, finally)."""
+    return [b for b in (getattr(node, f, None) for f in ("body", "orelse", "finalbody")) if isinstance(b, list)]
 
 
 def _shell(node: ast.Call, api: str) -> bool:

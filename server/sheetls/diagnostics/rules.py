@@ -115,6 +115,24 @@ RULES: Dict[str, Rule] = {
             deprecated=True,
         ),
         Rule(
+            "SHEET208",
+            "write-without-drain",
+            "warning",
+            "`{name}()` in a loop with no `await {receiver}.drain()`: the write buffer grows without bound "
+            "when the peer reads slower",
+            "open-tcp-connection",
+            f"{_STREAM}#asyncio.StreamWriter.drain",
+        ),
+        Rule(
+            "SHEET209",
+            "read-before-drain",
+            "information",
+            "`{name}()` then a read with no `await {receiver}.drain()` between: a lost connection shows only "
+            "at the read, and the write is not flow-controlled",
+            "open-tcp-connection",
+            f"{_STREAM}#asyncio.StreamWriter.drain",
+        ),
+        Rule(
             "SHEET207",
             "parameter-misuse",
             "error",
