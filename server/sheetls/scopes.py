@@ -14,7 +14,7 @@ from __future__ import annotations
 import ast
 from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import Dict, List, Optional, Protocol, Tuple
+from typing import Dict, List, Optional, Protocol, Tuple, Union
 
 from sheetls.regions import Region
 
@@ -113,10 +113,10 @@ def collect_bindings(scope: ast.AST, region: Region) -> ScopeBindings:
             bind_target(gen.target, None, (), start_of(scope))
         body = [scope.elt] if not isinstance(scope, ast.DictComp) else [scope.key, scope.value]
         body += [g.iter for g in scope.generators[1:]] + [c for g in scope.generators for c in g.ifs]
-    elif isinstance(scope, ast.ClassDef):
+    elif isinstance(scope, (ast.ClassDef, ast.Module)):
         body = list(scope.body)
     else:
-        body = list(scope.body)  # Module
+        raise TypeError(f"not a scope: {type(scope).__name__}")
 
     stack = list(reversed(body))
     while stack:
@@ -237,20 +237,28 @@ def scopes_of(region: Region, node: ast.AST) -> List[ast.AST]:
             first_iter = False
         child = p
         p, fld = region.parent(child)
-    chain.append(region.tree)
+    if region.tree is not None:  # always, for a node of the region
+        chain.append(region.tree)
     return chain
 
 
 def scopes_at_line(region: Region, line1: int, indent: int) -> List[ast.AST]:
     """The scopes of a (blanked) line, from the statements around it and its indentation."""
+    if region.tree is None:  # the block did not parse: no scopes but the module's names
+        return []
     container: ast.AST = region.tree
     while True:
         bodies = [getattr(container, f, None) for f in ("body", "orelse", "finalbody", "handlers", "cases")]
-        last = None
+        last: Optional[Union[ast.stmt, ast.ExceptHandler]] = None
         for body in bodies:
             if isinstance(body, list):
                 for stmt in body:
-                    if isinstance(stmt, ast.AST) and hasattr(stmt, "lineno") and stmt.lineno <= line1:
+                    # statements and except clauses (a match's cases have no line of their own)
+                    if (
+                        isinstance(stmt, (ast.stmt, ast.ExceptHandler))
+                        and hasattr(stmt, "lineno")
+                        and stmt.lineno <= line1
+                    ):
                         if last is None or stmt.lineno >= last.lineno:
                             last = stmt
         if (
