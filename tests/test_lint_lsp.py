@@ -1,5 +1,7 @@
-"""sheetls lint in the editor (the `diagnostics` option): findings published for open Python
-documents after open and edits, with code, link, source and tags; quick fixes as code actions."""
+"""sheetls lint in the editor (the `diagnostics` option): findings for open Python documents
+after open and edits (pulled by Neovim, which declares textDocument.diagnostic; published to the
+VS Code 1.65 profile, which does not), with code, link, source and tags; quick fixes as code
+actions. Pull reports, debounce, fix-all, show-entry, per-rule settings: test_diagnostics_pull.py."""
 
 from __future__ import annotations
 
@@ -8,19 +10,11 @@ import asyncio
 import pytest
 from lsprotocol import types
 
+from lint_support import change, code_actions, diagnostics_of
 from lsp_helpers import PROFILES, apply_edits, initialize, open_doc
 from packs_support import wait_for_diagnostics
 
 SRC = "import time\n\n\nasync def main():\n    s = '\U0001f600'; time.sleep(1)\n    loop = asyncio.get_event_loop()\n"
-
-
-def change(client, uri: str, version: int, text: str) -> None:
-    client.text_document_did_change(
-        types.DidChangeTextDocumentParams(
-            text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=version),
-            content_changes=[types.TextDocumentContentChangeWholeDocument(text=text)],
-        )
-    )
 
 
 def apply_in(text: str, edits, utf8: bool) -> str:
@@ -40,22 +34,12 @@ def apply_in(text: str, edits, utf8: bool) -> str:
     return text
 
 
-async def code_actions(client, uri: str, line: int, character: int, diagnostics=()):
-    return await client.text_document_code_action_async(
-        types.CodeActionParams(
-            text_document=types.TextDocumentIdentifier(uri=uri),
-            range=types.Range(types.Position(line, character), types.Position(line, character)),
-            context=types.CodeActionContext(diagnostics=list(diagnostics)),
-        )
-    )
-
-
 @pytest.mark.parametrize("profile", list(PROFILES))
 async def test_diagnostics_and_quick_fixes(bare_client, profile):
     result = await initialize(bare_client, profile, options={"diagnostics": True})
     emoji = 4 if result.capabilities.position_encoding == types.PositionEncodingKind.Utf8 else 2
     uri = open_doc(bare_client, SRC)
-    diags = await wait_for_diagnostics(bare_client, uri, lambda d: bool(d))
+    diags = await diagnostics_of(bare_client, uri, lambda d: bool(d))
     sleep = next(d for d in diags if d.code == "SHEET101")
     assert sleep.source == "sheetls"
     assert sleep.severity == types.DiagnosticSeverity.Warning
@@ -66,7 +50,8 @@ async def test_diagnostics_and_quick_fixes(bare_client, profile):
     # (asyncio is not imported: get_event_loop is not resolved yet)
     assert [d.code for d in diags] == ["SHEET101"]
 
-    [action] = await code_actions(bare_client, uri, 4, sleep.range.start.character + 1, [sleep])
+    actions = await code_actions(bare_client, uri, 4, sleep.range.start.character + 1, [sleep])
+    [action] = [a for a in actions if a.edit is not None and a.kind == types.CodeActionKind.QuickFix]
     assert action.kind == types.CodeActionKind.QuickFix and action.is_preferred
     assert action.title == "Use `await asyncio.sleep()` (SHEET101)"
     fixed = apply_in(SRC, action.edit.changes[uri], emoji == 4)
@@ -76,16 +61,17 @@ async def test_diagnostics_and_quick_fixes(bare_client, profile):
 
     # the fix applied: now asyncio resolves, and get_event_loop is flagged (deprecated)
     change(bare_client, uri, 2, fixed)
-    diags = await wait_for_diagnostics(bare_client, uri, lambda d: [x.code for x in d] == ["SHEET206"])
+    diags = await diagnostics_of(bare_client, uri, lambda d: [x.code for x in d] == ["SHEET206"])
     if profile == "visual_studio_code":
         assert list(diags[0].tags) == [types.DiagnosticTag.Deprecated]
-    assert await code_actions(bare_client, uri, 0, 0) is None  # no finding there
+    # no finding there: no quick fix (only the file's source.fixAll.sheetls)
+    assert [a.kind for a in await code_actions(bare_client, uri, 0, 0)] == ["source.fixAll.sheetls"]
 
-    [action] = await code_actions(bare_client, uri, 6, 12)
+    [action] = [a for a in await code_actions(bare_client, uri, 6, 12) if a.is_preferred]
     clean = apply_in(fixed, action.edit.changes[uri], emoji == 4)
     assert "loop = asyncio.get_running_loop()" in clean
     change(bare_client, uri, 3, clean)
-    await wait_for_diagnostics(bare_client, uri, lambda d: d == [], "the diagnostics cleared")
+    await diagnostics_of(bare_client, uri, lambda d: d == [], "the diagnostics cleared")
 
 
 async def test_off_by_default(bare_client):
@@ -100,7 +86,8 @@ async def test_off_by_default(bare_client):
 
 
 async def test_closing_clears(bare_client):
-    await initialize(bare_client, "neovim", options={"diagnostics": True})
+    """What was published is cleared on close (a client that pulls forgets them itself)."""
+    await initialize(bare_client, "visual_studio_code", options={"diagnostics": True})
     uri = open_doc(bare_client, SRC)
     await wait_for_diagnostics(bare_client, uri, lambda d: bool(d))
     bare_client.text_document_did_close(

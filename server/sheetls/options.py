@@ -7,9 +7,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, fields
-from typing import Any, List, Tuple
+from typing import Any, List, Optional, Tuple
 
 LOG_LEVELS = ("error", "warning", "info", "debug")
+SEVERITIES = ("error", "warning", "information", "hint")
+# One rule setting: (code or code prefix, enabled or None, severity or None); None keeps the default.
+RuleSetting = Tuple[str, Optional[bool], Optional[str]]
 
 
 @dataclass(frozen=True)
@@ -27,6 +30,9 @@ class Options:
     # diagnostics: publish `sheetls lint`'s findings for open Python documents and offer their quick
     # fixes. Off by default until the cost per edit is benchmarked (issue 16, next phase).
     diagnostics: bool = False
+    # rules: per-rule settings of the diagnostics, {"SHEET101": {"enabled": false, "severity": "error"}};
+    # a key may be a prefix ("SHEET1"), and per field the longest key that sets it wins (parse_rules).
+    rules: Tuple[RuleSetting, ...] = ()
 
 
 _CAMEL = {f.name: "".join(w.capitalize() if i else w for i, w in enumerate(f.name.split("_"))) for f in fields(Options)}
@@ -74,9 +80,68 @@ def parse_options(raw: Any, base: Options = Options()) -> Tuple[Options, List[st
         if name is None:
             warnings.append(f"unknown option {key!r} ignored (known: {', '.join(by_camel)})")
             continue
+        if name == "rules":
+            converted, problems = parse_rules(value)
+            warnings.extend(problems)
+            if converted is not None:
+                values[name] = converted
+            continue
         ok, converted, expected = _check(name, value)
         if not ok:
             warnings.append(f"option {key!r} must be {expected}, got {value!r}: using {getattr(base, name)!r}")
             continue
         values[name] = converted
     return Options(**{**{f.name: getattr(base, f.name) for f in fields(Options)}, **values}), warnings
+
+
+def parse_rules(raw: Any) -> Tuple[Optional[Tuple[RuleSetting, ...]], List[str]]:
+    """The `rules` option: {code or prefix: {"enabled": bool, "severity": one of SEVERITIES}}.
+
+    A bad entry or field is left out with a warning (that rule keeps its default); a value that
+    is not an object at all is refused whole (None: the option keeps its previous value)."""
+    if not isinstance(raw, dict):
+        return None, [f'option \'rules\' must be an object such as {{"SHEET101": {{"enabled": false}}}}, got {raw!r}']
+    if not raw:
+        return (), []
+    from sheetls.diagnostics.rules import RULES  # only when there are rules to check
+
+    out: List[RuleSetting] = []
+    warnings: List[str] = []
+    for key, value in raw.items():
+        code = key.strip().upper() if isinstance(key, str) else ""
+        if not code or not any(c.startswith(code) for c in RULES):
+            warnings.append(f"rules: {key!r} is no rule code or prefix (known: {', '.join(RULES)}): ignored")
+            continue
+        if not isinstance(value, dict):
+            warnings.append(f'rules: {key!r} must be an object such as {{"enabled": false}}, got {value!r}: ignored')
+            continue
+        enabled: Optional[bool] = None
+        severity: Optional[str] = None
+        for field, v in value.items():
+            if field == "enabled" and isinstance(v, bool):
+                enabled = v
+            elif field == "severity" and isinstance(v, str) and v.lower() in SEVERITIES:
+                severity = v.lower()
+            elif field in ("enabled", "severity"):
+                expected = "true or false" if field == "enabled" else f"one of {', '.join(SEVERITIES)}"
+                warnings.append(f"rules: {key}.{field} must be {expected}, got {v!r}: the rule's default kept")
+            else:
+                warnings.append(f"rules: {key}.{field} is not a rule setting (enabled, severity): ignored")
+        if enabled is not None or severity is not None:
+            out.append((code, enabled, severity))
+    return tuple(sorted(out)), warnings
+
+
+def rule_settings(rules: Tuple[RuleSetting, ...], code: str) -> Tuple[bool, Optional[str]]:
+    """(enabled, severity or None for the rule's own) of rule `code` under the `rules` option:
+    per field, the longest key that is a prefix of `code` and sets that field wins."""
+    enabled: Tuple[int, bool] = (-1, True)
+    severity: Tuple[int, Optional[str]] = (-1, None)
+    for key, on, sev in rules:
+        if not code.startswith(key):
+            continue
+        if on is not None and len(key) > enabled[0]:
+            enabled = (len(key), on)
+        if sev is not None and len(key) > severity[0]:
+            severity = (len(key), sev)
+    return enabled[1], severity[1]

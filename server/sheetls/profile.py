@@ -21,3 +21,7 @@ class ClientProfile:
     watch_relative: bool = False  # ... with patterns relative to a base folder
     diagnostic_links: bool = False  # publishDiagnostics codeDescriptionSupport
     diagnostic_tags: bool = False  # publishDiagnostics tagSupport with Deprecated
+    pull_diagnostics: bool = False  # textDocument.diagnostic: the client pulls (the server does not push)
+    diagnostic_refresh: bool = False  # workspace.diagnostics.refreshSupport: the server may ask for a re-pull
+    show_document: bool = False  # window.showDocument.support
+    resolve_code_action_edit: bool = False  # codeAction resolveSupport covers "edit": computed on resolve

@@ -23,6 +23,10 @@ def client_profile(caps: Optional[types.ClientCapabilities], info: Optional[type
     tags = publish.tag_support.value_set if publish and publish.tag_support else []
     ws = caps.workspace if caps else None
     watched = ws.did_change_watched_files if ws else None
+    refresh = ws.diagnostics if ws else None
+    window = caps.window if caps else None
+    action = td.code_action if td else None
+    action_resolve = action.resolve_support.properties if action and action.resolve_support else []
     return ClientProfile(
         snippets=bool(item and item.snippet_support),
         markdown=types.MarkupKind.Markdown in doc_formats,
@@ -37,4 +41,8 @@ def client_profile(caps: Optional[types.ClientCapabilities], info: Optional[type
         watch_relative=bool(watched is not None and watched.relative_pattern_support),
         diagnostic_links=bool(publish and publish.code_description_support),
         diagnostic_tags=types.DiagnosticTag.Deprecated in tags,
+        pull_diagnostics=bool(td and td.diagnostic is not None),
+        diagnostic_refresh=bool(refresh and refresh.refresh_support),
+        show_document=bool(window and window.show_document and window.show_document.support),
+        resolve_code_action_edit="edit" in action_resolve,
     )

@@ -1,16 +1,26 @@
-"""`sheetls lint` in the editor: the findings of an open Python document published as diagnostics
-(a moment after the last edit, for the version then current) and their fixes offered as quick
-fixes. Protocol objects only here; the rules are sheetls.diagnostics (pure)."""
+"""`sheetls lint` in the editor: the findings of an open Python document as diagnostics, and
+their fixes as code actions. Protocol objects only here; the rules are sheetls.diagnostics (pure).
+
+- A client that declares `textDocument.diagnostic` pulls them (`report`: a full report with a
+  resultId, an unchanged report while the diagnostics stay the same) and gets no pushes; to any
+  other they are published a moment (DELAY) after the last edit, for the version then current.
+- Code actions: the quick fix of each finding (isPreferred), "Show the sheet's entry" (the
+  sheetls.showEntry command), and `source.fixAll.sheetls` (every safe fix of the file, as
+  `sheetls lint --fix`; computed on codeAction/resolve where the client resolves edits).
+- The `rules` option disables rules or changes their severity (options.rule_settings)."""
 
 from __future__ import annotations
 
 import asyncio
+import itertools
 import logging
 import traceback
-from typing import TYPE_CHECKING, Any, Dict, List, Optional, Tuple
+from typing import TYPE_CHECKING, Any, Dict, List, Optional, Sequence, Tuple
 from urllib.parse import unquote
 
 from lsprotocol import types
+
+from sheetls.options import rule_settings
 
 if TYPE_CHECKING:
     from sheetls.diagnostics import Finding
@@ -18,12 +28,18 @@ if TYPE_CHECKING:
 log = logging.getLogger("sheetls")
 
 document_key = unquote  # the server's one spelling of a document's URI (server.document_key)
-DELAY = 0.3  # seconds after the last edit: a burst of keystrokes is checked once
+# Seconds after the last edit before a push (a burst of keystrokes is checked once). Not an
+# option: pulling clients debounce themselves, and 0.2 s is below what reads as a lag.
+DELAY = 0.2
 _SEVERITY = {
     "error": types.DiagnosticSeverity.Error,
     "warning": types.DiagnosticSeverity.Warning,
     "information": types.DiagnosticSeverity.Information,
+    "hint": types.DiagnosticSeverity.Hint,
 }
+FIX_ALL = "source.fixAll.sheetls"
+CMD_SHOW_ENTRY = "sheetls.showEntry"
+_result_ids = itertools.count(1)
 
 
 class LintRuntime:
@@ -32,10 +48,17 @@ class LintRuntime:
         self.timers: Dict[str, asyncio.TimerHandle] = {}
         self.published: Dict[str, Tuple[int, List[Finding]]] = {}  # key -> (revision, findings)
         self.uris: Dict[str, str] = {}  # key -> the URI as the client spelled it
+        self.reports: Dict[str, Tuple[str, List[types.Diagnostic]]] = {}  # key -> (resultId, diagnostics) pulled
+
+    @property
+    def pull(self) -> bool:
+        """The client pulls diagnostics (textDocument/diagnostic): nothing is pushed to it."""
+        return self.server.profile.pull_diagnostics
 
     def schedule(self, uri: str, now: bool = False) -> None:
-        """Check the document after DELAY (at once with `now`, as on open)."""
-        if not self.server.options.diagnostics:
+        """Check the document after DELAY (at once with `now`, as on open) and publish; nothing
+        for a client that pulls."""
+        if not self.server.options.diagnostics or self.pull:
             return
         key = document_key(uri)
         old = self.timers.pop(key, None)
@@ -49,7 +72,12 @@ class LintRuntime:
         self.timers[key] = loop.call_later(0 if now else DELAY, self.run, uri)
 
     def option_changed(self, on: bool) -> None:
-        """The `diagnostics` option turned on (check every open document) or off (clear them)."""
+        """The `diagnostics` option turned on (check every open document) or off (clear them),
+        or the `rules` changed (check again). A pulling client is asked to pull again."""
+        if self.pull:
+            if self.server.profile.diagnostic_refresh:
+                self.server.workspace_diagnostic_refresh(None)
+            return
         if on:
             for doc in list(self.server.workspace.text_documents.values()):
                 self.schedule(doc.uri, now=True)
@@ -63,7 +91,8 @@ class LintRuntime:
         if timer is not None:
             timer.cancel()
         self.uris.pop(key, None)
-        if self.published.pop(key, None) is not None:
+        self.reports.pop(key, None)
+        if self.published.pop(key, None) is not None and not self.pull:
             self.server.text_document_publish_diagnostics(types.PublishDiagnosticsParams(uri=uri, diagnostics=[]))
 
     def findings(self, uri: str) -> Optional[Tuple[Any, List[Finding]]]:
@@ -89,20 +118,48 @@ class LintRuntime:
             if got is None:
                 return
             facts, found = got
-            diagnostics = [self.diagnostic(uri, facts, f) for f in found]
+            diagnostics = self.diagnostics(uri, facts, found)
             self.server.text_document_publish_diagnostics(
                 types.PublishDiagnosticsParams(uri=uri, diagnostics=diagnostics, version=facts.doc.version)
             )
         except Exception:
             log.error("lint failed:\n%s", traceback.format_exc())
 
+    def enabled(self, found: List[Finding]) -> List[Finding]:
+        """The findings of the rules the `rules` option leaves on."""
+        rules = self.server.options.rules
+        return [f for f in found if rule_settings(rules, f.code)[0]] if rules else found
+
+    def diagnostics(self, uri: str, facts: Any, found: List[Finding]) -> List[types.Diagnostic]:
+        return [self.diagnostic(uri, facts, f) for f in self.enabled(found)]
+
+    def report(self, params: types.DocumentDiagnosticParams) -> types.DocumentDiagnosticReport:
+        """textDocument/diagnostic: the document's diagnostics with a resultId, or "unchanged"
+        when they equal those of the client's previousResultId (empty while the option is off
+        and for documents that are not Python)."""
+        uri = params.text_document.uri
+        key = document_key(uri)
+        diagnostics: List[types.Diagnostic] = []
+        if self.server.options.diagnostics:
+            got = self.findings(uri)
+            if got is not None:
+                diagnostics = self.diagnostics(uri, got[0], got[1])
+        known = self.reports.get(key)
+        if known is None or known[1] != diagnostics:
+            known = (str(next(_result_ids)), diagnostics)
+            self.reports[key] = known
+        if params.previous_result_id == known[0]:
+            return types.RelatedUnchangedDocumentDiagnosticReport(result_id=known[0])
+        return types.RelatedFullDocumentDiagnosticReport(items=diagnostics, result_id=known[0])
+
     def diagnostic(self, uri: str, facts: Any, f: Finding) -> types.Diagnostic:
         profile = self.server.profile
         rule = f.rule
+        severity = rule_settings(self.server.options.rules, f.code)[1] or rule.severity
         return types.Diagnostic(
             range=self.range(uri, facts, f.line, f.col, f.end_line, f.end_col),
             message=f.message,
-            severity=_SEVERITY.get(rule.severity, types.DiagnosticSeverity.Warning),
+            severity=_SEVERITY.get(severity, types.DiagnosticSeverity.Warning),
             code=f.code,
             code_description=types.CodeDescription(href=f.url) if profile.diagnostic_links else None,
             source="sheetls",
@@ -115,26 +172,29 @@ class LintRuntime:
         )
 
     def code_actions(self, params: types.CodeActionParams) -> Optional[List[types.CodeAction]]:
-        """A quick fix for each finding with a fix that meets the requested range (only fixes
-        whose result compiles are offered)."""
+        """For the findings that meet the requested range: each one's quick fix (only fixes whose
+        result compiles; isPreferred) and "Show the sheet's entry" (once per rule); for the file,
+        `source.fixAll.sheetls` while any enabled finding has a fix."""
         from sheetls.diagnostics import apply_fixes
 
         if not self.server.options.diagnostics:
             return None
         only = params.context.only
-        if only and not any(types.CodeActionKind.QuickFix.value.startswith(k) for k in only):
+        quick = _wanted(only, types.CodeActionKind.QuickFix.value)
+        fix_all = _wanted(only, FIX_ALL)
+        if not quick and not fix_all:
             return None
         uri = params.text_document.uri
         got = self.findings(uri)
         if got is None:
             return None
         facts, found = got
+        found = self.enabled(found)
         want = params.range
         text = "\n".join(facts.lines)
         actions = []
-        for f in found:
-            if f.fix is None:
-                continue
+        shown = set()
+        for f in found if quick else ():
             diag = self.diagnostic(uri, facts, f)
             r = diag.range
             if (r.end.line, r.end.character) < (want.start.line, want.start.character) or (
@@ -142,22 +202,102 @@ class LintRuntime:
                 r.start.character,
             ) > (want.end.line, want.end.character):
                 continue
-            if apply_fixes(text, [f])[1] != 1:
-                continue
-            edits = [
-                types.TextEdit(range=self.range(uri, facts, e.line, e.col, e.end_line, e.end_col), new_text=e.text)
-                for e in f.fix.edits
-            ]
-            actions.append(
-                types.CodeAction(
-                    title=f"{f.fix.title} ({f.code})",
-                    kind=types.CodeActionKind.QuickFix,
-                    diagnostics=[diag],
-                    is_preferred=True,
-                    edit=types.WorkspaceEdit(changes={uri: edits}),
+            if f.fix is not None and apply_fixes(text, [f])[1] == 1:
+                edits = [self.text_edit(uri, facts, e) for e in f.fix.edits]
+                actions.append(
+                    types.CodeAction(
+                        title=f"{f.fix.title} ({f.code})",
+                        kind=types.CodeActionKind.QuickFix,
+                        diagnostics=[diag],
+                        is_preferred=True,
+                        edit=types.WorkspaceEdit(changes={uri: edits}),
+                    )
                 )
+            if f.code not in shown:
+                shown.add(f.code)
+                actions.append(
+                    types.CodeAction(
+                        title=f"Show the sheet's entry for {f.code}",
+                        kind=types.CodeActionKind.QuickFix,
+                        diagnostics=[diag],
+                        command=types.Command(
+                            title=f"Show the sheet's entry for {f.code}", command=CMD_SHOW_ENTRY, arguments=[f.code]
+                        ),
+                    )
+                )
+        if fix_all and any(f.fix is not None for f in found):
+            action = types.CodeAction(
+                title="Fix all sheetls findings in the file (safe fixes)",
+                kind=FIX_ALL,
+                data={"uri": uri, "fixAll": True},
             )
+            if not self.server.profile.resolve_code_action_edit:
+                action = self.resolve(action)
+            actions.append(action)
         return actions or None
+
+    def resolve(self, action: types.CodeAction) -> types.CodeAction:
+        """codeAction/resolve: the edit of `source.fixAll.sheetls` for the document as it is now
+        (every safe fix applied together, checked again and fixed again, as `sheetls lint --fix`;
+        only lines that change are replaced). Other actions come back as they are."""
+        from sheetls.diagnostics.fixall import fix_all, line_edits
+
+        data = action.data if isinstance(action.data, dict) else {}
+        uri = data.get("uri")
+        if action.kind != FIX_ALL or not data.get("fixAll") or not isinstance(uri, str):
+            return action
+        got = self.findings(uri)
+        if got is None:
+            action.edit = types.WorkspaceEdit(changes={})
+            return action
+        facts, found = got
+        text = "\n".join(facts.lines)
+        rules = self.server.options.rules
+        select = (lambda code: rule_settings(rules, code)[0]) if rules else None
+        new, _, _ = fix_all(text, _path(uri), self.server.target_of(uri).version, select, self.enabled(found))
+        edits = [self.text_edit(uri, facts, e) for e in line_edits(text, new)]
+        action.edit = types.WorkspaceEdit(changes={uri: edits})
+        return action
+
+    def text_edit(self, uri: str, facts: Any, e: Any) -> types.TextEdit:
+        return types.TextEdit(range=self.range(uri, facts, e.line, e.col, e.end_line, e.end_col), new_text=e.text)
+
+    async def show_entry(self, code: Any) -> Dict[str, Any]:
+        """sheetls.showEntry CODE: the sheet entry that explains rule CODE, opened where it is
+        written (window/showDocument of the pack file, selecting the entry) when the client can
+        show documents; else, or when that fails, its text in a window/showMessage. Answers the
+        entry's id, its docs URL and how it was shown."""
+        from sheetls.diagnostics import RULES
+        from sheetls.render import entry_plain
+
+        rule = RULES.get(code) if isinstance(code, str) else None
+        if rule is None:
+            raise ValueError(f"sheetls.showEntry: no rule {code!r} (known: {', '.join(RULES)})")
+        entry = next((e for e in self.server.index.entries if e.id == rule.entry), None)
+        answer: Dict[str, Any] = {"code": rule.code, "entry": rule.entry, "url": rule.url, "shown": "message"}
+        if entry is not None and entry.path and self.server.profile.show_document:
+            from pygls.uris import from_fs_path
+
+            line = max(entry.lines.get("id", 1) - 1, 0)
+            at = types.Position(line, 0)
+            try:
+                result = await self.server.window_show_document_async(
+                    types.ShowDocumentParams(
+                        uri=from_fs_path(entry.path) or entry.path, take_focus=True, selection=types.Range(at, at)
+                    )
+                )
+                if result is not None and result.success:
+                    answer["shown"] = "document"
+                    return answer
+            except Exception as exc:  # the client refused or failed: say it in a message instead
+                log.info("showDocument of %s failed (%s): showing the entry as a message", entry.path, exc)
+        text = entry_plain(entry) if entry is not None else rule.message
+        self.server.window_show_message(
+            types.ShowMessageParams(
+                type=types.MessageType.Info, message=f"{rule.code} {rule.name}: {text}\n\nDocs: {rule.url}"
+            )
+        )
+        return answer
 
 
 def _path(uri: str) -> Optional[str]:
@@ -166,3 +306,10 @@ def _path(uri: str) -> Optional[str]:
     from pygls.uris import to_fs_path
 
     return to_fs_path(uri)
+
+
+def _wanted(only: Optional[Sequence[str]], kind: str) -> bool:
+    """Whether a request's `only` kinds cover `kind` (a kind covers itself and its sub-kinds)."""
+    if not only:
+        return True
+    return any(k == kind or kind.startswith(k + ".") or k == "" for k in only)

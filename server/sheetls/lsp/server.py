@@ -20,6 +20,7 @@ from sheetls import __version__
 from sheetls.logs import LEVELS
 from sheetls.lsp import debug
 from sheetls.lsp.capabilities import client_profile
+from sheetls.lsp.lint_runtime import CMD_SHOW_ENTRY, FIX_ALL
 from sheetls.lsp.transports import ProtocolServer
 from sheetls.lsp.workspace import LineDocument
 from sheetls.options import Options, parse_options
@@ -270,6 +271,9 @@ def on_initialize(ls: SheetServer, params: types.InitializeParams):
     for w in warnings:
         log.warning("%s", w)
     ls.profile = client_profile(params.capabilities, params.client_info)
+    if ls.profile.pull_diagnostics and types.TEXT_DOCUMENT_DIAGNOSTIC not in ls.protocol.fm.features:
+        # advertised (diagnosticProvider) only to a client that pulls; the others get pushes
+        ls.feature(types.TEXT_DOCUMENT_DIAGNOSTIC, DIAGNOSTIC_OPTIONS)(on_diagnostic)
 
 
 @server.feature(types.INITIALIZED)
@@ -294,6 +298,8 @@ def on_configuration(ls: SheetServer, params: types.DidChangeConfigurationParams
     logging.getLogger("sheetls").setLevel(LEVELS.get(options.log_level, logging.INFO))
     if before.diagnostics != options.diagnostics:
         ls.lint.option_changed(options.diagnostics)
+    elif options.diagnostics and before.rules != options.rules:
+        ls.lint.option_changed(True)  # checked again with the rules' new settings
     if any(getattr(before, name) != getattr(options, name) for name in PACK_OPTIONS):
         ls.reload()  # the other options apply to the next request as they are
 
@@ -464,12 +470,36 @@ def on_hover(ls: SheetServer, params: types.HoverParams) -> Optional[types.Hover
     )
 
 
+DIAGNOSTIC_OPTIONS = types.DiagnosticOptions(
+    identifier="sheetls", inter_file_dependencies=False, workspace_diagnostics=False
+)
+
+
+@guarded("diagnostic")
+def on_diagnostic(ls: SheetServer, params: types.DocumentDiagnosticParams) -> types.DocumentDiagnosticReport:
+    """textDocument/diagnostic (registered in on_initialize for a client that pulls)."""
+    return ls.lint.report(params)
+
+
 @server.feature(
-    types.TEXT_DOCUMENT_CODE_ACTION, types.CodeActionOptions(code_action_kinds=[types.CodeActionKind.QuickFix])
+    types.TEXT_DOCUMENT_CODE_ACTION,
+    types.CodeActionOptions(code_action_kinds=[types.CodeActionKind.QuickFix, FIX_ALL], resolve_provider=True),
 )
 @guarded("codeAction")
 def on_code_action(ls: SheetServer, params: types.CodeActionParams) -> Optional[List[types.CodeAction]]:
     return ls.lint.code_actions(params)
+
+
+@server.feature(types.CODE_ACTION_RESOLVE)
+@guarded("codeAction/resolve")
+def on_code_action_resolve(ls: SheetServer, action: types.CodeAction) -> types.CodeAction:
+    return ls.lint.resolve(action)
+
+
+@server.command(CMD_SHOW_ENTRY)
+async def show_entry(ls: SheetServer, *args: Any) -> dict:
+    """`sheetls.showEntry CODE`: the sheet entry that explains a lint rule (lint_runtime.show_entry)."""
+    return await ls.lint.show_entry(args[0] if args else None)
 
 
 @server.command(CMD_RENDER_SHEET)

@@ -5,7 +5,7 @@
 //   One server serves the window, so they are read for the window (no folder), and changing
 //   them restarts the server.
 // - server options (every option of the server: logLevel, packs, builtinSheet, maxItems,
-//   hoverExample, pollInterval, pythonVersion, diagnostics, and workspacePacks from the trust state): sent as
+//   hoverExample, pollInterval, pythonVersion, diagnostics, rules, and workspacePacks from the trust state): sent as
 //   initializationOptions at start and pushed with workspace/didChangeConfiguration when they
 //   change, without a restart. One server serves the window, with one set of options: they are
 //   window-scoped, except `packs`, which is resource-scoped: each workspace folder's own value
@@ -36,6 +36,7 @@ const OPTION_KEYS = [
     'pollInterval',
     'pythonVersion',
     'diagnostics',
+    'rules',
 ];
 
 export interface LaunchSettings {
@@ -58,6 +59,8 @@ export interface ServerOptions {
     pythonVersion: string;
     /** Publish the sheet's pitfall diagnostics (`sheetls lint`) with their quick fixes. */
     diagnostics: boolean;
+    /** Per-rule settings of the diagnostics: {"SHEET101": {"enabled": false, "severity": "error"}} (codes or prefixes). */
+    rules: Record<string, { enabled?: boolean; severity?: string }>;
     /** false in Restricted Mode: the workspace folders' .sheetls/ packs are not read. */
     workspacePacks: boolean;
 }
@@ -164,6 +167,7 @@ export function getServerOptions(): ServerOptions {
         pollInterval: config.get<number>('pollInterval', 2),
         pythonVersion: config.get<string>('pythonVersion', '').trim(),
         diagnostics: config.get<boolean>('diagnostics', false),
+        rules: config.get<Record<string, { enabled?: boolean; severity?: string }>>('rules', {}),
         workspacePacks: isTrusted(),
     };
 }
