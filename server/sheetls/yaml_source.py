@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import os
 import stat
-from typing import Any, Dict, List, Optional, Union
+from typing import Any, Dict, List, Optional, Tuple, Union
 
 yaml: Any = None  # PyYAML, imported on first parse: the server's start-up need not wait for it
 _Loader: Any = None
@@ -173,6 +173,11 @@ def parse_yaml(text: str, max_nodes: int = MAX_NODES, max_depth: int = MAX_DEPTH
         loader.dispose()
 
 
+# An open collection while building: its node, its value as a mapping or as a list, the key
+# its next value goes under and that key's line.
+_Open = Tuple[Optional[YamlNode], Optional[Dict[str, YamlNode]], Optional[List[YamlNode]], Optional[str], int]
+
+
 def _build(loader, max_nodes: int, max_depth: int) -> YamlNode:
     """One pass over the events: check, count and build. The innermost open collection and
     its pending key live in locals; the outer ones wait on a stack."""
@@ -186,9 +191,10 @@ def _build(loader, max_nodes: int, max_depth: int) -> YamlNode:
     # strings: most of a pack, resolved here without PyYAML's per-value resolver call.
     resolvable = frozenset(loader.yaml_implicit_resolvers)
     get_event = loader.get_event
-    stack: List[tuple] = []  # (cur, cur_map, key, key_line) of each outer collection
+    stack: List[_Open] = []  # (cur, cur_map, cur_seq, key, key_line) of each outer collection
     cur: Optional[YamlNode] = None  # the innermost open collection
-    cur_map = False  # ...is a mapping
+    cur_map: Optional[Dict[str, YamlNode]] = None  # ...its value when it is a mapping
+    cur_seq: Optional[List[YamlNode]] = None  # ...its value when it is a list
     key: Optional[str] = None  # ...whose next value goes under this key
     key_line = 0
     root: Optional[YamlNode] = None
@@ -198,13 +204,14 @@ def _build(loader, max_nodes: int, max_depth: int) -> YamlNode:
         kind = type(event)
         line = event.start_mark.line + 1
         if kind is map_end or kind is seq_end:
+            if cur is None:  # never: the parser closes only what it opened
+                raise YamlError("unbalanced YAML events", line)
             y = cur
-            cur, cur_map, key, key_line = stack.pop()
+            cur, cur_map, cur_seq, key, key_line = stack.pop()
         else:
             nodes += 1
             if nodes > max_nodes:
                 raise YamlError(f"more than {max_nodes:,} YAML values: over the limit for a pack", line)
-            expecting_key = cur_map and key is None
             if kind is scalar_event:
                 tag = event.tag
                 value = event.value
@@ -213,11 +220,11 @@ def _build(loader, max_nodes: int, max_depth: int) -> YamlNode:
                         tag = _STR
                     else:
                         tag = loader.resolve(yaml.ScalarNode, value, event.implicit)
-                if expecting_key:
+                if cur_map is not None and key is None:  # a mapping's key
                     if tag == _MERGE:
                         raise YamlError("merge keys (<<) are not allowed in a pack", line)
-                    if value in cur.value:  # type: ignore[union-attr, operator]
-                        first = cur.value[value].key_line  # type: ignore[union-attr, index]
+                    if value in cur_map:
+                        first = cur_map[value].key_line
                         raise YamlError(f"duplicate key {value!r} (first at line {first})", line)
                     key, key_line = value, line
                     continue
@@ -226,7 +233,7 @@ def _build(loader, max_nodes: int, max_depth: int) -> YamlNode:
                     value if tag == _STR else _scalar(loader, event, tag, line), line, style == "|" or style == ">"
                 )
             elif kind is mapping_start or kind is sequence_start:
-                if expecting_key:
+                if cur_map is not None and key is None:
                     raise YamlError("mapping keys must be plain strings", line)
                 if len(stack) >= max_depth:
                     raise YamlError(f"nesting deeper than {max_depth} levels", line)
@@ -236,8 +243,14 @@ def _build(loader, max_nodes: int, max_depth: int) -> YamlNode:
                     tag = _MAP if is_map else _SEQ
                 if tag != (_MAP if is_map else _SEQ):
                     raise YamlError(f"tag {_short(tag)} is not allowed on a {'mapping' if is_map else 'list'}", line)
-                stack.append((cur, cur_map, key, key_line))
-                cur, cur_map, key, key_line = YamlNode({} if is_map else [], line), is_map, None, 0
+                stack.append((cur, cur_map, cur_seq, key, key_line))
+                if is_map:
+                    cur_map, cur_seq = {}, None
+                    cur = YamlNode(cur_map, line)
+                else:
+                    cur_map, cur_seq = None, []
+                    cur = YamlNode(cur_seq, line)
+                key, key_line = None, 0
                 continue
             elif isinstance(event, yaml.AliasEvent):
                 raise YamlError("YAML aliases (*name) are not allowed in a pack", line)
@@ -246,12 +259,14 @@ def _build(loader, max_nodes: int, max_depth: int) -> YamlNode:
         # attach the finished value to its parent
         if cur is None:
             root = y
-        elif cur_map:
+        elif cur_map is not None and key is not None:
             y.key_line = key_line
-            cur.value[key] = y  # type: ignore[index]
+            cur_map[key] = y
             key = None
-        else:
-            cur.value.append(y)  # type: ignore[union-attr]
+        elif cur_seq is not None:
+            cur_seq.append(y)
+        else:  # never: a mapping's value comes after its key
+            raise YamlError("a mapping value without a key", line)
     loader.get_event()  # DocumentEnd
     if not loader.check_event(yaml.StreamEndEvent):
         event = loader.peek_event()
