@@ -161,18 +161,74 @@ def propose(
     scan of the document, see resolve.DocModel); without it such lines are guessed at."""
     if line >= len(lines):
         return [], False
-    text = lines[line]
-    col = min(col, len(text))
-    word, start = word_before(text, col)
-    ctx = cursor_context(lines, line, col, len(word), in_string)
-    if not ctx.offers_snippets:
+    col = min(col, len(lines[line]))
+    word, start = word_before(lines[line], col)
+    place = _place(lines, line, col, len(word), profile, top_imports, in_string)
+    if place is None:
         return [], False
-    imports = top_imports if top_imports is not None else scan_imports(lines)
-    if line < imports.future_end:
-        return [], False  # above `from __future__ import ...` no statement may stand
     matches, cut = index.find(word, limit) if word else index.all(limit)
     if not matches:
         return [], False
+    out: List[Proposal] = []
+    for match in matches:
+        if not match.entry.versions.applies(python):
+            continue  # `asyncio.to_thread` in a 3.8 project would not run
+        p = _proposal(match, place, lines, line, start, col, profile)
+        if p is not None:
+            out.append(p)
+    return out, cut
+
+
+def propose_entry(
+    entry: Entry,
+    lines: Sequence[str],
+    line: int,
+    col: int,
+    profile: ClientProfile,
+    top_imports: Optional[Imports] = None,
+    in_string: Optional[Callable[[int], bool]] = None,
+    python: Optional[PyVersion] = None,
+) -> Optional[Proposal]:
+    """What completion would insert for `entry` at (line, col) with no word typed (an editor's
+    "insert at cursor"): the same context, form, imports and indentation as `propose`; the
+    edit inserts at the cursor and replaces nothing. None where completion would not offer it."""
+    if line >= len(lines) or not entry.versions.applies(python):
+        return None
+    col = min(col, len(lines[line]))
+    place = _place(lines, line, col, 0, profile, top_imports, in_string)
+    if place is None:
+        return None
+    return _proposal(Match(entry, 0, entry.prefix), place, lines, line, col, col, profile)
+
+
+@dataclass
+class _Place:
+    """What the cursor's place decides for every entry: its context, the imports in force, the
+    indentation unit and the cursor line's indentation."""
+
+    ctx: CursorContext
+    imports: Imports
+    unit: str
+    cursor_indent: str
+    relative: bool  # the client re-indents the text itself (it is sent unindented)
+
+
+def _place(
+    lines: Sequence[str],
+    line: int,
+    col: int,
+    word_len: int,
+    profile: ClientProfile,
+    top_imports: Optional[Imports],
+    in_string: Optional[Callable[[int], bool]],
+) -> Optional[_Place]:
+    text = lines[line]
+    ctx = cursor_context(lines, line, col, word_len, in_string)
+    if not ctx.offers_snippets:
+        return None
+    imports = top_imports if top_imports is not None else scan_imports(lines)
+    if line < imports.future_end:
+        return None  # above `from __future__ import ...` no statement may stand
     if ctx.scope_line >= 0:
         imports = _with_local_imports(imports, lines, ctx.scope_line + 1, line)
     cursor_indent = text[: len(text) - len(text.lstrip(" \t"))]
@@ -180,14 +236,7 @@ def propose(
     # A snippet's tab becomes the editor's own indentation in VS Code (adjustIndentation) and
     # in Neovim's vim.snippet (with 'expandtab', 'shiftwidth' spaces): the file's unit first.
     unit = indent_unit(lines, cursor_indent, "\t" if relative and profile.snippets else "    ", in_string)
-    out: List[Proposal] = []
-    for match in matches:
-        if not match.entry.versions.applies(python):
-            continue  # `asyncio.to_thread` in a 3.8 project would not run
-        p = _proposal(match, ctx, imports, lines, line, start, col, unit, cursor_indent, relative, profile)
-        if p is not None:
-            out.append(p)
-    return out, cut
+    return _Place(ctx, imports, unit, cursor_indent, relative)
 
 
 def _with_local_imports(top: Imports, lines: Sequence[str], start: int, end: int) -> Imports:
@@ -205,17 +254,20 @@ def _with_local_imports(top: Imports, lines: Sequence[str], start: int, end: int
 
 def _proposal(
     match: Match,
-    ctx: CursorContext,
-    imports: Imports,
+    place: _Place,
     lines: Sequence[str],
     line: int,
     start: int,
     col: int,
-    unit: str,
-    cursor_indent: str,
-    relative: bool,
     profile: ClientProfile,
 ) -> Optional[Proposal]:
+    ctx, imports, unit, cursor_indent, relative = (
+        place.ctx,
+        place.imports,
+        place.unit,
+        place.cursor_indent,
+        place.relative,
+    )
     entry = match.entry
     snippet, form = choose_form(entry, ctx, imports)
     if snippet is None:

@@ -6,13 +6,15 @@ Python server speaks alone."""
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from typing import Optional, Sequence
+from urllib.parse import quote
 
 from sheetls import render
 from sheetls.docmodel import VersionModel
 from sheetls.index import SheetIndex
-from sheetls.model import PyVersion
+from sheetls.model import Entry, PyVersion
 from sheetls.pyimports import Imports
 from sheetls.resolve import Target, resolve_at
 
@@ -34,6 +36,7 @@ def hover_at(
     imports: Optional[Imports] = None,
     python: Optional[PyVersion] = None,
     model: Optional[VersionModel] = None,
+    sheet_link: str = "",
 ) -> Optional[HoverAnswer]:
     """The hover for (line, code point col) of a Python document, or None.
 
@@ -41,7 +44,9 @@ def hover_at(
     lines only, for small hover windows) or "none". `python`: the Python version the project
     targets ((3, 10)); the hover says so, marks what that version lacks and lists only the
     pitfalls that hold for it. `model`: the version's docmodel.VersionModel (a server that keeps a
-    DocumentModel per document passes `document.at(lines)`; default: resolve's adapters)."""
+    DocumentModel per document passes `document.at(lines)`; default: resolve's adapters).
+    `sheet_link`: how the client opens the sheet at an entry (ClientProfile.sheet_link): the
+    hover then ends with an "Open in sheet" link (see `open_in_sheet`)."""
 
     def known(api: str) -> bool:
         return index.entry_for_api(api) is not None or index.member(api) is not None
@@ -55,7 +60,7 @@ def hover_at(
             text = render.entry_markdown(entry, example=example, target=python)
         else:
             text = render.entry_plain(entry, example=example, target=python)
-        return HoverAnswer(text, markdown, target)
+        return HoverAnswer(_with_link(text, index, entry, sheet_link, markdown), markdown, target)
     found = index.member(target.api)
     if found is not None:
         member, owner = found
@@ -63,5 +68,52 @@ def hover_at(
             text = render.member_markdown(member, owner, python)
         else:
             text = render.member_plain(member, owner, python)
-        return HoverAnswer(text, markdown, target)
+        return HoverAnswer(_with_link(text, index, owner, sheet_link, markdown), markdown, target)
     return None
+
+
+def entry_at(
+    index: SheetIndex,
+    lines: Sequence[str],
+    line: int,
+    col: int,
+    imports: Optional[Imports] = None,
+    model: Optional[VersionModel] = None,
+) -> Optional[Entry]:
+    """The entry the hover at (line, col) shows (a member's: the entry it belongs to), or None."""
+
+    def known(api: str) -> bool:
+        return index.entry_for_api(api) is not None or index.member(api) is not None
+
+    target = resolve_at(lines, line, col, imports, known, index.facts, model)
+    if target is None:
+        return None
+    entry = index.entry_for_api(target.api)
+    if entry is not None:
+        return entry
+    found = index.member(target.api)
+    return found[1] if found is not None else None
+
+
+def open_in_sheet(anchor: str, sheet_link: str, markdown: bool) -> str:
+    """The hover's last line, which opens the sheet at the entry `anchor`. `sheet_link`:
+    "command:NAME": a markdown command link (VS Code runs NAME with {"anchor": anchor}, a
+    command its client trusts in hover markdown); "nvim": the Ex command that shows the sheet
+    buffer at the entry (:SheetlsEntry, which without an argument takes the entry under the
+    cursor); "": none."""
+    if sheet_link.startswith("command:") and markdown:
+        args = quote(json.dumps([{"anchor": anchor}], separators=(",", ":")))
+        return f'[Open in sheet]({sheet_link}?{args} "Show this entry in the sheet page")'
+    if sheet_link == "nvim":
+        return f"Open in sheet: `:SheetlsEntry {anchor}`" if markdown else f"Open in sheet: :SheetlsEntry {anchor}"
+    return ""
+
+
+def _with_link(text: str, index: SheetIndex, entry: Entry, sheet_link: str, markdown: bool) -> str:
+    if not sheet_link:
+        return text
+    from sheetls.page import anchors
+
+    anchor = anchors(index.sheets).get((entry.pack, entry.id))
+    link = open_in_sheet(anchor, sheet_link, markdown) if anchor else ""
+    return f"{text.rstrip()}\n\n{link}\n" if link else text

@@ -25,3 +25,7 @@ class ClientProfile:
     diagnostic_refresh: bool = False  # workspace.diagnostics.refreshSupport: the server may ask for a re-pull
     show_document: bool = False  # window.showDocument.support
     resolve_code_action_edit: bool = False  # codeAction resolveSupport covers "edit": computed on resolve
+    # How the client opens the sheet at an entry from a hover's "Open in sheet" link: "command:NAME"
+    # (the client declares experimental.sheetlsOpenInSheet = NAME, a command it trusts in hover
+    # markdown: VS Code), "nvim" (Neovim: the :SheetlsEntry command), "" (no link).
+    sheet_link: str = ""

@@ -45,4 +45,16 @@ def client_profile(caps: Optional[types.ClientCapabilities], info: Optional[type
         diagnostic_refresh=bool(refresh and refresh.refresh_support),
         show_document=bool(window and window.show_document and window.show_document.support),
         resolve_code_action_edit="edit" in action_resolve,
+        sheet_link=_sheet_link(caps, info),
     )
+
+
+def _sheet_link(caps: Optional[types.ClientCapabilities], info: Optional[types.ClientInfo]) -> str:
+    """How the client opens the sheet at an entry (ClientProfile.sheet_link)."""
+    experimental = caps.experimental if caps else None
+    command = experimental.get("sheetlsOpenInSheet") if isinstance(experimental, dict) else None
+    if isinstance(command, str) and command:
+        return f"command:{command}"
+    if info and info.name and info.name.lower().startswith(("neovim", "nvim")):
+        return "nvim"
+    return ""

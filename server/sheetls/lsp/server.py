@@ -18,7 +18,7 @@ from lsprotocol import types
 
 from sheetls import __version__
 from sheetls.logs import LEVELS
-from sheetls.lsp import debug
+from sheetls.lsp import debug, sheet_commands
 from sheetls.lsp.capabilities import client_profile
 from sheetls.lsp.lint_runtime import CMD_SHOW_ENTRY, FIX_ALL
 from sheetls.lsp.transports import ProtocolServer
@@ -458,6 +458,7 @@ def on_hover(ls: SheetServer, params: types.HoverParams) -> Optional[types.Hover
         ls.options.hover_example,
         python=ls.target_of(uri).version,
         model=version_model(facts),
+        sheet_link=ls.profile.sheet_link,
     )
     if answer is None:
         return None
@@ -516,3 +517,6 @@ def render_sheet(ls: SheetServer, *args: Any) -> str:
     if view not in render.VIEWS:
         raise ValueError(f"unknown view {view!r}: choose from {', '.join(render.VIEWS)}")
     return export.export(ls.index.sheets, fmt, view)
+
+
+sheet_commands.install(server, version_model)  # the sheet inside the editors: renderPage, formAt, sheetOutline, entryAt
