@@ -220,11 +220,15 @@ def _lex(lines: Sequence[str], anchor: int, line: int, col: int, word_len: int) 
     stmt = _Statement()
     while pos < end:
         m = TOKEN.match(text, pos)
-        kind = m.lastgroup
+        if m is None:  # never: TOKEN matches every character
+            break
+        kind = m.lastgroup or ""  # every alternative of TOKEN is a named group
         value = m.group()
         if kind == "str":
             quote = value.lstrip("rRbBuUfF")
             body = STRING_END[quote].match(text, m.end())
+            if body is None:  # never: a string's pattern matches the empty string
+                break
             closed = bool(body.group(1)) and body.group(1) != "\n"
             if not closed and body.end() >= end:
                 where = "string"
@@ -336,6 +340,8 @@ def _after_word(rest: str, lexed: _Lexed) -> str:
     if not stripped or stripped[0] == "#":
         return "all"
     m = TOKEN.match(stripped)
+    if m is None:  # never: TOKEN matches every character
+        return "none"
     kind, value = m.lastgroup, m.group()
     if kind == "close" or (kind == "op" and value in _EXPR_AFTER_OPS):
         fits = "expression"
@@ -355,6 +361,8 @@ def _assigns(rest: str, lexed: _Lexed) -> bool:
     pos = 0
     while pos < len(rest):
         m = TOKEN.match(rest, pos)
+        if m is None:  # never: TOKEN matches every character
+            return False
         kind, value = m.lastgroup, m.group()
         if kind == "comment":
             return False
