@@ -34,6 +34,7 @@ TEST_PREREQS :=
 -include nvim-client/nvim.mk
 -include vscode-client/vscode.mk
 -include benchmarks/bench.mk
+-include tests/page/page.mk
 
 # Bytecode first: an editable install under PYTHONDONTWRITEBYTECODE=1 never caches it,
 # and recompiling the server on every start costs its first answer ~25 ms.
