@@ -4,6 +4,7 @@
 -- Override anything the usual 0.11 way, before or after enabling:
 --   vim.lsp.config('sheetls', { cmd = { '/path/to/venv/bin/sheetls' } })
 --   vim.lsp.config('sheetls', { init_options = { logLevel = 'debug' } })
+--   vim.lsp.config('sheetls', { init_options = { diagnostics = true } })  -- SHEETxxx findings + quick fixes
 -- or, before the config is first read, set `vim.g.sheetls_cmd` (a string or a list).
 
 --- @return string[]
@@ -15,6 +16,21 @@ local function cmd()
     return c
   end
   return { 'sheetls' }
+end
+
+-- Neovim 0.11 pulls diagnostics (textDocument/diagnostic) when a buffer opens or changes, but
+-- has no handler for the server's `workspace/diagnostic/refresh` (0.12 has one): turned on or
+-- off by :SheetlsDiagnostics, sheetls's diagnostics would show or go only at the next edit.
+-- For 0.11 the refresh is declared and answered here: each attached buffer is pulled again.
+local capabilities, handlers
+if vim.fn.has('nvim-0.12') == 0 then
+  capabilities = { workspace = { diagnostics = { refreshSupport = true } } }
+  handlers = {
+    ['workspace/diagnostic/refresh'] = function(_, _, ctx)
+      require('sheetls').pull_diagnostics(ctx.client_id)
+      return vim.NIL
+    end,
+  }
 end
 
 ---@type vim.lsp.Config
@@ -35,5 +51,11 @@ return {
   init_options = {
     logLevel = 'info',
     builtinSheet = true,
+    -- The asyncio mistakes the sheet documents (SHEET101...) as diagnostics, with quick fixes
+    -- for vim.lsp.buf.code_action(). Off by default; :SheetlsDiagnostics on|off switches them
+    -- in the running server.
+    diagnostics = false,
   },
+  capabilities = capabilities,
+  handlers = handlers,
 }

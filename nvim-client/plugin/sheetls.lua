@@ -1,5 +1,6 @@
 -- :SheetlsSheet [standard|detailed|compact]  show the whole sheet in a scratch buffer
 -- :SheetlsSheet! [view]                       same, in a floating window (q closes it)
+-- :SheetlsDiagnostics [on|off|toggle]         the server's SHEETxxx diagnostics and quick fixes
 -- The markdown comes from the running server (workspace/executeCommand sheetls.renderSheet).
 if vim.g.loaded_sheetls then
   return
@@ -21,6 +22,26 @@ end, {
     return vim.tbl_filter(function(view)
       return vim.startswith(view, arg_lead)
     end, require('sheetls').views)
+  end,
+})
+
+vim.api.nvim_create_user_command('SheetlsDiagnostics', function(cmd)
+  local arg = cmd.fargs[1] or 'toggle'
+  local on -- nil: toggle
+  if arg == 'on' or arg == 'off' then
+    on = arg == 'on'
+  elseif arg ~= 'toggle' then
+    vim.notify(('sheetls: :SheetlsDiagnostics takes on, off or toggle, not %q'):format(arg), vim.log.levels.ERROR)
+    return
+  end
+  require('sheetls').diagnostics(on)
+end, {
+  nargs = '?',
+  desc = "sheetls: turn the server's diagnostics (SHEETxxx) and their quick fixes on or off",
+  complete = function(arg_lead)
+    return vim.tbl_filter(function(a)
+      return vim.startswith(a, arg_lead)
+    end, { 'on', 'off', 'toggle' })
   end,
 })
 

@@ -56,10 +56,11 @@ function M.check()
     local bufs = vim.tbl_map(function(b)
       return vim.fn.fnamemodify(vim.api.nvim_buf_get_name(b), ':~:.')
     end, vim.tbl_keys(c.attached_buffers))
-    h.ok(('client %d: root %s, position encoding %s, attached to %s'):format(
+    h.ok(('client %d: root %s, position encoding %s, diagnostics %s, attached to %s'):format(
       c.id,
       c.root_dir or '(none: single file)',
       c.offset_encoding,
+      require('sheetls').diagnostics_enabled(c) and 'on' or 'off (:SheetlsDiagnostics on)',
       #bufs > 0 and table.concat(bufs, ', ') or 'no buffer'
     ))
   end

@@ -160,4 +160,74 @@ function M.sheet(opts)
   end)
 end
 
+--- The `diagnostics` option as a config (or a client) gives it: its settings (what a
+--- `settings` config or :SheetlsDiagnostics sent last) over its init_options.
+--- @param settings? table
+--- @param init_options? table
+--- @return boolean
+local function diagnostics_in(settings, init_options)
+  settings = settings or {}
+  local value = vim.tbl_get(settings, 'sheetls', 'diagnostics')
+  if value == nil then
+    value = settings.diagnostics
+  end
+  if value == nil then
+    value = (init_options or {}).diagnostics
+  end
+  return value == true
+end
+
+--- Whether the server's diagnostics (SHEETxxx findings and their quick fixes) are on: for
+--- `client` if given, else for the clients started from now on.
+--- @param client? vim.lsp.Client
+--- @return boolean
+function M.diagnostics_enabled(client)
+  if client then
+    return diagnostics_in(client.settings, client.config.init_options)
+  end
+  local config = vim.lsp.config.sheetls or {}
+  return diagnostics_in(config.settings, config.init_options)
+end
+
+--- Pulls the diagnostics of every buffer the client is attached to again, as Neovim 0.12
+--- does on the server's `workspace/diagnostic/refresh` (0.11 pulls only on open and change).
+--- @param client_id integer
+function M.pull_diagnostics(client_id)
+  vim.schedule(function()
+    local client = vim.lsp.get_client_by_id(client_id)
+    if not client or not client:supports_method('textDocument/diagnostic') then
+      return
+    end
+    for bufnr in pairs(client.attached_buffers) do
+      if vim.api.nvim_buf_is_loaded(bufnr) then
+        local params = { textDocument = vim.lsp.util.make_text_document_params(bufnr) }
+        client:request('textDocument/diagnostic', params, nil, bufnr) -- Neovim's own handler
+      end
+    end
+  end)
+end
+
+--- Turns the server's diagnostics on or off (`nil`: the other way round) in every running
+--- sheetls client, without a restart (workspace/didChangeConfiguration: the server publishes
+--- or clears them at once), and for the clients started later (the `settings` of
+--- vim.lsp.config.sheetls, which Neovim sends to a new server after initializing it).
+--- @param on? boolean
+--- @return boolean on
+function M.diagnostics(on)
+  if on == nil then
+    local c = M.client()
+    on = not M.diagnostics_enabled(c)
+  end
+  local change = { sheetls = { diagnostics = on } }
+  if vim.lsp.config.sheetls then
+    vim.lsp.config('sheetls', { settings = change })
+  end
+  for _, c in ipairs(vim.lsp.get_clients({ name = 'sheetls' })) do
+    c.settings = vim.tbl_deep_extend('force', c.settings or {}, change)
+    c:notify('workspace/didChangeConfiguration', { settings = c.settings })
+  end
+  vim.notify(('sheetls: diagnostics %s'):format(on and 'on' or 'off'), vim.log.levels.INFO)
+  return on
+end
+
 return M
