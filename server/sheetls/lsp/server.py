@@ -309,7 +309,7 @@ def on_configuration(ls: SheetServer, params: types.DidChangeConfigurationParams
 def on_close(ls: SheetServer, params: types.DidCloseTextDocumentParams):
     ls.facts.pop(document_key(params.text_document.uri), None)
     ls.packs.on_close(params.text_document.uri)
-    if ls.options.diagnostics:
+    if ls._lint is not None:  # what it kept of the document (pulled reports are kept with the option off too)
         ls.lint.close(params.text_document.uri)
 
 
