@@ -12,7 +12,7 @@ line's statement and the names it looked up alone.
 from __future__ import annotations
 
 import ast
-from typing import Dict, Optional, Tuple
+from typing import Any, Dict, FrozenSet, Optional, Set, Tuple
 
 from sheetls.apifacts import (
     HANDLER_PARAMETERS,
@@ -22,6 +22,7 @@ from sheetls.apifacts import (
     PASSTHROUGH,
     SERVER,
     SERVERS,
+    ApiFacts,
     ApiName,
     ApiObject,
     LocalClass,
@@ -57,7 +58,9 @@ def handlers(model: VersionModel) -> Dict[Tuple[int, int], int]:
     return merged
 
 
-def _handlers_on_line(model: VersionModel, i: int) -> Tuple[frozenset, Dict[Tuple[int, int], int], tuple]:
+def _handlers_on_line(
+    model: VersionModel, i: int
+) -> Tuple[FrozenSet[str], Dict[Tuple[int, int], int], Tuple[Any, ...]]:
     found: Dict[Tuple[int, int], int] = {}
     k = model.block_index(i)
     unit = model.unit(i)
@@ -102,6 +105,14 @@ def _handler_of_call(model: VersionModel, call: ast.Call, region: Region, found:
 
 
 # --- values ------------------------------------------------------------------------------------
+def _facts(model: VersionModel) -> ApiFacts:
+    """The facts the model evaluates with: given by `use_facts` before anything is evaluated."""
+    facts = model.facts
+    if facts is None:
+        raise RuntimeError("the document model has no API facts: VersionModel.use_facts was not called")
+    return facts
+
+
 def binding_value(model: VersionModel, b: Optional[Binding], depth: int = 0) -> object:
     if b is None:
         return None
@@ -117,14 +128,14 @@ def binding_value(model: VersionModel, b: Optional[Binding], depth: int = 0) -> 
     if b.kind == "annotated":
         value = evaluate(model, b.node, b.region, depth + 1) if b.node is not None else None
         if value is None and b.annotation is not None:
-            value = model.facts.instance_of(evaluate(model, b.annotation, b.region, depth + 1))
+            value = _facts(model).instance_of(evaluate(model, b.annotation, b.region, depth + 1))
         return value
     if b.kind == "with":
         value = evaluate(model, b.node, b.region, depth + 1)
         return value if value == ApiObject(SERVER) else (None if value is None else OTHER)
     if b.kind == "param":
         if b.annotation is not None:
-            value = model.facts.instance_of(evaluate(model, b.annotation, b.region, depth + 1))
+            value = _facts(model).instance_of(evaluate(model, b.annotation, b.region, depth + 1))
             if value is not None:
                 return value
         func = b.node
@@ -158,9 +169,9 @@ def _first_parameter(func: ast.AST, region: Region) -> object:
     return cls if "classmethod" in decorators else LocalInstance(cls, exact=False)
 
 
-def _decorator_names(node: Optional[ast.AST]) -> set:
+def _decorator_names(node: Optional[ast.AST]) -> Set[str]:
     """The last names of a definition's decorators (`property`, `functools.cached_property`)."""
-    names = set()
+    names: Set[str] = set()
     for d in getattr(node, "decorator_list", ()):
         d = d.func if isinstance(d, ast.Call) else d
         names.add(d.id if isinstance(d, ast.Name) else d.attr if isinstance(d, ast.Attribute) else "")
@@ -168,7 +179,7 @@ def _decorator_names(node: Optional[ast.AST]) -> set:
 
 
 def _class_member(
-    model: VersionModel, cls: LocalClass, attr: str, depth: int, seen: set
+    model: VersionModel, cls: LocalClass, attr: str, depth: int, seen: Set[int]
 ) -> Tuple[Optional[Binding], str]:
     """The binding of `attr` in the body of `cls` or of its bases that the file defines
     (depth first, left to right); when there is none, what the other bases are: "known"
@@ -198,7 +209,7 @@ def _class_member(
 def member(model: VersionModel, value: object, attr: str, depth: int = 0) -> object:
     """`value.attr` for everything `attribute` covers and the file's own classes."""
     if not isinstance(value, (LocalClass, LocalInstance)):
-        return model.facts.attribute(value, attr)
+        return _facts(model).attribute(value, attr)
     cls = value if isinstance(value, LocalClass) else value.cls
     model.note_name(attr)
     found, bases = _class_member(model, cls, attr, depth, {id(cls.node)})
@@ -208,7 +219,7 @@ def member(model: VersionModel, value: object, attr: str, depth: int = 0) -> obj
         if found.kind != "def":
             return None  # a class attribute: the instance may hold another value
         decorators = _decorator_names(found.node)
-        if decorators & {"property", "cached_property"} and found.region is not None:
+        if decorators & {"property", "cached_property"} and found.node is not None and found.region is not None:
             return returns_of(model, LocalFunction(found.node, found.region), depth + 1)
         if decorators - {"staticmethod", "classmethod"}:
             return None  # wrapped by something sheetls cannot see
@@ -267,7 +278,7 @@ def evaluate(model: VersionModel, node: Optional[ast.AST], region: Optional[Regi
             return returns_of(model, func, depth + 1)
         if isinstance(func, LocalClass):
             return LocalInstance(func, exact=True)
-        return model.facts.call_result(func)
+        return _facts(model).call_result(func)
     if isinstance(node, (ast.Await, ast.YieldFrom)):  # `yield from`: generator-based coroutines
         return evaluate(model, node.value, region, depth + 1)
     if isinstance(node, ast.NamedExpr):
