@@ -4,16 +4,22 @@
 # Extra options: make bench BENCH_ARGS="--servers floor,sheetls --sizes 10000"
 # Both also run benchmarks/realworld_bench.py (real call sites of the corpus, a 37,500-line
 # class body); REALWORLD_BENCH=0 skips it, REALWORLD_BENCH_ARGS passes it options.
+# `make bench` then runs benchmarks/lint_vs_ruff.py (sheetls lint beside ruff --select ASYNC on the
+# corpus: findings compared, files/s; its section of RESULTS.md); LINT_VS_RUFF=0 skips it.
 .PHONY: bench bench-quick
 
 BENCH_ARGS ?=
 REALWORLD_BENCH ?= 1
 REALWORLD_BENCH_ARGS ?=
+LINT_VS_RUFF ?= 1
+LINT_VS_RUFF_ARGS ?=
 
 bench: $(VENV)/.stamp-bench
 	$(PY) benchmarks/bench.py --out benchmarks/RESULTS.md --json benchmarks/RESULTS.json $(BENCH_ARGS)
 	@if [ "$(REALWORLD_BENCH)" != 0 ]; then $(PY) benchmarks/realworld_bench.py \
 	    --out benchmarks/RESULTS-realworld.md --json benchmarks/RESULTS-realworld.json $(REALWORLD_BENCH_ARGS); fi
+	@if [ "$(LINT_VS_RUFF)" != 0 ]; then $(PY) benchmarks/lint_vs_ruff.py \
+	    --out benchmarks/RESULTS.md --json benchmarks/RESULTS-lint-vs-ruff.json $(LINT_VS_RUFF_ARGS); fi
 
 bench-quick: $(VENV)/.stamp-bench
 	$(PY) benchmarks/bench.py --quick $(BENCH_ARGS)
