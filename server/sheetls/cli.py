@@ -200,7 +200,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--view",
         default="standard",
         choices=["standard", "detailed", "compact"],
-        help="markdown and html: the views of the original sheet page",
+        help="markdown: the view of the original sheet page to write; html: the view the page opens in",
     )
     p.add_argument("-o", "--output", help="write to this file instead of stdout")
     p.add_argument("--dist", metavar="DIR", help="write every export of the built-in sheet into DIR (snippets/dist)")

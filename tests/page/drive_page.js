@@ -275,11 +275,13 @@ async function main() {
         step('screenshots, light and dark');
         result.screenshots = [];
         await page.setViewportSize({ width: 900, height: 640 });
+        await page.goto(url);  // no entry targeted
         for (const scheme of ['light', 'dark']) {
             await page.emulateMedia({ colorScheme: scheme });
             for (const view of VIEWS) {
                 await chooseView(view);
-                await page.evaluate(() => window.scrollTo(0, 0));
+                await page.waitForTimeout(100);  // the status line's announcement
+                await page.evaluate(() => { window.scrollTo(0, 0); document.getElementById('status').textContent = ''; });
                 const file = path.join(opts.artifacts, `${opts.stem}.${view}${scheme === 'dark' ? '.dark' : ''}.png`);
                 await page.screenshot({ path: file });
                 result.screenshots.push(file);

@@ -78,11 +78,17 @@ def _script_json(data: Dict[str, Any]) -> str:
 
 
 def render_page(
-    sheet: Union[Sheet, Sequence[Sheet]], view: str = "standard", target: Optional[PyVersion] = None
+    sheet: Union[Sheet, Sequence[Sheet]],
+    view: str = "standard",
+    target: Optional[PyVersion] = None,
+    *,
+    nonce: Optional[str] = None,
 ) -> str:
     """The page for one sheet or several. `view`: the view it opens in when the reader has not
     chosen one (the URL's `#view=...`, else the last one chosen, remembered by the browser);
-    `target`: the Python version it speaks for ((3, 10)), None for every version, marked."""
+    `target`: the Python version it speaks for ((3, 10)), None for every version, marked;
+    `nonce`: put on the inline <style> and <script> (a webview's content security policy
+    then allows them by `'nonce-...'`, without 'unsafe-inline')."""
     if view not in VIEWS:
         raise ValueError(f"unknown view {view!r} (choose from {', '.join(VIEWS)})")
     sheets = _sheets(sheet)
@@ -110,4 +116,5 @@ def render_page(
         css=asset("page.css").strip(),
         script=asset("page.js").strip(),
         data=_script_json(page_data(sheets, view, target)),
+        nonce=f' nonce="{_html.escape(nonce)}"' if nonce else "",
     )
