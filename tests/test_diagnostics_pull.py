@@ -155,6 +155,9 @@ async def test_fix_all_compiles_and_is_what_lint_fix_writes(bare_client, profile
     assert "source.fixAll.sheetls" in kinds and types.CodeActionKind.QuickFix in kinds
     assert result.capabilities.code_action_provider.resolve_provider
     uri = open_doc(bare_client, SRC)
+    # both profiles resolve edits: a request for every kind (the lightbulb) lists it without its edit
+    [lazy] = [a for a in await code_actions(bare_client, uri, 0, 0) if a.kind == "source.fixAll.sheetls"]
+    assert lazy.edit is None
     action = await fix_all_action(bare_client, uri)
     fixed = apply_edits(SRC, action.edit.changes[uri])
     compile(fixed, "<fixed>", "exec")
@@ -181,8 +184,10 @@ async def test_fix_all_without_resolve_support_comes_with_its_edit(bare_client):
     [action] = await code_actions(bare_client, uri, 0, 0, only=["source"])
     assert action.edit is not None
     compile(apply_edits(SRC, action.edit.changes[uri]), "<fixed>", "exec")
-    # a quick fix request does not get it
+    # a quick fix request does not get it, nor (computed eagerly, it costs a few checks of the
+    # whole file) a request for every kind, as a lightbulb asks at each cursor move
     assert await code_actions(bare_client, uri, 0, 0, only=[types.CodeActionKind.QuickFix]) is None
+    assert await code_actions(bare_client, uri, 0, 0) is None
 
 
 @pytest.mark.parametrize("profile", list(PROFILES))

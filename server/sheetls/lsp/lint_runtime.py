@@ -174,14 +174,17 @@ class LintRuntime:
     def code_actions(self, params: types.CodeActionParams) -> Optional[List[types.CodeAction]]:
         """For the findings that meet the requested range: each one's quick fix (only fixes whose
         result compiles; isPreferred) and "Show the sheet's entry" (once per rule); for the file,
-        `source.fixAll.sheetls` while any enabled finding has a fix."""
+        `source.fixAll.sheetls` while any enabled finding has a fix (asked for by kind, or with
+        no kinds asked for where the client resolves its edit)."""
         from sheetls.diagnostics import apply_fixes
 
         if not self.server.options.diagnostics:
             return None
         only = params.context.only
         quick = _wanted(only, types.CodeActionKind.QuickFix.value)
-        fix_all = _wanted(only, FIX_ALL)
+        # fix-all with every lightbulb request only where its edit waits for codeAction/resolve:
+        # computed eagerly it is a few checks of the whole file, too much for each cursor move
+        fix_all = _wanted(only, FIX_ALL) and (bool(only) or self.server.profile.resolve_code_action_edit)
         if not quick and not fix_all:
             return None
         uri = params.text_document.uri
