@@ -23,7 +23,7 @@ from pytest_lsp import client_capabilities
 
 from lint_support import change, code_actions, diagnostics_of, pull
 from lsp_helpers import PROFILES, apply_edits, initialize, open_doc
-from packs_support import wait_for_diagnostics, wait_for_log
+from packs_support import CAP, wait_for_diagnostics, wait_for_log
 
 SRC = """import asyncio
 import subprocess
@@ -100,6 +100,37 @@ async def test_pull_while_the_option_is_off_and_for_other_documents(bare_client)
     assert list((await pull(bare_client, yaml)).items) == []
     on = await pull(bare_client, uri, off.result_id)
     assert on.kind == "full" and codes(on.items) == SRC_CODES and on.result_id != off.result_id
+
+
+async def test_a_client_that_pulls_is_asked_to_pull_again(bare_client):
+    """With workspace.diagnostics.refreshSupport, a settings change that changes the diagnostics
+    (the rules, the option itself) sends workspace/diagnostic/refresh; the 3.18 capabilities of
+    pulled diagnostics (codeDescription, tags) are read like publishDiagnostics's."""
+    caps = client_capabilities("neovim")
+    caps.workspace.diagnostics = types.DiagnosticWorkspaceClientCapabilities(refresh_support=True)
+    caps.text_document.diagnostic.code_description_support = True
+    await initialize(bare_client, "neovim", options=ON, capabilities=caps)
+    uri = open_doc(bare_client, SRC)
+    first = await pull(bare_client, uri)
+    assert first.items[0].code_description.href == "https://docs.python.org/3/library/asyncio-task.html#asyncio.sleep"
+    assert list(first.items[SRC_CODES.index("SHEET206")].tags) == [types.DiagnosticTag.Deprecated]
+
+    async def refreshed(count: int) -> None:
+        async def wait():
+            while bare_client.diagnostic_refresh_count < count:
+                await asyncio.sleep(0.02)
+
+        await asyncio.wait_for(wait(), CAP)
+
+    settings = {"sheetls": {**ON, "rules": {"SHEET1": {"enabled": False}}}}
+    bare_client.workspace_did_change_configuration(types.DidChangeConfigurationParams(settings=settings))
+    await refreshed(1)
+    again = await pull(bare_client, uri, first.result_id)
+    assert again.kind == "full" and codes(again.items) == SRC_CODES[2:]
+    settings = {"sheetls": {"diagnostics": False}}
+    bare_client.workspace_did_change_configuration(types.DidChangeConfigurationParams(settings=settings))
+    await refreshed(2)
+    assert list((await pull(bare_client, uri, again.result_id)).items) == []
 
 
 async def test_a_client_that_does_not_pull_gets_pushes(bare_client):
