@@ -1,5 +1,6 @@
 -- :SheetlsSheet [standard|detailed|compact]  show the whole sheet in a scratch buffer
 -- :SheetlsSheet! [view]                       same, in a floating window (q closes it)
+-- :SheetlsEntry [entry]                       the sheet at an entry (default: the one the hover under the cursor shows)
 -- :SheetlsDiagnostics [on|off|toggle]         the server's SHEETxxx diagnostics and quick fixes
 -- The markdown comes from the running server (workspace/executeCommand sheetls.renderSheet).
 if vim.g.loaded_sheetls then
@@ -23,6 +24,13 @@ end, {
       return vim.startswith(view, arg_lead)
     end, require('sheetls').views)
   end,
+})
+
+vim.api.nvim_create_user_command('SheetlsEntry', function(cmd)
+  require('sheetls.sheet').open_entry(cmd.fargs[1])
+end, {
+  nargs = '?',
+  desc = "sheetls: the sheet at an entry (a hover's \"Open in sheet\" names it), else at the entry under the cursor",
 })
 
 vim.api.nvim_create_user_command('SheetlsDiagnostics', function(cmd)

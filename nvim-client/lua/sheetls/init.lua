@@ -123,7 +123,9 @@ local function show_float(buf)
 end
 
 --- Shows the whole sheet, rendered by the server, in a scratch buffer (split) or a float.
---- @param opts? { view?: string, float?: boolean, bufnr?: integer, on_shown?: fun(buf: integer, win: integer) }
+--- The buffer's keys (yank, insert, next/previous entry) are sheetls.sheet's; `anchor`: open at that entry.
+--- @param opts? { view?: string, float?: boolean, bufnr?: integer, anchor?: string,
+---   on_shown?: fun(buf: integer, win: integer) }
 function M.sheet(opts)
   opts = opts or {}
   local view = opts.view or 'standard'
@@ -153,6 +155,7 @@ function M.sheet(opts)
       end
       local buf = sheet_buffer(view, sheet_lines(result))
       local win = opts.float and show_float(buf) or show_split(buf)
+      require('sheetls.sheet').attach(buf, win, c, view, opts.anchor)
       if opts.on_shown then
         opts.on_shown(buf, win)
       end
