@@ -137,12 +137,13 @@ def _from_tree(model: VersionModel, region: Region, line: int, col: int, known: 
     text = model.texts[line]
     bcol = _byte_col(text, col)
     line1 = line + 1
-    hit: Optional[ast.AST] = None
+    hit: Optional[ast.expr] = None
     for node in region.nodes_on(line1):
-        if isinstance(node, ast.Name) and node.lineno == line1 and node.col_offset <= bcol < node.end_col_offset:
-            if isinstance(node.ctx, ast.Load):
+        # (ast's end positions are optional, for nodes made by hand; a parsed node has them)
+        if isinstance(node, ast.Name) and node.lineno == line1 and node.end_col_offset is not None:
+            if node.col_offset <= bcol < node.end_col_offset and isinstance(node.ctx, ast.Load):
                 hit = node
-        elif isinstance(node, ast.Attribute) and node.end_lineno == line1:
+        elif isinstance(node, ast.Attribute) and node.end_lineno == line1 and node.end_col_offset is not None:
             start = node.end_col_offset - len(node.attr.encode("utf-8"))
             if start <= bcol < node.end_col_offset:
                 hit = node
@@ -150,7 +151,7 @@ def _from_tree(model: VersionModel, region: Region, line: int, col: int, known: 
             name_end = node.col_offset + len(node.name.encode("utf-8"))
             if node.col_offset <= bcol < name_end:
                 return _from_import(region, node, line, text, bcol, known)
-            if node.asname and node.end_lineno == line1:
+            if node.asname and node.end_lineno == line1 and node.end_col_offset is not None:
                 as_start = node.end_col_offset - len(node.asname.encode("utf-8"))
                 if as_start <= bcol < node.end_col_offset:  # `as oc`: the local name of the API
                     return _from_import(region, node, line, text, bcol, known, (as_start, node.end_col_offset))
@@ -168,15 +169,13 @@ def _from_tree(model: VersionModel, region: Region, line: int, col: int, known: 
         return None
 
 
-def _target(api: str, node: ast.AST, line: int, text: str) -> Target:
+def _target(api: str, node: ast.expr, line: int, text: str) -> Target:
+    """The target's span: the whole dotted name when it stands on one line, else the last part."""
     line1 = line + 1
-    if _dotted(node) and node.lineno == line1 and node.end_lineno == line1:  # type: ignore[attr-defined]
-        start, end = node.col_offset, node.end_col_offset  # type: ignore[attr-defined]
-    elif isinstance(node, ast.Attribute):
-        end = node.end_col_offset
+    start = node.col_offset
+    end = node.end_col_offset if node.end_col_offset is not None else start  # parsed: never None
+    if isinstance(node, ast.Attribute) and not (_dotted(node) and node.lineno == line1 and node.end_lineno == line1):
         start = end - len(node.attr.encode("utf-8"))
-    else:
-        start, end = node.col_offset, node.end_col_offset  # type: ignore[attr-defined]
     return Target(api, line, _char_col(text, start), _char_col(text, end))
 
 
@@ -242,7 +241,9 @@ def dotted_chain(text: str, col: int) -> Optional[Tuple[List[Optional[str]], Lis
     return parts, chain_spans, at - first
 
 
-def _chain_target(model: VersionModel, line: int, col: int, known: Known, root) -> Optional[Target]:
+def _chain_target(
+    model: VersionModel, line: int, col: int, known: Known, root: Callable[[str, int], object]
+) -> Optional[Target]:
     text = model.texts[line]
     if in_string_or_comment(text, col):
         return None
@@ -251,8 +252,8 @@ def _chain_target(model: VersionModel, line: int, col: int, known: Known, root) 
         return None
     parts, spans, at = found
     values: List[object] = [root(parts[0], _byte_col(text, spans[0][0])) if parts[0] is not None else None]
-    for k in range(1, len(parts)):
-        values.append(member(model, values[-1], parts[k]))  # type: ignore[arg-type]
+    for part in parts[1:]:  # names: only the root is None (after a call or a subscript)
+        values.append(member(model, values[-1], part) if part is not None else None)
     first = 0 if parts[0] is not None else 1
     for k in range(max(at, first), len(parts)):
         value = values[k]
