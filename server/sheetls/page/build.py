@@ -12,7 +12,7 @@ from importlib import resources
 from string import Template
 from typing import Any, Dict, List, Optional, Sequence, Union
 
-from sheetls import render
+from sheetls import formats, render
 from sheetls.model import PyVersion, Sheet
 from sheetls.page import markup
 from sheetls.page.anchors import anchors
@@ -40,8 +40,6 @@ def page_data(
 ) -> Dict[str, Any]:
     """What the page's script is given: per entry its anchor, search keys, example and core
     lines; per view the sheet as plain text; the downloads with their file names and bytes."""
-    from sheetls import export
-
     sheets = _sheets(sheet)
     anchor_of = anchors(sheets)
     stem = file_stem(sheets)
@@ -64,8 +62,8 @@ def page_data(
         "defaultView": view,
         "plain": {v: "\n".join(sheet_plain(sh, v, target) for sh in sheets) for v in VIEWS},
         "downloads": {
-            "markdown": {v: {"file": f"{stem}.{v}.md", "text": export.markdown(sheets, v, target)} for v in VIEWS},
-            "vscode": {"file": f"{stem}.code-snippets", "text": export.vscode(sheets)},
+            "markdown": {v: {"file": f"{stem}.{v}.md", "text": formats.markdown(sheets, v, target)} for v in VIEWS},
+            "vscode": {"file": f"{stem}.code-snippets", "text": formats.vscode(sheets)},
         },
         "entries": entries,
     }

@@ -5,14 +5,33 @@ the current view shows (`v-full`: standard and detailed; `v-detailed`: detailed 
 from __future__ import annotations
 
 import html as _html
+import re
 from typing import Dict, List, Optional, Sequence, Tuple
 
 from sheetls import render
-from sheetls.export import inline
 from sheetls.model import Entry, Member, PyVersion, Sheet
 from sheetls.page.anchors import slug
 
 esc = _html.escape
+
+_INLINE = re.compile(r"`([^`]+)`|\*\*([^*]+)\*\*|\[([^\]]+)\]\((https?://[^)\s]+)\)")
+
+
+def inline(text: str) -> str:
+    """Escape text and render the inline markdown the sheet uses: `code`, **bold**, [links](url)."""
+    out: List[str] = []
+    pos = 0
+    for m in _INLINE.finditer(text):
+        out.append(esc(text[pos : m.start()]))
+        if m.group(1) is not None:
+            out.append(f"<code>{esc(m.group(1))}</code>")
+        elif m.group(2) is not None:
+            out.append(f"<strong>{esc(m.group(2))}</strong>")
+        else:
+            out.append(f'<a href="{esc(m.group(4))}">{esc(m.group(3))}</a>')
+        pos = m.end()
+    out.append(esc(text[pos:]))
+    return "".join(out)
 
 
 def _items(cls: str, lines: Sequence[str]) -> str:
