@@ -164,7 +164,7 @@ class _Validator:
     def __init__(self, path: str):
         self.path = path
         self.errors: List[PackError] = []
-        self.parsed: Dict[int, list] = {}  # id(snippet value) -> its parsed nodes, for _entry
+        self.parsed: Dict[int, List[snippet_syntax.Node]] = {}  # id(snippet value) -> its parsed nodes, for _entry
 
     def error(self, line: int, fieldname: str, message: str) -> None:
         self.errors.append(PackError(self.path, line, fieldname, message))
@@ -214,7 +214,7 @@ class _Validator:
                 expected += f" (unquoted, YAML reads it as the number {node.value!r})"
             self.error(node.line, _name(where, key, index), f"expected {expected}, got {_describe(node.value)}")
             return False
-        if kind == "snippet":
+        if kind == "snippet" and isinstance(node.value, str):  # a str: the test above passed
             try:
                 self.parsed[id(node)] = snippet_syntax.parse(node.value)
             except snippet_syntax.SnippetSyntaxError as exc:
@@ -231,13 +231,13 @@ def _name(where: str, key: str, index: int = -1) -> str:
     return f"{name}[{index}]" if index >= 0 else name
 
 
-def _kind(value) -> str:
+def _kind(value: object) -> str:
     return {dict: "a mapping", list: "a list", str: "a string", bool: "a boolean", type(None): "null"}.get(
         type(value), type(value).__name__
     )
 
 
-def _describe(value) -> str:
+def _describe(value: object) -> str:
     if isinstance(value, str):
         shown = value if len(value) <= 40 else value[:37] + "..."
         return f"{shown!r}"
@@ -292,11 +292,11 @@ def _types(v: _Validator, top: Dict[str, YamlNode]) -> Tuple[TypeFact, ...]:
 def _versions(v: _Validator, fields: Dict[str, YamlNode], where: str) -> Versions:
     """The added/changed/removed of a mapping whose fields passed their checks; an order
     that cannot be (removed before added, a change outside the span) is an error."""
-    got = {
-        k: fields[k].value
-        for k in ("added", "changed", "removed")
-        if k in fields and isinstance(fields[k].value, str) and parse_version(fields[k].value)
-    }
+    got: Dict[str, str] = {}
+    for k in ("added", "changed", "removed"):
+        node = fields.get(k)
+        if node is not None and isinstance(node.value, str) and parse_version(node.value):
+            got[k] = node.value
     if not got:
         return NO_VERSIONS
     added, changed, removed = (parse_version(got[k]) if k in got else None for k in ("added", "changed", "removed"))
@@ -421,7 +421,7 @@ def build_sheet(root: YamlNode, path: str, defer_examples: bool = False) -> Load
             if len(v.errors) > before:
                 continue
             draft = _draft(v, efields, ename)
-            draft.extra = {"versions": versions, "params": params, "pitfalls": pitfalls}
+            draft.versions, draft.params, draft.pitfalls = versions, params, pitfalls
             section_drafts.append(draft)
         drafts.append((sfields, section_drafts))
 
@@ -520,7 +520,9 @@ class _Draft:
     text: Dict[str, str]  # its string fields
     imports: Tuple[str, ...]
     example: str
-    extra: Dict[str, object] = field(default_factory=dict)  # versions, params, pitfalls
+    versions: Versions = NO_VERSIONS
+    params: Tuple[Param, ...] = ()
+    pitfalls: Tuple[Pitfall, ...] = ()
 
 
 def _draft(v: _Validator, f: Dict[str, YamlNode], name: str) -> _Draft:
@@ -563,7 +565,9 @@ def _entry(v: _Validator, d: _Draft, section: str, pack: str, path: str, checked
         path=path,
         lines={k: (n.line + 1 if n.block else n.line) for k, n in d.fields.items()},
         returns=_returns(d.fields),
-        **d.extra,
+        versions=d.versions,
+        params=d.params,
+        pitfalls=d.pitfalls,
     )
 
 
@@ -571,18 +575,18 @@ def _helpers_start(imports: Sequence[str]) -> int:
     return len(imports) + 2 if imports else 1
 
 
-def _in_body(imports, helpers: str, lineno: int) -> bool:
+def _in_body(imports: Sequence[str], helpers: str, lineno: int) -> bool:
     start = _helpers_start(imports)
     hl = helpers.rstrip("\n").count("\n") + 1 if helpers.strip() else 0
     return lineno >= start + hl + (1 if hl else 0)
 
 
-def _example_line(f: Dict[str, YamlNode], imports, helpers: str, lineno: int) -> int:
+def _example_line(f: Dict[str, YamlNode], imports: Sequence[str], helpers: str, lineno: int) -> int:
     """The file line of line `lineno` of an assembled example."""
     start = _helpers_start(imports)
     if not _in_body(imports, helpers, lineno) and "helpers" in f and lineno >= start:
-        node = f["helpers"]
-        return node.line + (1 if node.block else 0) + (lineno - start)
+        helpers_node = f["helpers"]
+        return helpers_node.line + (1 if helpers_node.block else 0) + (lineno - start)
     node = f.get("body")
     if node is None:
         return 0
