@@ -249,6 +249,39 @@ async function hoverWord(word, expect, reject) {
     return (await visibleText(HOVER)).replace(/\u00a0/g, ' ');
 }
 
+/** The editor's squiggle decorations: their class and screen box. */
+function squiggles() {
+    return page.evaluate(() =>
+        [...document.querySelectorAll('.editor-instance .monaco-editor [class*="squiggly-"]')]
+            .map((e) => {
+                const r = e.getBoundingClientRect();
+                return { cls: e.className, x: r.x, y: r.y, width: r.width, height: r.height };
+            })
+            .filter((b) => b.width > 0 && b.height > 0),
+    );
+}
+
+/** Screen box of the first occurrence of `word` in the editor. */
+async function wordBox(word) {
+    return until(`${word} to be rendered`, () =>
+        page.evaluate((w) => {
+            const root = document.querySelector('.editor-instance .monaco-editor .view-lines');
+            const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+            for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+                const at = node.textContent.indexOf(w);
+                if (at >= 0) {
+                    const range = document.createRange();
+                    range.setStart(node, at);
+                    range.setEnd(node, at + w.length);
+                    const r = range.getBoundingClientRect();
+                    return { x: r.x, y: r.y, width: r.width, height: r.height };
+                }
+            }
+            return null;
+        }, word),
+    );
+}
+
 /** Run a command from the command palette (F1) by its title. */
 async function runCommand(title) {
     step(`command palette: ${title}`);
@@ -296,6 +329,23 @@ async function suggestAtEnd(prefix, expect, what) {
         const rows = await suggestRows();
         return expect.every((p) => rows.some((r) => r.includes(p))) ? rows : null;
     }, { nudge: () => page.keyboard.press('Control+Space') });
+}
+
+/** The webview frame that shows the sheet page (with its "Insert at cursor" buttons). */
+async function sheetFrame() {
+    step('wait for the sheet webview');
+    return until('the sheet page in a webview', async () => {
+        for (const frame of page.frames()) {
+            try {
+                if (await frame.evaluate(() => !!document.querySelector('article.entry [data-sheetls-insert]'))) {
+                    return frame;
+                }
+            } catch {
+                // Frames come and go while the webview loads.
+            }
+        }
+        return null;
+    });
 }
 
 const scenarios = {
@@ -413,45 +463,74 @@ const scenarios = {
         await shot('suggest-list', await widgetClip(['.editor-widget.suggest-widget.visible', '.editor-instance .view-lines .view-line']));
     },
 
-    /** Run "sheetls: Show sheet" from the command palette, in each view asked for. */
+    /**
+     * Run "sheetls: Show sheet" from the command palette: the sheet page opens in a webview.
+     * Read what each view shows (switched with the page's own View buttons), the page's
+     * Content-Security-Policy and its "Insert at cursor" buttons.
+     */
     async showSheet() {
         await openWorkbench(opts.folder);
         await openFile(opts.file);
+        await runCommand('sheetls: Show sheet');
+        const frame = await sheetFrame();
+        result.csp = await frame.evaluate(() => {
+            const meta = document.querySelector('meta[http-equiv="Content-Security-Policy"]');
+            return meta ? meta.getAttribute('content') : '';
+        });
+        result.insertButtons = await frame.evaluate(() =>
+            [...document.querySelectorAll('[data-sheetls-insert]')].map((b) => b.getAttribute('aria-label')),
+        );
+        result.scriptsWithoutNonce = await frame.evaluate(() =>
+            [...document.querySelectorAll('script:not([type="application/json"])')].filter((s) => !s.nonce).length,
+        );
         result.views = {};
         for (const view of opts.views) {
-            await runCommand('sheetls: Show sheet');
-            step(`pick the ${view} view`);
-            await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Compact' }).first().waitFor({ timeout: WAIT });
-            await page.keyboard.type(view);
-            await sleep(200);
-            await page.keyboard.press('Enter');
-            step('wait for the markdown preview');
-            const tab = await until(`a preview tab for the ${view} view`, async () => {
-                const titles = await page.$$eval('.tab', (tabs) => tabs.map((t) => t.innerText));
-                return titles.find((t) => t.includes('Preview') && t.includes(view)) || null;
-            });
-            // The markdown preview's document names its source in #vscode-markdown-preview-data.
-            const text = await until(`the ${view} sheet in the preview`, async () => {
-                for (const frame of page.frames()) {
-                    try {
-                        const body = await frame.evaluate((name) => {
-                            const data = document.getElementById('vscode-markdown-preview-data');
-                            const source = data ? data.getAttribute('data-settings') || '' : '';
-                            return source.includes(name) && document.body ? document.body.innerText : '';
-                        }, `sheetls-${view}.md`);
-                        if (body && body.includes(opts.expect)) {
-                            return body;
-                        }
-                    } catch {
-                        // Frames come and go while the preview loads.
-                    }
-                }
-                return null;
-            });
-            result.views[view] = { tab, text };
-            await sleep(500);
-            await shot(`sheet-${view}`);
+            step(`the ${view} view`);
+            await frame.click(`button[data-view="${view}"]`);
+            await until(`the page to show the ${view} view`, () => frame.evaluate((v) => document.body.classList.contains(`view-${v}`), view));
+            result.views[view] = { text: await frame.evaluate(() => document.getElementById('sheet').innerText) };
+            await shot(`sheet-webview-${view}`);
         }
+    },
+
+    /**
+     * In an `async def`, with the cursor on its blank indented last line: Show sheet, then the
+     * entry's "Insert at cursor" in the webview; save. Then the hover's "Open in sheet" link
+     * on the inserted API reveals the entry in the webview; "Copy core lines" fills the clipboard.
+     */
+    async sheetInsert() {
+        await openWorkbench(opts.folder);
+        await openFile(opts.file);
+        await page.keyboard.press('Control+End');
+        await runCommand('sheetls: Show sheet');
+        const frame = await sheetFrame();
+        step(`Insert at cursor: ${opts.anchor}`);
+        await frame.click(`[data-sheetls-insert="${opts.anchor}"]`);
+        await until(`the editor to show ${opts.expect}`, async () => (await editorText()).includes(opts.expect));
+        result.status = await frame.evaluate(() => document.getElementById('status').textContent);
+        await page.keyboard.press('Escape');
+        result.saved = await save(opts.path);
+        await shot('sheet-inserted');
+
+        await page.keyboard.press('Escape');
+        result.hover = await hoverWord(opts.hoverWord, 'Open in sheet');
+        step('click the hover link "Open in sheet"');
+        await page.locator(`${HOVER} a`, { hasText: 'Open in sheet' }).first().click();
+        result.revealed = await until('the webview to mark the entry', () =>
+            frame.evaluate(() => {
+                const t = document.querySelector('.sheetls-target');
+                return t ? t.id : null;
+            }),
+        );
+        await shot('sheet-revealed');
+
+        step('Copy core lines');
+        await page.context().grantPermissions(['clipboard-read', 'clipboard-write'], { origin: new URL(opts.url).origin });
+        await frame.click(`#${opts.anchor} button[data-copy="core"]`);
+        result.clipboard = await until('the clipboard to hold the core lines', async () => {
+            const text = await page.evaluate(() => navigator.clipboard.readText().catch(() => ''));
+            return text.includes(opts.expect) ? text : null;
+        });
     },
 
     /**
@@ -527,6 +606,80 @@ const scenarios = {
         await page.click('.editor-instance .monaco-editor .view-lines');
         result.rowsTrusted = await suggestAtEnd('aio', [...opts.builtin, ...opts.packs], 'the packs in the suggest widget once trusted');
         await shot('trusted-suggest', await widgetClip(['.editor-widget.suggest-widget.visible', '.editor-instance .view-lines .view-line']));
+    },
+
+    /**
+     * With sheetls.diagnostics on (the folder's settings): the squiggle under the mistake (its
+     * box and the word's), the hover on it, the Problems panel (Ctrl+Shift+M), the lightbulb
+     * and the Quick Fix menu (Ctrl+.) on it, the fix whose title has `fixTitle` chosen there,
+     * the squiggle gone, the file saved.
+     */
+    async quickFix() {
+        await openWorkbench(opts.folder);
+        await openFile(opts.file);
+        step('wait for the squiggle');
+        result.squiggles = await until('a squiggly-warning/-error decoration', async () => {
+            const found = await squiggles();
+            return found.length ? found : null;
+        });
+        result.wordBox = await wordBox(opts.word);
+        await shot('diagnostics-squiggle', await widgetClip(['.editor-instance .view-lines .view-line']));
+        result.hover = await hoverWord(opts.word, opts.code);
+        result.hoverLinks = await page.evaluate((sel) =>
+            [...document.querySelectorAll(`${sel} a`)].map((a) => ({ text: a.innerText, href: a.getAttribute('href') || '', title: a.title || '', data: a.dataset.href || '' })), HOVER);
+        await shot('diagnostics-hover', await widgetClip([HOVER, '.editor-instance .view-lines .view-line']));
+        await page.mouse.move(5, 5);
+
+        step('open the Problems panel with Ctrl+Shift+M');
+        await page.keyboard.press('Escape');
+        await page.keyboard.press('Control+Shift+M');
+        result.problems = await until(`the Problems panel to list ${opts.code}`, async () => {
+            const text = (await visibleText('.markers-panel')).replace(/\u00a0/g, ' ');
+            return text.includes(opts.code) ? text : null;
+        });
+        await shot('diagnostics-problems-panel');
+        step('close the panel');
+        await page.keyboard.press('Control+J');
+        await until('the panel to close', async () => (await visibleText('.markers-panel')).trim() === '', { timeout: 10000 }).catch(() => {});
+
+        step(`put the cursor on ${opts.word}`);
+        const point = await wordPoint(opts.word);
+        await page.mouse.click(point.x, point.y);
+        step('wait for the lightbulb');
+        result.lightbulb = await until('the lightbulb', () =>
+            page.evaluate(() => {
+                const bulbs = [...document.querySelectorAll('.editor-instance .lightBulbWidget, .editor-instance .glyph-margin-widgets [class*="codicon-lightbulb"]')]
+                    .filter((e) => e.getClientRects().length);
+                return bulbs.length ? bulbs.map((b) => `${b.className} ${[...b.querySelectorAll('*')].map((c) => c.className).join(' ')}`).join(' | ') : null;
+            }),
+        );
+        step('Ctrl+. for the Quick Fix menu');
+        await page.keyboard.press('Control+.');
+        const ROWS = '.action-widget .monaco-list-row';
+        const actionRows = () => page.evaluate((sel) => [...document.querySelectorAll(sel)].map((r) => r.innerText.replace(/\u00a0/g, ' ')), ROWS);
+        result.actions = await until(`the Quick Fix menu to list ${opts.fixTitle}`, async () => {
+            const rows = await actionRows();
+            return rows.some((r) => r.includes(opts.fixTitle)) ? rows : null;
+        }, { nudge: () => page.keyboard.press('Control+.') });
+        await shot('diagnostics-quick-fix-menu', await widgetClip(['.action-widget', '.editor-instance .view-lines .view-line', '.editor-instance .lightBulbWidget']));
+        // The menu blocks the mouse while it opens (context-view-pointerBlock): choose with the
+        // keys, as from the keyboard: down to the row, then Enter.
+        step(`choose ${opts.fixTitle} with the arrow keys and Enter`);
+        const focused = () => visibleText(`${ROWS}.focused`);
+        for (let i = 0; i <= result.actions.length && !(await focused()).includes(opts.fixTitle); i++) {
+            await page.keyboard.press('ArrowDown');
+            await sleep(100);
+        }
+        result.chosen = (await focused()).replace(/\u00a0/g, ' ');
+        await page.keyboard.press('Enter');
+        result.afterFix = await until(`the editor to show ${opts.expectLine}`, async () => {
+            const text = await editorText();
+            return text.includes(opts.expectLine) ? text : null;
+        });
+        step('wait for the squiggle to go');
+        await until('no squiggle', async () => (await squiggles()).length === 0);
+        await shot('diagnostics-fixed', await widgetClip(['.editor-instance .view-lines .view-line']));
+        result.saved = await save(opts.path);
     },
 
     /** With sheetls.interpreter pointing nowhere, opening a Python file shows an error with the fix. */

@@ -1,0 +1,68 @@
+"""sheetls's diagnostics in a real VS Code (code-server 4.100.3 = VS Code 1.100.3, the built
+.vsix installed), driven through Chromium as a user drives it: with `sheetls.diagnostics` on in
+the folder's settings, `time.sleep(1)` inside `async def` gets a squiggle (and a hover and a
+Problems entry naming SHEET101), the lightbulb and Ctrl+. offer the fix, choosing it rewrites
+the line, and the saved file is the expected one and compiles. Screenshots: test-artifacts/vscode."""
+
+from __future__ import annotations
+
+import json
+
+from vscode_support import drive
+
+SOURCE = 'import asyncio\nimport time\n\n\nasync def main():\n    time.sleep(1)\n    print("done")\n\n\nasyncio.run(main())\n'
+FIXED = SOURCE.replace("    time.sleep(1)\n", "    await asyncio.sleep(1)\n")
+
+
+def test_squiggle_lightbulb_and_quick_fix_for_time_sleep_in_async_def(code_server, workspace):
+    (workspace / ".vscode").mkdir()
+    (workspace / ".vscode" / "settings.json").write_text(json.dumps({"sheetls.diagnostics": True}))
+    source = workspace / "blocking.py"
+    source.write_text(SOURCE)
+    res = drive(
+        code_server.tools,
+        code_server.env,
+        "quickFix",
+        url=code_server.url,
+        folder=str(workspace),
+        file=source.name,
+        path=str(source),
+        word="sleep",
+        code="SHEET101",
+        fixTitle="(SHEET101)",
+        expectLine="await asyncio.sleep(1)",
+    )
+
+    # The squiggle: a warning (the rule's severity) under `time.sleep(1)`, on its line.
+    word = res["wordBox"]
+    under = [
+        s
+        for s in res["squiggles"]
+        if s["x"] <= word["x"] + 1
+        and s["x"] + s["width"] >= word["x"] + word["width"] - 1
+        and abs((s["y"] + s["height"] / 2) - (word["y"] + word["height"] / 2)) < word["height"]
+    ]
+    assert under, f"no squiggle under `sleep` at {word}: {res['squiggles']}"
+    assert all("squiggly-warning" in s["cls"] for s in under), under
+    assert len(res["squiggles"]) == len(under), f"squiggles elsewhere too: {res['squiggles']}"
+
+    # What VS Code shows of the diagnostic: the message, the source and the code.
+    for where in ("hover", "problems"):
+        text = res[where]
+        assert "SHEET101" in text and "blocks the event loop" in text, f"{where}: {text!r}"
+        assert "sheetls" in text, f"{where} does not name the source: {text!r}"
+    # The code is a link to the docs (codeDescription.href).
+    links = [a for a in res["hoverLinks"] if a["text"] == "SHEET101"]
+    assert links and links[0]["href"].startswith("https://docs.python.org/3/library/asyncio"), res["hoverLinks"]
+    # The lightbulb on the line is the "autofix" one: VS Code got a preferred quick fix (isPreferred).
+    assert "codicon-lightbulb-autofix" in res["lightbulb"], res["lightbulb"]
+
+    # The Quick Fix menu (Ctrl+.) lists the fix; choosing it rewrites the call.
+    fixes = [a for a in res["actions"] if "SHEET101" in a and "asyncio.sleep" in a]
+    assert len(fixes) == 1, f"Quick Fix menu: {res['actions']}"
+    assert res["chosen"] == fixes[0], res["chosen"]
+
+    saved = res["saved"]
+    assert saved == source.read_text()
+    assert saved == FIXED, f"saved file:\n{saved}\n--- expected:\n{FIXED}"
+    compile(saved, str(source), "exec")
