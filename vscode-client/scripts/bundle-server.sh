@@ -40,7 +40,7 @@ find "$libs" -name 'direct_url.json' -delete
 
 left="$(find "$libs" -type f ! \( -name '*.py' -o -name '*.pyi' -o -name '*.typed' -o -name '*.yaml' \
     -o -name '*.yml' -o -name '*.json' -o -name '*.txt' -o -name '*.md' -o -name '*.rst' \
-    -o -path '*.dist-info/*' -o -path '*/licenses/*' \) -print)"
+    -o -path '*.dist-info/*' -o -path '*/licenses/*' -o -path '*/sheetls/page/assets/*' \) -print)"
 if [ -n "$left" ]; then
     echo "bundle-server: unexpected non-Python files in $libs:" >&2
     echo "$left" >&2
