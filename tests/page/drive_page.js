@@ -31,6 +31,16 @@ async function clipboard() {
     return page.evaluate(() => navigator.clipboard.readText());
 }
 
+/** The clipboard once it no longer holds `before` (a copy is a promise), or `before` after 5 s. */
+async function clipboardAfter(before) {
+    let text = await clipboard();
+    for (let i = 0; i < 100 && text === before; i++) {
+        await page.waitForTimeout(50);
+        text = await clipboard();
+    }
+    return text;
+}
+
 async function setClipboard(text) {
     await page.evaluate((t) => navigator.clipboard.writeText(t), text);
 }
@@ -131,11 +141,7 @@ async function main() {
             await page.evaluate(() => { document.getElementById('status').textContent = ''; });
             await button.click();
             await page.waitForFunction(() => document.getElementById('status').textContent !== '');
-            let text = await clipboard();
-            for (let i = 0; i < 40 && text === '(nothing copied)'; i++) {
-                await page.waitForTimeout(50);
-                text = await clipboard();
-            }
+            const text = await clipboardAfter('(nothing copied)');
             result.copies.push({
                 anchor, kind: await button.getAttribute('data-copy'), label, text,
                 feedback: await button.textContent(),
@@ -156,8 +162,7 @@ async function main() {
             return { style: s.outlineStyle, width: s.outlineWidth };
         });
         await page.keyboard.press('Enter');
-        await page.waitForTimeout(200);
-        result.enterCopied = await clipboard();
+        result.enterCopied = await clipboardAfter('(nothing copied)');
 
         step('C copies the sheet in each view');
         result.copyAll = {};
@@ -166,8 +171,7 @@ async function main() {
             await setClipboard('(nothing copied)');
             await page.locator('h1').click();
             await page.keyboard.press('c');
-            await page.waitForTimeout(200);
-            result.copyAll[view] = await clipboard();
+            result.copyAll[view] = await clipboardAfter('(nothing copied)');
         }
         await chooseView('standard');
 
