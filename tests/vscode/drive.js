@@ -682,6 +682,38 @@ const scenarios = {
         result.saved = await save(opts.path);
     },
 
+    /**
+     * sheetls.diagnostics off (the default): hover `hoverWord` until the sheet's entry shows (the
+     * server has the document), then a while with no squiggle; the setting turned on in the
+     * folder's settings: the squiggle comes; off again: it goes. The server's process ids
+     * before and after (the setting is pushed, not a restart).
+     */
+    async diagnosticsSetting() {
+        const settings = path.join(opts.folder, '.vscode', 'settings.json');
+        await openWorkbench(opts.folder);
+        await openFile(opts.file);
+        result.hover = await hoverWord(opts.hoverWord, opts.hoverExpect);
+        await page.mouse.move(5, 5);
+        result.pidsBefore = serverPids(opts.folder, opts.serverNeedle);
+        step('no squiggle while sheetls.diagnostics is off');
+        await sleep(opts.quietMs || 3000);
+        result.squigglesOff = await squiggles();
+        await shot('diagnostics-off');
+        step('set sheetls.diagnostics to true');
+        fs.mkdirSync(path.dirname(settings), { recursive: true });
+        fs.writeFileSync(settings, JSON.stringify({ 'sheetls.diagnostics': true }));
+        result.squigglesOn = await until('a squiggle once sheetls.diagnostics is on', async () => {
+            const found = await squiggles();
+            return found.length ? found : null;
+        });
+        result.wordBox = await wordBox(opts.word);
+        await shot('diagnostics-turned-on', await widgetClip(['.editor-instance .view-lines .view-line']));
+        step('set sheetls.diagnostics to false');
+        fs.writeFileSync(settings, JSON.stringify({ 'sheetls.diagnostics': false }));
+        await until('the squiggle to go once sheetls.diagnostics is off', async () => (await squiggles()).length === 0);
+        result.pidsAfter = serverPids(opts.folder, opts.serverNeedle);
+    },
+
     /** With sheetls.interpreter pointing nowhere, opening a Python file shows an error with the fix. */
     async missingInterpreter() {
         await openWorkbench(opts.folder);

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import json
 
-from vscode_support import drive
+import yaml
+from vscode_support import ROOT, drive
 
 SOURCE = 'import asyncio\nimport time\n\n\nasync def main():\n    time.sleep(1)\n    print("done")\n\n\nasyncio.run(main())\n'
 FIXED = SOURCE.replace("    time.sleep(1)\n", "    await asyncio.sleep(1)\n")
@@ -66,3 +67,40 @@ def test_squiggle_lightbulb_and_quick_fix_for_time_sleep_in_async_def(code_serve
     assert saved == source.read_text()
     assert saved == FIXED, f"saved file:\n{saved}\n--- expected:\n{FIXED}"
     compile(saved, str(source), "exec")
+
+
+def _entry_title(api: str) -> str:
+    """The title of the sheet entry documenting `api`, from the snippet source."""
+    data = yaml.safe_load((ROOT / "snippets" / "asyncio-streams.yaml").read_text(encoding="utf-8"))
+    for section in data["sections"]:
+        for entry in section["entries"]:
+            if api in entry.get("apis", []):
+                return entry["title"]
+    raise AssertionError(f"no entry documents {api}")
+
+
+def test_the_setting_turns_them_on_and_off_without_a_restart(code_server, workspace):
+    """Off by default: the server answers (its hover shows) but no squiggle comes; the
+    setting written to the folder's settings brings the squiggle, then takes it away, and the
+    server process is the same throughout."""
+    source = workspace / "blocking.py"
+    source.write_text(SOURCE.replace('    print("done")\n', '    await asyncio.to_thread(print, "done")\n'))
+    res = drive(
+        code_server.tools,
+        code_server.env,
+        "diagnosticsSetting",
+        url=code_server.url,
+        folder=str(workspace),
+        file=source.name,
+        word="sleep",
+        hoverWord="to_thread",
+        hoverExpect=_entry_title("asyncio.to_thread"),
+        serverNeedle=str(code_server.extensions / "python" / "launch.py"),
+    )
+    assert res["squigglesOff"] == [], f"squiggles with sheetls.diagnostics off: {res['squigglesOff']}"
+    word = res["wordBox"]
+    assert [s for s in res["squigglesOn"] if s["x"] <= word["x"] + 1 <= s["x"] + s["width"]], (
+        f"no squiggle under `sleep` at {word} once on: {res['squigglesOn']}"
+    )
+    assert len(res["pidsBefore"]) == 1, f"one server for the folder expected: {res['pidsBefore']}"
+    assert res["pidsAfter"] == res["pidsBefore"], f"the server was restarted: {res['pidsBefore']} -> {res['pidsAfter']}"
