@@ -10,12 +10,9 @@ from __future__ import annotations
 import ast
 import bisect
 from collections import OrderedDict
-from typing import TYPE_CHECKING, Dict, List, Optional, Tuple
+from typing import Dict, List, Optional, Tuple
 
 from sheetls.repair import parse_block
-
-if TYPE_CHECKING:
-    from sheetls.scopes import ScopeBindings
 
 _INDEXED = (ast.Name, ast.Attribute, ast.Call, ast.alias)
 
@@ -32,7 +29,9 @@ class Region:
         self.blanked = {start + k for k in blanked}
         self.parents: Dict[int, Tuple[ast.AST, str]] = {}
         self.lines: Dict[int, List[ast.AST]] = {}  # 1-based line -> Name/Attribute/Call/alias spanning it
-        self.bindings: Dict[int, ScopeBindings] = {}  # id(scope node) -> its ScopeBindings
+        # id(scope node) -> its sheetls.scopes.ScopeBindings, filled by scopes.scope_bindings (typed
+        # `object` here: scopes imports regions, so regions does not import scopes back)
+        self.bindings: Dict[int, object] = {}
         self._keys: Dict[int, List[int]] = {}
         # a statement of a big class's body under the class's header lines: the class's first
         # line (its class-level names are found through the document model)

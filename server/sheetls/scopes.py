@@ -203,7 +203,7 @@ def collect_bindings(scope: ast.AST, region: Region) -> ScopeBindings:
 
 def scope_bindings(scope: ast.AST, region: Region) -> ScopeBindings:
     found = region.bindings.get(id(scope))
-    if found is None:
+    if not isinstance(found, ScopeBindings):
         found = region.bindings[id(scope)] = collect_bindings(scope, region)
     return found
 
