@@ -25,7 +25,7 @@ import dataclasses
 import json
 import os
 import re
-from typing import Dict, List, Optional, Sequence, Tuple
+from typing import Dict, Iterator, List, Optional, Sequence, Tuple, Union
 
 from sheetls import snippet_syntax
 from sheetls.loader import LoadResult, PackError
@@ -56,7 +56,11 @@ _TOKEN = re.compile(
 )
 
 
-def _tokens(text: str):
+# (kind: the name of the token's group, text, line); "eof" last
+_Token = Tuple[Optional[str], str, int]
+
+
+def _tokens(text: str) -> Iterator[_Token]:
     pos, line = 0, 1
     while pos < len(text):
         m = _TOKEN.match(text, pos)
@@ -82,10 +86,10 @@ def parse_jsonc(text: str) -> YamlNode:
     toks = list(_tokens(text))
     i = 0
 
-    def peek():
+    def peek() -> _Token:
         return toks[i]
 
-    def take(expected: Optional[str] = None):
+    def take(expected: Optional[str] = None) -> _Token:
         nonlocal i
         tok = toks[i]
         if expected is not None and tok[1] != expected:
@@ -156,7 +160,8 @@ def parse_jsonc(text: str) -> YamlNode:
 
 def _unquote(token: str, line: int) -> str:
     try:
-        return json.loads(token)
+        text: str = json.loads(token)  # a string token: a str
+        return text
     except json.JSONDecodeError as exc:
         raise JsoncError(f"invalid string: {exc.msg}", line) from None
 
@@ -201,7 +206,7 @@ def slug(text: str) -> str:
     return s or "snippet"
 
 
-def _languages(value) -> List[str]:
+def _languages(value: object) -> List[str]:
     if isinstance(value, str):
         return [v.strip().lower() for v in value.split(",") if v.strip()]
     if isinstance(value, list):
@@ -217,9 +222,24 @@ def _lines_text(node: YamlNode) -> Optional[str]:
     """A string, or a list of strings joined by newlines (VS Code's two spellings)."""
     if isinstance(node.value, str):
         return node.value
-    if isinstance(node.value, list) and all(isinstance(v.value, str) for v in node.value):
-        return "\n".join(v.value for v in node.value)
+    if isinstance(node.value, list):
+        lines = [v.value for v in node.value if isinstance(v.value, str)]
+        if len(lines) == len(node.value):
+            return "\n".join(lines)
     return None
+
+
+def _nonempty_strings(node: YamlNode) -> List[Tuple[str, int]]:
+    """A list of non-empty strings, stripped, with their lines; [] when the value is not a
+    list, is empty or holds anything else."""
+    if not isinstance(node.value, list):
+        return []
+    out: List[Tuple[str, int]] = []
+    for p in node.value:
+        if not (isinstance(p.value, str) and p.value.strip()):
+            return []
+        out.append((p.value.strip(), p.line))
+    return out
 
 
 def _body_line(node: YamlNode, offset: int, text: str) -> int:
@@ -292,18 +312,14 @@ def read_snippet_file(
             )
         elif isinstance(pnode.value, str) and pnode.value.strip():
             prefixes.append((pnode.value.strip(), pnode.line))
-        elif (
-            isinstance(pnode.value, list)
-            and pnode.value
-            and all(isinstance(p.value, str) and p.value.strip() for p in pnode.value)
-        ):
-            prefixes.extend((p.value.strip(), p.line) for p in pnode.value)
         else:
-            errors.append(
-                PackError(
-                    path, pnode.line, f"{name}.prefix", "expected a non-empty string or a list of non-empty strings"
+            prefixes.extend(_nonempty_strings(pnode))
+            if not prefixes:
+                errors.append(
+                    PackError(
+                        path, pnode.line, f"{name}.prefix", "expected a non-empty string or a list of non-empty strings"
+                    )
                 )
-            )
         bnode = f.get("body")
         body = None
         if bnode is None:
@@ -336,7 +352,7 @@ def read_snippet_file(
                 )
             else:
                 description = d.strip()
-        if len(errors) > before or body is None:
+        if len(errors) > before or body is None or bnode is None:  # (a body is read from bnode)
             continue
         base = slug(name)
         for k, (prefix, pline) in enumerate(prefixes):
@@ -345,34 +361,36 @@ def read_snippet_file(
             while eid in ids:
                 eid, n = f"{base}-{n}", n + 1
             ids[eid] = node.key_line
-            kwargs = {
-                "id": eid,
-                "title": name,
-                "summary": description or name,
-                "prefix": prefix,
-                "body": body,
-                "section": section,
-                "example": snippet_syntax.to_plain(snippet_syntax.parse(body)).rstrip("\n"),
-                "pack": pack,
-                "path": path,
-                "lines": {
-                    "id": node.key_line,
-                    "title": node.key_line,
-                    "prefix": pline,
-                    "body": bnode.line,
-                    **({"summary": dnode.line} if dnode is not None else {}),
-                },
-                "raw": True,
-            }
-            entries.append(Entry(**kwargs))
+            entries.append(
+                Entry(
+                    id=eid,
+                    title=name,
+                    summary=description or name,
+                    prefix=prefix,
+                    body=body,
+                    section=section,
+                    example=snippet_syntax.to_plain(snippet_syntax.parse(body)).rstrip("\n"),
+                    pack=pack,
+                    path=path,
+                    lines={
+                        "id": node.key_line,
+                        "title": node.key_line,
+                        "prefix": pline,
+                        "body": bnode.line,
+                        **({"summary": dnode.line} if dnode is not None else {}),
+                    },
+                    raw=True,
+                )
+            )
     return SnippetFile(entries, errors, other)
 
 
-def _read(path: str) -> Tuple[Optional[str], Optional[PackError]]:
+def _read(path: str) -> Union[str, PackError]:
+    """The file's text, or why it cannot be read."""
     try:
-        return read_text(path), None
+        return read_text(path)
     except YamlError as exc:
-        return None, PackError(path, exc.line, "", exc.message)
+        return PackError(path, exc.line, "", exc.message)
 
 
 def language_of_json_file(path: str) -> List[str]:
@@ -391,9 +409,10 @@ class VsCodeLoad:
 def load_snippet_file(path: str, text: Optional[str] = None) -> VsCodeLoad:
     """One `*.code-snippets` (or language `*.json`) file as a pack."""
     if text is None:
-        text, err = _read(path)
-        if err is not None:
-            return VsCodeLoad(LoadResult(None, [err]), (path,))
+        read = _read(path)
+        if isinstance(read, PackError):
+            return VsCodeLoad(LoadResult(None, [read]), (path,))
+        text = read
     name = os.path.basename(path)
     stem = name.rsplit(".", 1)[0]
     language = language_of_json_file(path) if name.endswith(".json") else []
@@ -416,9 +435,10 @@ def load_package(folder: str, texts: Optional[Dict[str, str]] = None) -> VsCodeL
     files: List[str] = [manifest]
     text = texts.get(manifest)
     if text is None:
-        text, err = _read(manifest)
-        if err is not None:
-            return VsCodeLoad(LoadResult(None, [err]), tuple(files))
+        read = _read(manifest)
+        if isinstance(read, PackError):
+            return VsCodeLoad(LoadResult(None, [read]), tuple(files))
+        text = read
     try:
         root = parse_jsonc(text)
     except JsoncError as exc:
@@ -497,10 +517,13 @@ def load_package(folder: str, texts: Optional[Dict[str, str]] = None) -> VsCodeL
         files.append(target)
         body = texts.get(target)
         if body is None:
-            body, err = _read(target)
-            if err is not None:
-                errors.append(PackError(manifest, path_node.line, f"{field}.path", f"{path_node.value}: {err.message}"))
+            read = _read(target)
+            if isinstance(read, PackError):
+                errors.append(
+                    PackError(manifest, path_node.line, f"{field}.path", f"{path_node.value}: {read.message}")
+                )
                 continue
+            body = read
         section = slug(os.path.basename(target).rsplit(".", 1)[0])
         got = read_snippet_file(target, body, pack, section, languages or ["python"], ids)
         errors.extend(got.errors)
