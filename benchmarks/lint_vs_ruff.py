@@ -43,18 +43,21 @@ import time
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Dict, List, Optional, Sequence, Tuple
+from typing import Callable, Dict, List, Optional, Sequence, Tuple
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 sys.path.insert(0, str(ROOT / "tests" / "realworld"))
 
 import rw_corpus  # noqa: E402
+import yaml  # noqa: E402
 
 from sheetls.diagnostics.rules import RULES  # noqa: E402
 
 START = "<!-- lint-vs-ruff:start (benchmarks/lint_vs_ruff.py writes this section) -->"
 END = "<!-- lint-vs-ruff:end -->"
+KNOWN_GAPS = ROOT / "tests" / "data" / "lint-vs-ruff-known-gaps.yaml"  # the ruff-only side's reasons
+VERDICTS = HERE / "lint-vs-ruff-verdicts.yaml"  # the sheetls-only side's verdicts
 BIN = Path(sys.executable).parent
 HERE_PY = f"{sys.version_info[0]}.{sys.version_info[1]}"
 PYENV = Path(os.environ.get("PYENV_ROOT", "/root/.pyenv")) / "versions"
@@ -275,15 +278,67 @@ def source_line(path: str, row: int) -> str:
     return lines[row - 1].strip() if 0 < row <= len(lines) else ""
 
 
-def _listing(findings: Sequence[Finding], corpus: Corpus) -> List[str]:
-    out = []
+def _item(f: Finding, corpus: Corpus) -> str:
+    where = corpus.by_path[f.path].label if f.path in corpus.by_path else f.path
+    text = source_line(f.path, f.row).replace("`", "'")
+    if len(text) > 110:
+        text = text[:107] + "..."
+    return f"- `{f.code}` {where}:{f.row}: `{text}`"
+
+
+GapKey = Tuple[str, str, str]  # ruff code, corpus file (source/path), the stripped source line
+
+
+def load_known_gaps(path: Path = KNOWN_GAPS) -> Tuple[Counter, Dict[GapKey, str]]:
+    """The known gaps (tests/data/lint-vs-ruff-known-gaps.yaml): how many findings per key, and the
+    reason of each key."""
+    counts: Counter = Counter()
+    reasons: Dict[GapKey, str] = {}
+    for e in yaml.safe_load(path.read_text(encoding="utf-8")) or []:
+        if set(e) != {"code", "file", "reason", "lines"} or not str(e["code"]).startswith("ASYNC2"):
+            raise ValueError(f"{path.name}: an entry needs code (ASYNC2xx), file, reason, lines: {e}")
+        if not str(e["reason"]).strip():
+            raise ValueError(f"{path.name}: an entry without a reason: {e}")
+        for line in e["lines"]:
+            key = (e["code"], e["file"], str(line).strip())
+            counts[key] += 1
+            reasons[key] = e["reason"]
+    return counts, reasons
+
+
+def gap_key(f: Finding, corpus: Corpus) -> GapKey:
+    return (f.code, corpus.by_path[f.path].label, source_line(f.path, f.row))
+
+
+def load_verdicts(path: Path = VERDICTS) -> Tuple[Dict[Tuple[str, str, int], str], Dict[str, str]]:
+    """The verdicts on findings only sheetls has: per (code, file, row), and per code (`file: "*"`)."""
+    exact: Dict[Tuple[str, str, int], str] = {}
+    every: Dict[str, str] = {}
+    for e in yaml.safe_load(path.read_text(encoding="utf-8")) or []:
+        if e["file"] == "*":
+            every[e["code"]] = e["verdict"]
+        for row in e.get("rows", []):
+            exact[(e["code"], e["file"], int(row))] = e["verdict"]
+    return exact, every
+
+
+NOT_EXAMINED = "not examined yet"
+
+
+def _explained(
+    findings: Sequence[Finding], corpus: Corpus, explain: Callable[[Finding], str]
+) -> Tuple[Counter, List[str]]:
+    """The findings grouped under their reason (most findings first): the kinds counted (a reason's
+    words before its colon), and the Markdown listing."""
+    groups: Dict[str, List[Finding]] = defaultdict(list)
     for f in findings:
-        where = corpus.by_path[f.path].label if f.path in corpus.by_path else f.path
-        text = source_line(f.path, f.row).replace("`", "'")
-        if len(text) > 110:
-            text = text[:107] + "..."
-        out.append(f"- `{f.code}` {where}:{f.row}: `{text}`")
-    return out
+        groups[explain(f)].append(f)
+    kinds: Counter = Counter()
+    out: List[str] = []
+    for reason, fs in sorted(groups.items(), key=lambda kv: (-len(kv[1]), kv[0])):
+        kinds[reason.split(":", 1)[0]] += len(fs)
+        out += ["", f"{reason} ({len(fs)}):", ""] + [_item(f, corpus) for f in fs]
+    return kinds, out
 
 
 def _rate(n: int, seconds: float) -> str:
@@ -323,7 +378,8 @@ def render(corpus: Corpus, cmp: Comparison, speed: Dict[str, Dict[str, float]], 
         "A ruff finding is matched when sheetls has a finding of the rule that is the same check (the `ruff` "
         "codes of sheetls's rule registry) on the same line of the same file.",
         "",
-        "| ruff code | sheetls rule | ruff | sheetls too | ruff only | of which sheetls flags the line with another rule |",
+        "| ruff code | sheetls rule | ruff | sheetls too | ruff only "
+        "| of which sheetls flags the line with another rule |",
         "|---|---|---|---|---|---|",
     ]
     for code, row in sorted(cmp.ruff_rows.items()):
@@ -340,7 +396,8 @@ def render(corpus: Corpus, cmp: Comparison, speed: Dict[str, Dict[str, float]], 
     n = len(corpus.files)
     out += [
         "",
-        f"Speed over the {n:,} files (best wall time of {meta['rounds']} runs; CPU = user + sys of the process, median):",
+        f"Speed over the {n:,} files (best wall time of {meta['rounds']} runs; "
+        "CPU = user + sys of the process, median):",
         "",
         "| tool | wall (s) | files/s (wall) | CPU (s) | files/s (CPU) |",
         "|---|---|---|---|---|",
@@ -349,27 +406,48 @@ def render(corpus: Corpus, cmp: Comparison, speed: Dict[str, Dict[str, float]], 
         out.append(f"| {tool} | {s['wall']:.2f} | {_rate(n, s['wall'])} | {s['cpu']:.2f} | {_rate(n, s['cpu'])} |")
     ruff2 = [f for f in cmp.ruff_only if f.code.startswith("ASYNC2")]
     other = Counter(f.code for f in cmp.ruff_only if not f.code.startswith("ASYNC2"))
+    _, reasons = load_known_gaps()
+    exact, every = load_verdicts()
+
+    def verdict(f: Finding) -> str:
+        label = corpus.by_path[f.path].label
+        return exact.get((f.code, label, f.row)) or every.get(f.code) or NOT_EXAMINED
+
+    ruff_kinds, ruff_listing = _explained(ruff2, corpus, lambda f: reasons.get(gap_key(f, corpus), NOT_EXAMINED))
+    only_kinds, only_listing = _explained(cmp.sheet_only, corpus, verdict)
+    none_kinds, none_listing = _explained(cmp.sheet_no_counterpart, corpus, verdict)
+
+    def kinds(c: Counter) -> str:
+        return "; ".join(f"{k} {n}" for k, n in c.most_common()) or "none"
+
     out += [
         "",
-        f"<details><summary>ruff only, ASYNC2xx ({len(ruff2)})</summary>",
+        "Each one-sided finding was examined: the reasons of the ruff-only ones are those of "
+        "`tests/data/lint-vs-ruff-known-gaps.yaml` (tests/test_lint_vs_ruff.py fails on a ruff ASYNC2xx "
+        "finding sheetls lacks that the file does not list), the verdicts on the sheetls-only ones are "
+        "`benchmarks/lint-vs-ruff-verdicts.yaml`'s.",
         "",
-        *_listing(ruff2, corpus),
+        "| findings | count | what they are |",
+        "|---|---|---|",
+        f"| ruff only, ASYNC2xx | {len(ruff2)} | {kinds(ruff_kinds)} |",
+        f"| ruff only, other codes (no sheetls rule; not the goal) | {sum(other.values())} | "
+        + (", ".join(f"{c} {k}" for c, k in sorted(other.items())) or "none")
+        + " |",
+        f"| sheetls only, rules with a ruff counterpart | {len(cmp.sheet_only)} | {kinds(only_kinds)} |",
+        f"| sheetls rules ruff has no rule for | {len(cmp.sheet_no_counterpart)} | {kinds(none_kinds)} |",
+        "",
+        f"<details><summary>ruff only, ASYNC2xx ({len(ruff2)}), by reason</summary>",
+        *ruff_listing,
         "",
         "</details>",
         "",
-        "ruff only, other codes (no sheetls rule checks them; not listed): "
-        + (", ".join(f"{c} {k}" for c, k in sorted(other.items())) or "none")
-        + ".",
-        "",
         f"<details><summary>sheetls only, rules with a ruff counterpart ({len(cmp.sheet_only)})</summary>",
-        "",
-        *_listing(cmp.sheet_only, corpus),
+        *only_listing,
         "",
         "</details>",
         "",
         f"<details><summary>sheetls rules ruff has no rule for ({len(cmp.sheet_no_counterpart)})</summary>",
-        "",
-        *_listing(cmp.sheet_no_counterpart, corpus),
+        *none_listing,
         "",
         "</details>",
         END,

@@ -16,34 +16,16 @@ from __future__ import annotations
 
 from collections import Counter
 from pathlib import Path
-from typing import Dict, List, Tuple
+from typing import Dict, List
 
 import pytest
 import rw_corpus
-import yaml
 
 import lint_vs_ruff
 from tool_required import missing_tool
 
-pytestmark = [pytest.mark.slow, pytest.mark.realworld]
-
-KNOWN = Path(__file__).resolve().parent / "data" / "lint-vs-ruff-known-gaps.yaml"
-
-Key = Tuple[str, str, str]  # ruff code, corpus file (source/path), the stripped source line
-
-
-def known_gaps() -> Tuple[Counter, Dict[Key, str]]:
-    entries = yaml.safe_load(KNOWN.read_text(encoding="utf-8")) or []
-    counts: Counter = Counter()
-    reasons: Dict[Key, str] = {}
-    for e in entries:
-        assert set(e) == {"code", "file", "reason", "lines"}, f"{KNOWN.name}: entry keys {sorted(e)}"
-        assert e["code"].startswith("ASYNC2") and e["reason"].strip(), f"{KNOWN.name}: {e}"
-        for line in e["lines"]:
-            key = (e["code"], e["file"], line.strip())
-            counts[key] += 1
-            reasons[key] = e["reason"]
-    return counts, reasons
+KNOWN = lint_vs_ruff.KNOWN_GAPS
+Key = lint_vs_ruff.GapKey
 
 
 @pytest.fixture(scope="module")
@@ -63,6 +45,31 @@ def _describe(keys: Counter, reasons: Dict[Key, str]) -> str:
     )
 
 
+def test_compare_matches_the_same_check_on_the_same_line():
+    F = lint_vs_ruff.Finding
+    ruff = [F("ruff", "ASYNC230", "/a.py", 3, 5, ""), F("ruff", "ASYNC100", "/a.py", 5, 5, "")]
+    ruff.append(F("ruff", "ASYNC251", "/b.py", 1, 5, ""))
+    sheet = [F("sheetls", "SHEET103", "/a.py", 3, 10, ""), F("sheetls", "SHEET103", "/a.py", 5, 1, "")]
+    sheet += [F("sheetls", "SHEET206", "/a.py", 7, 1, ""), F("sheetls", "SHEET101", "/b.py", 2, 5, "")]
+    cmp = lint_vs_ruff.compare(ruff, sheet)
+    assert cmp.ruff_rows["ASYNC230"] == {"ruff": 1, "both": 1, "other rule": 0, "ruff only": 0}
+    assert cmp.ruff_rows["ASYNC100"] == {"ruff": 1, "both": 0, "other rule": 1, "ruff only": 1}
+    assert cmp.ruff_rows["ASYNC251"] == {"ruff": 1, "both": 0, "other rule": 0, "ruff only": 1}  # another line
+    assert [(f.code, f.row) for f in cmp.ruff_only] == [("ASYNC100", 5), ("ASYNC251", 1)]
+    assert [(f.code, f.path, f.row) for f in cmp.sheet_only] == [("SHEET101", "/b.py", 2), ("SHEET103", "/a.py", 5)]
+    assert [(f.code, f.row) for f in cmp.sheet_no_counterpart] == [("SHEET206", 7)]
+    assert cmp.sheet_rows["SHEET103"] == {"sheetls": 2, "both": 1, "sheetls only": 1}
+
+
+def test_the_reason_files_load():
+    counts, reasons = lint_vs_ruff.load_known_gaps()
+    assert counts and set(reasons) == set(counts)
+    exact, every = lint_vs_ruff.load_verdicts()
+    assert exact and every
+
+
+@pytest.mark.slow
+@pytest.mark.realworld
 def test_every_ruff_async2xx_finding_is_found_by_sheetls_or_a_known_gap(corpus):
     if not lint_vs_ruff.ruff_command()[0] or not Path(lint_vs_ruff.ruff_command()[0]).exists():
         missing_tool("ruff is not installed (pip install -e '.[test]')")
@@ -77,8 +84,8 @@ def test_every_ruff_async2xx_finding_is_found_by_sheetls_or_a_known_gap(corpus):
 
     gaps: Counter = Counter()
     for f in cmp.ruff_only:
-        gaps[(f.code, corpus.by_path[f.path].label, lint_vs_ruff.source_line(f.path, f.row))] += 1
-    known, reasons = known_gaps()
+        gaps[lint_vs_ruff.gap_key(f, corpus)] += 1
+    known, reasons = lint_vs_ruff.load_known_gaps()
     sources = {f.source for f in corpus.files}
     known_here = Counter({k: n for k, n in known.items() if k[1].split("/", 1)[0] in sources})
 
@@ -92,7 +99,8 @@ def test_every_ruff_async2xx_finding_is_found_by_sheetls_or_a_known_gap(corpus):
         )
     if fixed:
         problems.append(
-            f"listed in {KNOWN.name} but not a gap now (sheetls finds it, or ruff no longer does: delete them there):\n{_describe(fixed, reasons)}"
+            f"listed in {KNOWN.name} but not a gap now (sheetls finds it, or ruff no longer does: "
+            f"delete them there):\n{_describe(fixed, reasons)}"
         )
     assert not problems, "\n".join(problems)
     # What was compared, in the test's output when it passes (-rA): ruff's findings per code.
