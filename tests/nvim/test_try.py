@@ -122,14 +122,21 @@ def test_try_in_a_terminal_opens_neovim_on_the_demo(nvim, sheetls_bin, tmp_path)
             # try.sh first runs a short-lived `nvim --headless` to check the version, and it
             # listens too: take the socket of the Neovim that has the demo open, looked up
             # again on each poll (a socket seen once may belong to the checker, gone a moment later).
-            for candidate in tmpdir.glob("**/nvim.*.0"):
+            try:
+                candidates = list(tmpdir.glob("**/nvim.*.0"))
+            except OSError:  # the checker's folder went away during the walk
+                return None
+            for candidate in candidates:
                 if _remote(nvim, candidate, "expand('%:t')") == "demo.py":
                     return candidate
             return None
 
         sock = _until(demo_socket, "Neovim's RPC socket (with demo.py open)", context=screen_tail)
         remote = lambda expr: _remote(nvim, sock, expr)  # noqa: E731
-        clients_expr = "luaeval('vim.inspect(vim.tbl_map(function(c) return c.name end, vim.lsp.get_clients({_uninitialized = true})))')"
+        clients_expr = (
+            "luaeval('vim.inspect(vim.tbl_map(function(c) return c.name end,"
+            " vim.lsp.get_clients({_uninitialized = true})))')"
+        )
 
         def attach_context():
             return "\n".join(
@@ -152,7 +159,8 @@ def test_try_in_a_terminal_opens_neovim_on_the_demo(nvim, sheetls_bin, tmp_path)
         labels = _until(
             lambda: (
                 remote(
-                    'luaeval(\'table.concat(vim.tbl_map(function(i) return i.abbr end, vim.fn.complete_info({"items"}).items), " ")\')'
+                    "luaeval('table.concat(vim.tbl_map(function(i) return i.abbr end,"
+                    ' vim.fn.complete_info({"items"}).items), " ")\')'
                 )
                 or None
             ),
