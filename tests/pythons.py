@@ -51,7 +51,8 @@ def python(version: Tuple[int, int]) -> str:
     path = find(version)
     if not path:
         missing_tool(
-            f"CPython {version[0]}.{version[1]} is not installed under {PYENV} (pyenv install {version[0]}.{version[1]})"
+            f"CPython {version[0]}.{version[1]} is not installed under {PYENV}"
+            f" (pyenv install {version[0]}.{version[1]})"
         )
     return path
 

@@ -137,8 +137,8 @@ async def test_class_body_gets_an_async_method(client):
     item, text = await item_for(client, "import asyncio\n\n\nclass Client:\n    aio|\n", "aioopen")
     out = accept(client, text, item)
     assert (
-        "    async def open_tcp_connection(self):\n        reader, writer = await asyncio.wait_for(asyncio.open_connection("
-        in out
+        "    async def open_tcp_connection(self):\n"
+        "        reader, writer = await asyncio.wait_for(asyncio.open_connection(" in out
     )
     ast.parse(out)
 
@@ -150,7 +150,8 @@ async def test_every_form_parses_in_its_context(client, label, where):
         "module": '"""Demo."""\n\nimport os\n\naio|\n',
         "async": "import asyncio\n\nasync def main():\n    aio|\n",
         "class": "import asyncio\n\nclass Service:\n    aio|\n",
-        "nested": "import asyncio\n\nclass A:\n    async def run(self):\n        for i in range(3):\n            if i:\n                aio|\n",
+        "nested": "import asyncio\n\nclass A:\n    async def run(self):\n        for i in range(3):\n"
+        "            if i:\n                aio|\n",
     }[where]
     item, text = await item_for(client, marked, label)
     ast.parse(accept(client, text, item))

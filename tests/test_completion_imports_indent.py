@@ -108,7 +108,10 @@ async def test_the_demo_file_indents_by_its_code_not_its_docstring(client):
 
 @pytest.mark.parametrize("unit", ["  ", "\t", "   "], ids=["2 spaces", "tab", "3 spaces"])
 async def test_the_file_unit_is_used(client, unit):
-    marked = f'"""Doc:\n    four spaces in a docstring.\n"""\nimport asyncio\n\n\nasync def main():\n{unit}x = 1\n{unit}aio|\n'
+    marked = (
+        '"""Doc:\n    four spaces in a docstring.\n"""\nimport asyncio\n\n\n'
+        f"async def main():\n{unit}x = 1\n{unit}aio|\n"
+    )
     result, _, text, _ = await complete_at(client, marked)
     item = item_labelled(result, "aioserver")
     assert_indented_by(item.text_edit.new_text, unit)

@@ -123,7 +123,8 @@ IMPORT_SPELLINGS = [
         "oc",
     ),
     (
-        "from asyncio import (\n    sleep,\n    start_server as serve,\n)\n\nasync def main():\n    s = await ser|ve(h, 'h', 1)\n",
+        "from asyncio import (\n    sleep,\n    start_server as serve,\n)\n\nasync def main():\n"
+        "    s = await ser|ve(h, 'h', 1)\n",
         "asyncio.start_server",
         "serve",
     ),
@@ -138,7 +139,8 @@ IMPORT_SPELLINGS = [
         "asyncio.subprocess.create_subprocess_exec",
     ),
     (
-        "import asyncio.subprocess\n\nasync def main():\n    p = await asyncio.subprocess.create_subprocess_sh|ell('ls')\n",
+        "import asyncio.subprocess\n\nasync def main():\n"
+        "    p = await asyncio.subprocess.create_subprocess_sh|ell('ls')\n",
         "asyncio.create_subprocess_shell",
         "asyncio.subprocess.create_subprocess_shell",
     ),
@@ -163,12 +165,14 @@ IMPORT_SPELLINGS = [
         "to_thread",
     ),
     (
-        "import asyncio\n\nasync def main():\n    loop = asyncio.get_running_loop()\n    return await loop.run_in_exec|utor(None, print)\n",
+        "import asyncio\n\nasync def main():\n    loop = asyncio.get_running_loop()\n"
+        "    return await loop.run_in_exec|utor(None, print)\n",
         "asyncio.AbstractEventLoop.run_in_executor",
         "loop.run_in_executor",
     ),
     (
-        "import asyncio\n\nasync def main():\n    return await asyncio.get_running_loop().run_in_exec|utor(None, print)\n",
+        "import asyncio\n\nasync def main():\n"
+        "    return await asyncio.get_running_loop().run_in_exec|utor(None, print)\n",
         "asyncio.AbstractEventLoop.run_in_executor",
         "run_in_executor",
     ),
@@ -408,16 +412,22 @@ NULLS = {
     "async def main():\n    await open_conn|ection('h', 1)\n",
     "own def after the import": "from asyncio import open_connection\n\n\ndef open_connection(h, p):\n    pass\n\n\n"
     "async def main():\n    await open_conn|ection('h', 1)\n",
-    "parameter named asyncio": "import asyncio\n\n\nasync def main(asyncio):\n    await asyncio.open_conn|ection('h', 1)\n",
-    "local named asyncio": "import asyncio\n\n\nasync def main():\n    asyncio = FakeModule()\n    await asyncio.open_conn|ection('h', 1)\n",
-    "local assigned later (unbound local)": "import asyncio\n\n\nasync def main():\n    await asyncio.open_conn|ection('h', 1)\n    asyncio = None\n",
+    "parameter named asyncio": "import asyncio\n\n\nasync def main(asyncio):\n"
+    "    await asyncio.open_conn|ection('h', 1)\n",
+    "local named asyncio": "import asyncio\n\n\nasync def main():\n    asyncio = FakeModule()\n"
+    "    await asyncio.open_conn|ection('h', 1)\n",
+    "local assigned later (unbound local)": "import asyncio\n\n\nasync def main():\n"
+    "    await asyncio.open_conn|ection('h', 1)\n    asyncio = None\n",
     "rebound after import": "import asyncio\nasyncio = None\nasyncio.open_conn|ection('h', 1)\n",
-    "rebound later in the module": "import asyncio\n\n\nasync def main():\n    await asyncio.open_conn|ection('h', 1)\n\n\nasyncio = None\n",
+    "rebound later in the module": "import asyncio\n\n\nasync def main():\n    await asyncio.open_conn|ection('h', 1)\n"
+    "\n\nasyncio = None\n",
     "import after the use at module level": "asyncio.open_conn|ection('h', 1)\nimport asyncio\n",
-    "for loop variable": "import asyncio\n\n\ndef f(mods):\n    for asyncio in mods:\n        asyncio.open_conn|ection()\n",
+    "for loop variable": "import asyncio\n\n\ndef f(mods):\n    for asyncio in mods:\n"
+    "        asyncio.open_conn|ection()\n",
     "comprehension variable": "import asyncio\n\nxs = [asyncio.open_conn|ection for asyncio in mods]\n",
     "lambda parameter": "import asyncio\n\nf = lambda asyncio: asyncio.open_conn|ection()\n",
-    "nested function parameter": "import asyncio\n\n\nasync def main():\n    def inner(asyncio):\n        return asyncio.to_thr|ead(print)\n",
+    "nested function parameter": "import asyncio\n\n\nasync def main():\n    def inner(asyncio):\n"
+    "        return asyncio.to_thr|ead(print)\n",
     "except as": "import asyncio\n\ntry:\n    pass\nexcept Exception as asyncio:\n    asyncio.to_thr|ead(print)\n",
     "with as": "import asyncio\n\nwith open('f') as asyncio:\n    asyncio.to_thr|ead(print)\n",
     "not imported at all": "async def main():\n    await asyncio.open_conn|ection('h', 1)\n",
@@ -429,13 +439,15 @@ NULLS = {
     "comment": "import asyncio\n# asyncio.open_conn|ection('h', 1)\n",
     "string": "import asyncio\nx = 'asyncio.open_conn|ection'\n",
     "docstring": 'import asyncio\n\n\ndef f():\n    """Calls\n    asyncio.open_conn|ection for you.\n    """\n',
-    "keyword argument": "import asyncio\n\n\nasync def main():\n    await asyncio.create_subprocess_exec('ls', std|out=asyncio.subprocess.PIPE)\n",
+    "keyword argument": "import asyncio\n\n\nasync def main():\n"
+    "    await asyncio.create_subprocess_exec('ls', std|out=asyncio.subprocess.PIPE)\n",
     "the module alone": "import asyncio\n\nasyncio.r|un(main())\n",
     "a plain name": "import asyncio\n\n\nasync def main():\n    total = resu|lt + 1\n",
     "whitespace": "import asyncio\n\n\nasync def main():\n |   await asyncio.sleep(1)\n",
     "the import of the module": "import asyn|cio\n",
     "time.sleep": "import time\n\ntime.sl|eep(1)\n",
-    "class attribute is not visible in methods": "import asyncio\n\n\nclass C:\n    open_connection = asyncio.open_connection\n\n"
+    "class attribute is not visible in methods": "import asyncio\n\n\nclass C:\n"
+    "    open_connection = asyncio.open_connection\n\n"
     "    async def m(self):\n        await open_conn|ection('h', 1)\n",
 }
 
@@ -464,7 +476,8 @@ SCOPES = {
         "asyncio.open_connection",
     ),
     "method, module import, class attribute of the same name": (
-        "import asyncio\n\n\nclass C:\n    asyncio = None\n\n    async def m(self):\n        await asyncio.open_conn|ection('h', 1)\n",
+        "import asyncio\n\n\nclass C:\n    asyncio = None\n\n    async def m(self):\n"
+        "        await asyncio.open_conn|ection('h', 1)\n",
         "asyncio.open_connection",
     ),
     "import inside a method of a nested class": (
@@ -478,7 +491,8 @@ SCOPES = {
         "asyncio.to_thread",
     ),
     "nonlocal rebinding": (
-        "import asyncio\n\n\ndef outer():\n    aio = asyncio\n\n    def inner():\n        nonlocal aio\n        aio = None\n\n"
+        "import asyncio\n\n\ndef outer():\n    aio = asyncio\n\n    def inner():\n        nonlocal aio\n"
+        "        aio = None\n\n"
         "    def user():\n        return aio.to_thr|ead(print)\n",
         None,
     ),
@@ -575,7 +589,8 @@ HALF_TYPED = {
         "asyncio.to_thread",
     ),
     "imports still being typed": (
-        "import asyncio\nfrom asyncio import (open_connection,\n\n\nasync def main():\n    await asyncio.to_thr|ead(print)\n",
+        "import asyncio\nfrom asyncio import (open_connection,\n\n\nasync def main():\n"
+        "    await asyncio.to_thr|ead(print)\n",
         "asyncio.to_thread",
         "asyncio.to_thread",
     ),
@@ -600,7 +615,8 @@ NON_ASCII = [
     "import asyncio\n\n\nasync def main():\n    é = 'café'; r, w = await asyncio.open_conn|ection('h', 1)\n",
     "import asyncio\n\n\nasync def main():\n    名前 = '東京'; r, w = await asyncio.open_conn|ection('h', 1)\n",
     "import asyncio\n\n\nasync def main():\n    s = '😀🎉'; r, w = await asyncio.open_conn|ection('h', 1)\n",
-    "import asyncio\n\n\nasync def main():\n    r, w = await asyncio.open_connection('😀', 1); await w.dra|in()  # ünïcode\n",
+    "import asyncio\n\n\nasync def main():\n"
+    "    r, w = await asyncio.open_connection('😀', 1); await w.dra|in()  # ünïcode\n",
 ]
 
 
@@ -714,8 +730,14 @@ async def test_big_class_with_a_half_typed_method(client):
         for i in range(300)
     )
     head = "import asyncio\n\n\nclass Big:\n"
-    handler = "    async def handle(self, reader, writer):\n        line = await reader.readline()\n        await writer.dr|ain()\n\n"
-    typing = "    async def typing(self):\n        proc = await asyncio.create_subprocess_exec('ls',\n        out, err = await proc.communi|cate()\n\n"
+    handler = (
+        "    async def handle(self, reader, writer):\n        line = await reader.readline()\n"
+        "        await writer.dr|ain()\n\n"
+    )
+    typing = (
+        "    async def typing(self):\n        proc = await asyncio.create_subprocess_exec('ls',\n"
+        "        out, err = await proc.communi|cate()\n\n"
+    )
     serve = "    async def serve(self):\n        await asyncio.start_server(self.handle, port=0)\n"
     text = head + methods + handler + methods + typing.replace("|", "") + serve
     await expect(
@@ -740,6 +762,9 @@ async def test_big_class_with_a_half_typed_method(client):
 
 
 async def test_non_ascii_identifiers(client):
-    src = "import asyncio\n\n\nasync def main():\n    r, 書き手 = await asyncio.open_connection('h', 1)\n    書き手.wri|te(b'x'){tail}\n"
+    src = (
+        "import asyncio\n\n\nasync def main():\n    r, 書き手 = await asyncio.open_connection('h', 1)\n"
+        "    書き手.wri|te(b'x'){tail}\n"
+    )
     await expect(client, src.format(tail=""), "asyncio.StreamWriter.write", "書き手.write")
     await expect(client, src.format(tail=" +"), "asyncio.StreamWriter.write", "書き手.write")  # a line being typed

@@ -72,7 +72,9 @@ broken = await asyncio.start_server(hello, "127.0.0.1", 0, limit=None)
 reader, writer = await asyncio.open_connection("127.0.0.1", broken.sockets[0].getsockname()[1])
 R["start_server_client_got"] = (await asyncio.wait_for(reader.read(), 10)).decode()
 writer.close(); broken.close()
-proc = await asyncio.create_subprocess_exec(sys.executable, "-c", "print('out')", stdout=asyncio.subprocess.PIPE, limit=None)
+proc = await asyncio.create_subprocess_exec(
+    sys.executable, "-c", "print('out')", stdout=asyncio.subprocess.PIPE, limit=None
+)
 R["subprocess"] = repr(await asyncio.wait_for(proc.communicate(), 10))
 """,
     )
@@ -537,14 +539,20 @@ def test_subprocesses_need_the_proactor_loop_which_is_windows_default(version):
         version,
         r"""
 import asyncio.base_events as be, asyncio.selector_events as se
-R["selector_lacks_subprocess"] = se.BaseSelectorEventLoop._make_subprocess_transport is be.BaseEventLoop._make_subprocess_transport
+R["selector_lacks_subprocess"] = (
+    se.BaseSelectorEventLoop._make_subprocess_transport is be.BaseEventLoop._make_subprocess_transport
+)
 try:
     await be.BaseEventLoop._make_subprocess_transport(None, None, None, None, None, None, None, None)
 except NotImplementedError:
     R["raises"] = "NotImplementedError"
 source = open(os.path.join(os.path.dirname(asyncio.__file__), "windows_events.py")).read()
-R["proactor_default"] = bool(__import__("re").search(r"^_?DefaultEventLoopPolicy = WindowsProactorEventLoopPolicy$", source, __import__("re").M))
-R["proactor_subprocess"] = "def _make_subprocess_transport" in source.split("class ProactorEventLoop", 1)[1].split("\nclass ", 1)[0]
+R["proactor_default"] = bool(
+    __import__("re").search(r"^_?DefaultEventLoopPolicy = WindowsProactorEventLoopPolicy$", source, __import__("re").M)
+)
+R["proactor_subprocess"] = (
+    "def _make_subprocess_transport" in source.split("class ProactorEventLoop", 1)[1].split("\nclass ", 1)[0]
+)
 """,
     )
     assert r == {

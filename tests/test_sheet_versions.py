@@ -3,8 +3,9 @@ and every member it documents, exists on exactly the CPythons its `added`/`remov
 measured on each installed CPython and pinned in tests/data/asyncio-signatures.json for
 3.9-3.13, and for 3.14 (no interpreter here) read from typeshed's stubs, pinned in
 tests/data/asyncio-signatures-typeshed.json, which must agree with the measurement on 3.9-3.13;
-every parameter, member or API newer than the oldest supported Python carries its version; every docs link's anchor is a real
-object of the Python docs; `sheetls show/export --python X.Y` speak for that version."""
+every parameter, member or API newer than the oldest supported Python carries its version;
+every docs link's anchor is a real object of the Python docs; `sheetls show/export --python
+X.Y` speak for that version."""
 
 from __future__ import annotations
 
@@ -92,7 +93,8 @@ def test_each_signature_parameter_exists_exactly_where_the_sheet_says(entry):
             if not has_api:
                 continue
             assert (name in real) == versions.applies(version), (
-                f"{api}({name}) on {text} ({_where(text)}): the sheet says {versions.label() or 'always'}, CPython has {real}"
+                f"{api}({name}) on {text} ({_where(text)}): the sheet says {versions.label() or 'always'}, "
+                f"CPython has {real}"
             )
         # newer than the oldest supported Python: it must carry its version
         first = min((parse_version(t) for t, apis in CHECKED.items() if apis[api] and name in apis[api]))
@@ -110,7 +112,8 @@ def test_each_member_exists_exactly_where_the_sheet_says(member):
         )
         real = apis["members"][member.api] is not None
         assert real == member.versions.applies(parse_version(text)), (
-            f"{member.api} on {text} ({_where(text)}): the sheet says {member.versions.label() or 'always'}, CPython {'has' if real else 'lacks'} it"
+            f"{member.api} on {text} ({_where(text)}): the sheet says {member.versions.label() or 'always'}, "
+            f"CPython {'has' if real else 'lacks'} it"
         )
         if real:
             has.append(parse_version(text))

@@ -307,10 +307,11 @@ def _versions(v: _Validator, fields: Dict[str, YamlNode], where: str) -> Version
             f"removed in {got['removed']} is not after added in {got['added']}",
         )
     if changed and ((added and changed <= added) or (removed and changed >= removed)):
+        span = Versions(got.get("added", ""), "", got.get("removed", "")).label()
         v.error(
             fields["changed"].line,
             _name(where, "changed"),
-            f"changed in {got['changed']} is outside the versions that have it ({Versions(got.get('added', ''), '', got.get('removed', '')).label()})",
+            f"changed in {got['changed']} is outside the versions that have it ({span})",
         )
     return Versions(got.get("added", ""), got.get("changed", ""), got.get("removed", ""))
 

@@ -13,8 +13,9 @@ test that can only skip there proves nothing), run it with the pinned 3.14 commi
         | diff - tests/data/asyncio-signatures-typeshed.json
 
 GIT_DIR is a clone of github.com/python/typeshed (git directory; no work tree needed). 3.10 to
-3.14 are read at COMMIT (default HEAD; the pinned file's commit for 3.14 re-reads it as pinned); 3.9 at the last commit before typeshed dropped 3.9 from the stdlib
-stubs (the parent of DROP_39). The stubs are parsed with `ast` and each `if sys.version_info
+3.14 are read at COMMIT (default HEAD; the pinned file's commit for 3.14 re-reads it as
+pinned); 3.9 at the last commit before typeshed dropped 3.9 from the stdlib stubs (the parent
+of DROP_39). The stubs are parsed with `ast` and each `if sys.version_info
 ...` / `sys.platform` branch is taken as that CPython on Linux takes it.
 
 Rules, the same as asyncio_signatures.py's: a stream function's parameters are its own plus
@@ -217,7 +218,8 @@ def main(git_dir, commit="HEAD"):
             {
                 "about": "Parameter names per CPython as typeshed's stdlib stubs declare them (python/typeshed, "
                 "read by tests/data/typeshed_signatures.py; 'commits' says which commit each version "
-                "was read at; typeshed's CI runs stubtest on each stub against CPython 3.10-3.15). The only source here for 3.14 (no 3.14 interpreter on the test machine); "
+                "was read at; typeshed's CI runs stubtest on each stub against CPython 3.10-3.15). "
+                "The only source here for 3.14 (no 3.14 interpreter on the test machine); "
                 "tests/test_sheet_versions.py checks that it agrees with asyncio-signatures.json "
                 "(measured) on 3.9-3.13 and checks the sheet's versions against its 3.14.",
                 "source": "https://github.com/python/typeshed",

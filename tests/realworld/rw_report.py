@@ -29,7 +29,8 @@ class Report:
         secs = sum(r[3] for r in self.runs)
         out = [
             f"realworld ({mode}): {files} files x {len({r[1] for r in self.runs})} profiles, "
-            f"{t.places} places ({t.places_with_items} offered items), {t.items} items accepted, {t.requests} other requests, "
+            f"{t.places} places ({t.places_with_items} offered items), {t.items} items accepted, "
+            f"{t.requests} other requests, "
             f"{t.skipped_files} file runs skipped, {secs:.0f} s; "
             f"violations: {len(t.violations)}" + (f" {dict(sorted(kinds.items()))}" if kinds else "")
         ]
