@@ -480,8 +480,11 @@ const scenarios = {
         result.insertButtons = await frame.evaluate(() =>
             [...document.querySelectorAll('[data-sheetls-insert]')].map((b) => b.getAttribute('aria-label')),
         );
+        // Scripts that run without the page's nonce (VS Code injects its webview bridge itself).
         result.scriptsWithoutNonce = await frame.evaluate(() =>
-            [...document.querySelectorAll('script:not([type="application/json"])')].filter((s) => !s.nonce).length,
+            [...document.querySelectorAll('script:not([type="application/json"])')]
+                .filter((s) => !s.nonce)
+                .map((s) => ({ src: s.src, text: s.textContent.slice(0, 300), inHead: s.parentElement === document.head })),
         );
         result.views = {};
         for (const view of opts.views) {
@@ -489,7 +492,7 @@ const scenarios = {
             await frame.click(`button[data-view="${view}"]`);
             await until(`the page to show the ${view} view`, () => frame.evaluate((v) => document.body.classList.contains(`view-${v}`), view));
             result.views[view] = { text: await frame.evaluate(() => document.getElementById('sheet').innerText) };
-            await shot(`sheet-webview-${view}`);
+            await shot(`sheet-${view}`);
         }
     },
 

@@ -3,14 +3,14 @@ import * as vscode from 'vscode';
 import { onPythonExtensionInterpreterChange } from './common/python';
 import { ServerManager } from './common/server';
 import { changeKind, getLaunchSettings } from './common/settings';
-import { SHEET_SCHEME, SheetContentProvider, showSheet } from './common/sheet';
+import { SheetPanel, SHOW_SHEET } from './common/sheet';
 
 let manager: ServerManager | undefined;
 
 export async function activate(context: vscode.ExtensionContext): Promise<void> {
     const outputChannel = vscode.window.createOutputChannel('sheetls', { log: true });
     manager = new ServerManager(outputChannel);
-    const sheets = new SheetContentProvider(manager);
+    const sheets = new SheetPanel(manager);
     const restart = async (reason: string) => {
         await manager?.restart(reason);
         sheets.refresh();
@@ -29,9 +29,9 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
         outputChannel,
         manager,
         sheets,
-        vscode.workspace.registerTextDocumentContentProvider(SHEET_SCHEME, sheets),
         vscode.commands.registerCommand('sheetls.restart', () => restart('sheetls: Restart server')),
-        vscode.commands.registerCommand('sheetls.showSheet', (view?: unknown) => showSheet(sheets, view)),
+        // A view ('compact'), or {anchor, view?} from a hover's "Open in sheet" link.
+        vscode.commands.registerCommand(SHOW_SHEET, (arg?: unknown) => sheets.show(arg)),
         vscode.workspace.onDidChangeConfiguration((e) => {
             const kind = changeKind(e);
             if (kind === 'restart') {

@@ -9,6 +9,7 @@ import {
 } from 'vscode-languageclient/node';
 import { BUNDLED_LIBS, LAUNCHER, SERVER_ID, SERVER_NAME } from './constants';
 import { findPython, PythonProblem } from './python';
+import { openInSheetFeature, SHOW_SHEET } from './sheet';
 import { getLaunchSettings, getServerOptions, LaunchSettings, SECTION, ServerOptions as SheetOptions } from './settings';
 
 export interface ServerCommand {
@@ -69,8 +70,12 @@ export async function createClient(
         traceOutputChannel: outputChannel,
         revealOutputChannelOn: RevealOutputChannelOn.Never,
         initializationOptions: options,
+        // The hover's "Open in sheet" link runs sheetls.showSheet: trusted, and only it.
+        markdown: { isTrusted: { enabledCommands: [SHOW_SHEET] } },
     };
-    return new LanguageClient(SERVER_ID, SERVER_NAME, serverOptions, clientOptions);
+    const client = new LanguageClient(SERVER_ID, SERVER_NAME, serverOptions, clientOptions);
+    client.registerFeature(openInSheetFeature());
+    return client;
 }
 
 /** Owns the one running client; serialises starts and restarts. */
