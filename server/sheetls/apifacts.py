@@ -18,10 +18,10 @@ from __future__ import annotations
 
 import ast
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Dict, FrozenSet, Optional, Sequence, Set, Tuple
+from typing import TYPE_CHECKING, Dict, FrozenSet, Optional, Sequence, Set, Tuple, Union
 
 if TYPE_CHECKING:
-    from sheetls.model import Sheet
+    from sheetls.model import Returns, Sheet
     from sheetls.regions import Region
 
 # --- values ---------------------------------------------------------------------------------------
@@ -134,14 +134,14 @@ def normalize(name: str) -> str:
     return name
 
 
-def _value_of(returns) -> object:
+def _value_of(returns: Union[str, Tuple[str, ...]]) -> object:
     """A `returns` as the pack writes it (a class, or a tuple of classes) as a value."""
     if isinstance(returns, str):
         return ApiObject(returns)
     return ValueTuple(tuple(ApiObject(c) for c in returns))
 
 
-def _classes_in(returns) -> Tuple[str, ...]:
+def _classes_in(returns: Union[str, Tuple[str, ...]]) -> Tuple[str, ...]:
     return (returns,) if isinstance(returns, str) else tuple(returns)
 
 
@@ -161,7 +161,7 @@ class ApiFacts:
         attributes: Dict[str, object] = {}
         classes: Set[str] = set()
 
-        def note(api: str, gives, holds) -> None:
+        def note(api: str, gives: Returns, holds: Optional[str]) -> None:
             if gives:
                 returns.setdefault(api, _value_of(gives))
                 classes.update(_classes_in(gives))

@@ -33,7 +33,7 @@ import re
 from bisect import bisect_right
 from collections import deque
 from itertools import accumulate, chain
-from typing import Deque, Iterator, List, Optional, Sequence, Tuple, Union, overload
+from typing import Deque, Dict, Iterator, List, Optional, Sequence, Tuple, Union, overload
 
 __all__ = ["Lines", "LineText", "split_lines", "static_lines"]
 
@@ -82,7 +82,7 @@ class Lines(Sequence[str]):
     @overload
     def __getitem__(self, i: slice) -> List[str]: ...
 
-    def __getitem__(self, i: Union[int, slice]):
+    def __getitem__(self, i: Union[int, slice]) -> Union[str, List[str]]:
         if isinstance(i, slice):
             return list(self)[i] if (i.step or 1) != 1 or len(self) < 64 else self._slice(i)
         n = self._len
@@ -111,7 +111,7 @@ class Lines(Sequence[str]):
     def __repr__(self) -> str:
         return f"<Lines: {self._len} lines>"
 
-    def __eq__(self, other) -> bool:
+    def __eq__(self, other: object) -> bool:
         if isinstance(other, (Lines, list, tuple)):
             return len(self) == len(other) and all(a == b for a, b in zip(self, other))
         return NotImplemented
@@ -129,12 +129,12 @@ class _Store:
     def __init__(self, lines: List[str]):
         self._set(_chunked(lines))
         # id(chunk) -> (chunk, its lines without line breaks); chunks never change.
-        self._stripped: dict = {}
+        self._stripped: Dict[int, Tuple[List[str], List[str]]] = {}
 
     def content_lines(self) -> List[str]:
         """All lines without their line breaks (+ a last "" after a final break)."""
         old = self._stripped
-        cache = {}
+        cache: Dict[int, Tuple[List[str], List[str]]] = {}
         out: List[str] = []
         for chunk in self.chunks:
             hit = old.get(id(chunk))

@@ -24,7 +24,7 @@ def indent_lines(text: str, prefix: str) -> str:
     return "\n".join(prefix + line if line.strip() else line for line in text.split("\n"))
 
 
-def program_snippet(imports, helpers: str, body: str) -> str:
+def program_snippet(imports: Sequence[str], helpers: str, body: str) -> str:
     """The full program in the shape of the sheet's examples (snippet syntax or plain text:
     the shape adds no character that needs escaping)."""
     parts = ["\n".join(f"import {m}" for m in imports)] if imports else []
@@ -39,12 +39,17 @@ def entry_program(entry: Entry) -> str:
     return program_snippet(entry.imports, entry.helpers, entry.body)
 
 
-def example_text(imports, helpers: str, body: str, values: Optional[Dict[int, str]] = None) -> str:
+def example_text(imports: Sequence[str], helpers: str, body: str, values: Optional[Dict[int, str]] = None) -> str:
     """The runnable example: the program with placeholders at their defaults (or `values`)."""
     return example_from_nodes(imports, snippet_syntax.parse(helpers), snippet_syntax.parse(body), values)
 
 
-def example_from_nodes(imports, helpers: Sequence, body: Sequence, values: Optional[Dict[int, str]] = None) -> str:
+def example_from_nodes(
+    imports: Sequence[str],
+    helpers: Sequence[snippet_syntax.Node],
+    body: Sequence[snippet_syntax.Node],
+    values: Optional[Dict[int, str]] = None,
+) -> str:
     """`example_text` from parsed helpers and body (the loader has them from checking):
     the program_snippet shape, assembled from plain text."""
     helpers_text, body_text = snippet_syntax.to_plain_many([helpers, body], values)

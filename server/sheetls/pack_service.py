@@ -226,7 +226,7 @@ class PackState:
     # --- polling ------------------------------------------------------------------------------
     def signature(
         self, paths: Sequence[str], builtin: bool, folders: Sequence[str], workspace_packs: bool = True
-    ) -> Tuple:
+    ) -> Tuple[Tuple[str, Optional[int], Optional[int]], ...]:
         """What a poll compares: the pack files that exist, with their sizes and times."""
         sources, _ = discover(paths, builtin, folders, workspace_packs)
         files = set(self.owner)
@@ -242,7 +242,7 @@ class PackState:
         return tuple(out)
 
 
-def diagnostic_range(lines: List[str], line: int):
+def diagnostic_range(lines: List[str], line: int) -> Tuple[int, int, int]:
     """0-based (line, start col, end col) of a 1-based error line: the line's text, indent excluded."""
     k = max(line - 1, 0)
     if k >= len(lines):

@@ -3,7 +3,7 @@ and plain text (for clients without markdown)."""
 
 from __future__ import annotations
 
-from typing import List, Optional, Sequence, Tuple
+from typing import List, Optional, Sequence, Tuple, Union
 
 from sheetls import snippet_syntax
 from sheetls.model import Entry, Member, Pitfall, PyVersion, Sheet, Versions, parse_version, version_text
@@ -116,7 +116,12 @@ def format_signature(signature: str, width: int = 72) -> str:
     return f"{signature[:open_at]}(\n{body}){signature[close_at + 1 :]}"
 
 
-def _example_mode(example) -> str:
+# How much example a view shows: "full", "short" or "none"; True and False (and None) are
+# "full" and "none".
+ExampleMode = Union[bool, str, None]
+
+
+def _example_mode(example: ExampleMode) -> str:
     """`example` as one of "full", "short", "none" (True/False are "full"/"none")."""
     if example is True:
         return "full"
@@ -125,7 +130,7 @@ def _example_mode(example) -> str:
     return example if example in ("full", "short", "none") else "full"
 
 
-def entry_code(entry: Entry, example="full") -> str:
+def entry_code(entry: Entry, example: ExampleMode = "full") -> str:
     """The code a view shows: the runnable program ("full"), the core lines with every
     placeholder at its default ("short", for small hover windows), or nothing ("none")."""
     mode = _example_mode(example)
@@ -139,7 +144,7 @@ def entry_code(entry: Entry, example="full") -> str:
 def entry_markdown(
     entry: Entry,
     *,
-    example=True,
+    example: ExampleMode = True,
     signature: bool = True,
     trigger: bool = True,
     heading: str = "###",
@@ -178,7 +183,7 @@ def entry_markdown(
     return "\n\n".join(parts)
 
 
-def entry_plain(entry: Entry, *, example=True, target: Optional[PyVersion] = None) -> str:
+def entry_plain(entry: Entry, *, example: ExampleMode = True, target: Optional[PyVersion] = None) -> str:
     """An entry as plain text, for clients without markdown."""
     parts = [entry.title, entry.summary]
     if entry.signature:

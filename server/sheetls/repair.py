@@ -12,7 +12,7 @@ import ast
 import re
 import sys
 from collections import defaultdict
-from typing import Dict, List, Optional, Tuple
+from typing import Dict, List, Optional, Set, Tuple
 
 from sheetls.pysource import indent, open_brackets
 
@@ -23,7 +23,7 @@ _IMPORT_KEYWORD = re.compile(r"\bimport\b")
 
 def repair_parse(
     texts: List[str], attempts: int = 40, first_line: int = 0
-) -> Tuple[Optional[ast.Module], List[str], set]:
+) -> Tuple[Optional[ast.Module], List[str], Set[int]]:
     """Parse `texts` (one block starting at 0-based line `first_line` of the document),
     repairing what a half-typed file breaks. Returns the tree (its line numbers are the
     document's), the lines as parsed, and the block's lines (0-based) that were blanked.
@@ -34,7 +34,7 @@ def repair_parse(
     shift = first_line if first_line > 6 * sum(map(len, texts)) + 6 * len(texts) else 0
     first_line -= shift
     lead = "\n" * first_line
-    blanked: set = set()
+    blanked: Set[int] = set()
     touched: Dict[int, int] = defaultdict(int)
     for _ in range(attempts):
         try:
@@ -120,7 +120,7 @@ def place_import_names(tree: ast.AST, texts: List[str], first_line: int) -> None
             at = end
 
 
-def parse_block(texts: List[str], first_line: int) -> Tuple[Optional[ast.Module], List[str], set]:
+def parse_block(texts: List[str], first_line: int) -> Tuple[Optional[ast.Module], List[str], Set[int]]:
     """`repair_parse` with the 3.9 import-name positions added."""
     tree, parsed, blanked = repair_parse(texts, first_line=first_line)
     if tree is not None and not _ALIAS_POSITIONS:

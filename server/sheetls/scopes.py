@@ -14,7 +14,7 @@ from __future__ import annotations
 import ast
 from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import Dict, List, Optional, Protocol, Tuple, Union
+from typing import Dict, List, Optional, Protocol, Set, Tuple, Type, Union
 
 from sheetls.regions import Region
 
@@ -46,8 +46,8 @@ class Binding:
 @dataclass
 class ScopeBindings:
     names: Dict[str, List[Binding]] = field(default_factory=lambda: defaultdict(list))
-    globals: set = field(default_factory=set)
-    nonlocals: set = field(default_factory=set)
+    globals: Set[str] = field(default_factory=set)
+    nonlocals: Set[str] = field(default_factory=set)
     stars: List[str] = field(default_factory=list)
 
 
@@ -88,7 +88,7 @@ def collect_bindings(scope: ast.AST, region: Region) -> ScopeBindings:
         b.region = region
         out.names[name].append(b)
 
-    def bind_target(target: ast.AST, value: Optional[ast.AST], path: Tuple[int, ...], pos) -> None:
+    def bind_target(target: ast.AST, value: Optional[ast.AST], path: Tuple[int, ...], pos: Tuple[int, int]) -> None:
         if isinstance(target, ast.Name):
             bind(target.id, Binding(pos, "assign" if value is not None else "other", value, path))
         elif isinstance(target, (ast.Tuple, ast.List)):
@@ -208,7 +208,9 @@ def scope_bindings(scope: ast.AST, region: Region) -> ScopeBindings:
     return found
 
 
-def enclosing(region: Region, node: ast.AST, kind) -> Optional[ast.AST]:
+def enclosing(
+    region: Region, node: ast.AST, kind: Union[Type[ast.AST], Tuple[Type[ast.AST], ...]]
+) -> Optional[ast.AST]:
     p, _ = region.parent(node)
     while p is not None:
         if isinstance(p, kind):

@@ -20,7 +20,14 @@ from __future__ import annotations
 
 import os
 import stat
-from typing import Any, Dict, List, Optional, Tuple, Union
+from typing import TYPE_CHECKING, Any, Dict, List, Optional, Tuple, Union
+
+if TYPE_CHECKING:  # (PyYAML itself is imported on first parse)
+    from yaml.events import ScalarEvent
+
+# A PyYAML SafeLoader or CSafeLoader. Any: the stubs type the C parser's events as
+# Optional[Event], and _build dispatches on each event's exact type, which mypy cannot follow.
+_YamlLoader = Any
 
 yaml: Any = None  # PyYAML, imported on first parse: the server's start-up need not wait for it
 _Loader: Any = None
@@ -178,7 +185,7 @@ def parse_yaml(text: str, max_nodes: int = MAX_NODES, max_depth: int = MAX_DEPTH
 _Open = Tuple[Optional[YamlNode], Optional[Dict[str, YamlNode]], Optional[List[YamlNode]], Optional[str], int]
 
 
-def _build(loader, max_nodes: int, max_depth: int) -> YamlNode:
+def _build(loader: _YamlLoader, max_nodes: int, max_depth: int) -> YamlNode:
     """One pass over the events: check, count and build. The innermost open collection and
     its pending key live in locals; the outer ones wait on a stack."""
     loader.get_event()  # StreamStart
@@ -274,14 +281,16 @@ def _build(loader, max_nodes: int, max_depth: int) -> YamlNode:
     return root
 
 
-def _scalar(loader, event, tag: str, line: int):
+def _scalar(loader: _YamlLoader, event: ScalarEvent, tag: str, line: int) -> Union[None, str, int, float, bool]:
     if tag == _STR:
         return event.value
     if tag not in _SCALAR_TAGS:
         raise YamlError(f"tag {_short(tag)} is not allowed (only plain strings, numbers, booleans, null)", line)
     node = yaml.ScalarNode(tag, event.value, event.start_mark, event.end_mark, event.style)
     try:
-        return loader.yaml_constructors[tag](loader, node)
+        # the standard constructor of one of the scalar tags: one of these
+        value: Union[None, str, int, float, bool] = loader.yaml_constructors[tag](loader, node)
+        return value
     except Exception as exc:  # e.g. an integer of 10,000 digits (int() refuses over 4,300)
         raise YamlError(f"cannot read {_short(tag)} value {event.value[:40]!r}: {exc}", line) from None
 
