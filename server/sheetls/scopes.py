@@ -67,6 +67,8 @@ class Namespace(Protocol):
         """`name` was looked up (the model tracks what a cached result depends on)."""
 
 
+# ast.AST declares no position; the nodes these are given (statements, expressions,
+# arguments, aliases, except clauses) all have one, parsed with their ends.
 def start_of(node: ast.AST) -> Tuple[int, int]:
     return node.lineno, node.col_offset  # type: ignore[attr-defined]
 
