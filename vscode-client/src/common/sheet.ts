@@ -116,6 +116,12 @@ export class SheetPanel implements vscode.Disposable {
                 this.ready = false;
             });
             this.panel.webview.onDidReceiveMessage((m: WebviewMessage) => this.onMessage(m));
+            // A hidden webview's page is unloaded (no retainContextWhenHidden): it says ready again.
+            this.panel.onDidChangeViewState((e) => {
+                if (!e.webviewPanel.visible) {
+                    this.ready = false;
+                }
+            });
             await this.render();
         }
         this.queued = { ...this.queued, ...args };
