@@ -9,7 +9,7 @@ import re
 from typing import Callable, Dict, List, Optional, Sequence, Set, Tuple
 
 from sheetls.diagnostics.findings import Edit, Finding, Fix
-from sheetls.diagnostics.noqa import noqa_lines, suppressed
+from sheetls.diagnostics.incremental import DocumentLint
 from sheetls.diagnostics.rules import RULES
 from sheetls.docmodel import DocumentModel, VersionModel
 from sheetls.pyimports import Imports, import_site, scan_imports
@@ -98,13 +98,25 @@ def split_lines(text: str) -> List[str]:
 
 
 class _Source:
-    def __init__(self, text: str):
+    """One version of a file: its lines, the resolver's model of them and its imports. `text`,
+    where given, is what the lines were split from (its line ends are kept in segments); without
+    it the lines are taken as joined by "\\n". A document checked again and again passes its
+    carried model and imports (incremental.py)."""
+
+    def __init__(
+        self,
+        text: Optional[str],
+        lines: Optional[List[str]] = None,
+        model: Optional[VersionModel] = None,
+        imports: Optional[Imports] = None,
+    ):
         self.text = text
-        self.lines = split_lines(text)
-        self.model = VersionModel(self.lines, DocumentModel().regions)
-        self.imports: Imports = scan_imports(self.lines)
+        self.lines = lines if lines is not None else split_lines(text or "")
+        self.model = model if model is not None else VersionModel(self.lines, DocumentModel().regions)
+        self.imports: Imports = imports if imports is not None else scan_imports(self.lines)
         self._apis: Dict[Tuple[int, int], Optional[str]] = {}
         self.candidates: Set[str] = set()  # the local names imports bind anywhere in the file
+        self._starts: Optional[List[int]] = None  # offset of each line in `text`
 
     def pos(self, lineno: int, byte_col: int) -> Tuple[int, int]:
         """ast's (1-based line, UTF-8 byte column) -> (0-based line, code point column)."""
@@ -133,7 +145,18 @@ class _Source:
         return self._apis[key]
 
     def segment(self, node: ast.AST) -> str:
-        return ast.get_source_segment(self.text, node) or ""
+        """The node's source text (ast.get_source_segment's, without splitting the whole file
+        again for each node: that made a 10,000-line check take seconds)."""
+        if getattr(node, "end_lineno", None) is None or getattr(node, "end_col_offset", None) is None:
+            return ""
+        (line, col), (end_line, end_col) = self.start(node), self.end(node)
+        if line == end_line:
+            return self.lines[line][col:end_col]
+        if self.text is None:
+            return "\n".join([self.lines[line][col:], *self.lines[line + 1 : end_line], self.lines[end_line][:end_col]])
+        if self._starts is None:
+            self._starts = [0] + [m.end() for m in _LINE_BREAK.finditer(self.text)]
+        return self.text[self._starts[line] + col : self._starts[end_line] + end_col]
 
     def spelled(self, qualified: str) -> Tuple[str, List[Edit]]:
         """`qualified` in the file's spelling, and the import to add when the file has none."""
@@ -166,7 +189,11 @@ def _bound_names(tree: ast.AST) -> Set[str]:
 
 
 class _Checker(ast.NodeVisitor):
-    def __init__(self, src: _Source, tree: ast.Module, python: PyVersion):
+    """The rules over the nodes it visits: a whole module, or one unit of it (incremental.py:
+    a top-level statement, a class's header, a statement of a class's body), whose nodes'
+    parents are all it needs. `bound`: the names the whole file binds (default: `tree`'s)."""
+
+    def __init__(self, src: _Source, tree: ast.AST, python: PyVersion, bound: Optional[Set[str]] = None):
         self.src = src
         self.python = python
         self.findings: List[Finding] = []
@@ -175,7 +202,7 @@ class _Checker(ast.NodeVisitor):
         for parent in ast.walk(tree):
             for child in ast.iter_child_nodes(parent):
                 self.parents[id(child)] = parent
-        self.bound = _bound_names(tree)
+        self.bound = _bound_names(tree) if bound is None else bound
 
     # --- context ---------------------------------------------------------------------------------
     def _function(self, node: ast.AST) -> None:
@@ -494,25 +521,27 @@ def check(
     """The findings of every rule in `text` (a file that does not parse has none), sorted by place,
     `# noqa` honoured. `python`: the target version (default: the project's, as sheetls.target
     finds it for `path`)."""
-    try:
-        tree = ast.parse(text, filename=path or "<unknown>")
-    except (SyntaxError, ValueError):
-        return []
-    if python is None:
-        python = _target_for(path)
-    src = _Source(text)
-    src.candidates = {
-        (a.asname or a.name).split(".")[0]
-        for n in ast.walk(tree)
-        if isinstance(n, (ast.Import, ast.ImportFrom))
-        for a in n.names
-    }
-    checker = _Checker(src, tree, python)
-    checker.visit(tree)
-    noqa = noqa_lines(text)
-    found = [f for f in checker.findings if not suppressed(f, noqa) and (select is None or select(f.code))]
-    found.sort(key=lambda f: (f.line, f.col, f.code))
-    return found
+    # one top-level statement (or class body statement) at a time, as an open document is
+    # checked again after an edit (incremental.py): the same findings by construction
+    return document_lint().findings(split_lines(text), path, python, select, text=text)
+
+
+class _Engine:
+    """What incremental.DocumentLint checks a unit with: this module's rules."""
+
+    def source(self, text: Optional[str], lines: List[str], model: VersionModel, imports: Imports) -> _Source:
+        return _Source(text, lines, model, imports)
+
+    def checker(self, src: _Source, python: PyVersion, bound: Set[str]) -> _Checker:
+        return _Checker(src, ast.Module(body=[], type_ignores=[]), python, bound)
+
+    def target_for(self, path: Optional[str]) -> PyVersion:
+        return _target_for(path)
+
+
+def document_lint() -> DocumentLint:
+    """A document's incremental checker (one per open document: incremental.DocumentLint)."""
+    return DocumentLint(_Engine())
 
 
 def _target_for(path: Optional[str]) -> PyVersion:
