@@ -15,6 +15,7 @@ import asyncio
 import itertools
 import logging
 import traceback
+import weakref
 from typing import TYPE_CHECKING, Any, Dict, List, Optional, Sequence, Tuple
 from urllib.parse import unquote
 
@@ -24,6 +25,7 @@ from sheetls.options import rule_settings
 
 if TYPE_CHECKING:
     from sheetls.diagnostics import Finding
+    from sheetls.diagnostics.incremental import DocumentLint
 
 log = logging.getLogger("sheetls")
 
@@ -49,6 +51,9 @@ class LintRuntime:
         self.published: Dict[str, Tuple[int, List[Finding]]] = {}  # key -> (revision, findings)
         self.uris: Dict[str, str] = {}  # key -> the URI as the client spelled it
         self.reports: Dict[str, Tuple[str, List[types.Diagnostic]]] = {}  # key -> (resultId, diagnostics) pulled
+        # per open document (gone with it): its findings kept per statement between versions, so
+        # a keystroke rechecks the statement it edited (diagnostics/incremental.py)
+        self.linted: weakref.WeakKeyDictionary[Any, DocumentLint] = weakref.WeakKeyDictionary()
 
     @property
     def pull(self) -> bool:
@@ -97,7 +102,7 @@ class LintRuntime:
 
     def findings(self, uri: str) -> Optional[Tuple[Any, List[Finding]]]:
         """(facts, findings) of the document's current version, checked now if not yet."""
-        from sheetls.diagnostics import check
+        from sheetls.diagnostics.check import document_lint
 
         facts = self.server.document_facts(uri)
         if facts is None:
@@ -106,7 +111,10 @@ class LintRuntime:
         known = self.published.get(key)
         if known is not None and known[0] == facts.revision and facts.revision >= 0:
             return facts, known[1]
-        found = check("\n".join(facts.lines), _path(uri), self.server.target_of(uri).version)
+        lint = self.linted.get(facts.doc)
+        if lint is None:
+            lint = self.linted[facts.doc] = document_lint()
+        found = lint.findings(facts.lines, _path(uri), self.server.target_of(uri).version)
         self.published[key] = (facts.revision, found)
         self.uris[key] = uri
         return facts, found
