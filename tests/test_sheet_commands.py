@@ -171,10 +171,13 @@ async def test_hover_link_for_a_client_that_declares_its_command(bare_client):
     assert last.startswith("[Open in sheet](command:sheetls.showSheet?"), last
     args = unquote(last.split("?", 1)[1].split(" ", 1)[0])
     assert args == '[{"anchor":"open-tcp-connection"}]'
-    # A member's hover links to the entry it belongs to.
+    # A member's hover links to the entry it belongs to (StreamReader.readline: Start a TCP server).
     member = await hover_at(
         bare_client,
-        "import asyncio\n\n\nasync def main():\n    r, w = await asyncio.open_connection('h', 1)\n    w.dr|ain()\n",
+        "import asyncio\n\n\nasync def main():\n"
+        "    r, w = await asyncio.open_connection('h', 1)\n"
+        "    await r.read|line()\n",
     )
-    if member is not None:
-        assert "command:sheetls.showSheet?" in member.contents.value
+    assert member is not None, "no hover on StreamReader.readline"
+    last = member.contents.value.rstrip().split("\n")[-1]
+    assert unquote(last.split("?", 1)[1].split(" ", 1)[0]) == '[{"anchor":"start-tcp-server"}]', last
