@@ -534,6 +534,17 @@ const scenarios = {
             const text = await page.evaluate(() => navigator.clipboard.readText().catch(() => ''));
             return text.includes(opts.expect) ? text : null;
         });
+
+        step('Download .py: VS Code asks where to save it (the workspace folder, proposed); Enter');
+        await frame.click(`#${opts.anchor} button[data-download="py"]`);
+        await page.waitForSelector('.quick-input-widget input', { state: 'visible', timeout: WAIT });
+        result.saveProposed = await until('the Save dialog to propose a file', async () => {
+            const value = await page.inputValue('.quick-input-widget input');
+            return value.endsWith('.py') ? value : null;
+        }, { timeout: 15000 }).catch(async () => page.inputValue('.quick-input-widget input'));
+        await page.keyboard.press('Enter');
+        const saved = path.join(opts.folder, `${opts.anchor}.py`);
+        result.downloaded = await until(`${saved} to be written`, async () => (fs.existsSync(saved) ? fs.readFileSync(saved, 'utf8') : null));
     },
 
     /**

@@ -2,7 +2,8 @@
 sheet" opens the sheet page in a webview under a strict Content-Security-Policy; an entry's
 "Insert at cursor" inside an `async def` inserts the core lines at the body's indentation (the
 form the server answers, sheetls.formAt) and the saved file compiles; the hover's "Open in
-sheet" link reveals the entry in the webview; "Copy core lines" fills the clipboard."""
+sheet" link reveals the entry in the webview; "Copy core lines" fills the clipboard; "Download
+.py" saves the example where VS Code's Save dialog says."""
 
 from __future__ import annotations
 
@@ -80,3 +81,6 @@ def test_insert_at_cursor_in_async_def_then_open_in_sheet_from_the_hover(code_se
     assert "Open in sheet" in res["hover"], res["hover"]
     assert res["revealed"] == "open-tcp-connection"
     assert res["clipboard"] == core_lines(ENTRY), res["clipboard"]
+    # The page's "Download .py" saves, through VS Code's Save dialog, what the page carries: the example.
+    assert res["saveProposed"].endswith("open-tcp-connection.py"), res["saveProposed"]
+    assert res["downloaded"] == ENTRY.example, res["downloaded"]
