@@ -325,18 +325,33 @@ def load_verdicts(path: Path = VERDICTS) -> Tuple[Dict[Tuple[str, str, int], str
 NOT_EXAMINED = "not examined yet"
 
 
+def explainers(corpus: Corpus) -> Tuple[Callable[[Finding], str], Callable[[Finding], str]]:
+    """The reason of a ruff-only finding (the known-gaps file) and the verdict on a sheetls-only one
+    (the verdicts file), NOT_EXAMINED where the files say nothing."""
+    _, reasons = load_known_gaps()
+    exact, every = load_verdicts()
+
+    def reason(f: Finding) -> str:
+        return reasons.get(gap_key(f, corpus), NOT_EXAMINED)
+
+    def verdict(f: Finding) -> str:
+        return exact.get((f.code, corpus.by_path[f.path].label, f.row)) or every.get(f.code) or NOT_EXAMINED
+
+    return reason, verdict
+
+
 def _explained(
     findings: Sequence[Finding], corpus: Corpus, explain: Callable[[Finding], str]
 ) -> Tuple[Counter, List[str]]:
     """The findings grouped under their reason (most findings first): the kinds counted (a reason's
-    words before its colon), and the Markdown listing."""
+    words before its first colon or parenthesis), and the Markdown listing."""
     groups: Dict[str, List[Finding]] = defaultdict(list)
     for f in findings:
         groups[explain(f)].append(f)
     kinds: Counter = Counter()
     out: List[str] = []
     for reason, fs in sorted(groups.items(), key=lambda kv: (-len(kv[1]), kv[0])):
-        kinds[reason.split(":", 1)[0]] += len(fs)
+        kinds[re.split(r"[:(]", reason, maxsplit=1)[0].strip()] += len(fs)
         out += ["", f"{reason} ({len(fs)}):", ""] + [_item(f, corpus) for f in fs]
     return kinds, out
 
@@ -406,14 +421,8 @@ def render(corpus: Corpus, cmp: Comparison, speed: Dict[str, Dict[str, float]], 
         out.append(f"| {tool} | {s['wall']:.2f} | {_rate(n, s['wall'])} | {s['cpu']:.2f} | {_rate(n, s['cpu'])} |")
     ruff2 = [f for f in cmp.ruff_only if f.code.startswith("ASYNC2")]
     other = Counter(f.code for f in cmp.ruff_only if not f.code.startswith("ASYNC2"))
-    _, reasons = load_known_gaps()
-    exact, every = load_verdicts()
-
-    def verdict(f: Finding) -> str:
-        label = corpus.by_path[f.path].label
-        return exact.get((f.code, label, f.row)) or every.get(f.code) or NOT_EXAMINED
-
-    ruff_kinds, ruff_listing = _explained(ruff2, corpus, lambda f: reasons.get(gap_key(f, corpus), NOT_EXAMINED))
+    reason, verdict = explainers(corpus)
+    ruff_kinds, ruff_listing = _explained(ruff2, corpus, reason)
     only_kinds, only_listing = _explained(cmp.sheet_only, corpus, verdict)
     none_kinds, none_listing = _explained(cmp.sheet_no_counterpart, corpus, verdict)
 
@@ -521,8 +530,9 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     else:
         sys.stdout.write(section)
     if args.json:
+        reason, verdict = explainers(corpus)
 
-        def rows(fs: Sequence[Finding]) -> List[Dict[str, object]]:
+        def rows(fs: Sequence[Finding], explain: Callable[[Finding], str]) -> List[Dict[str, object]]:
             return [
                 {
                     "code": f.code,
@@ -531,6 +541,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
                     "col": f.col,
                     "message": f.message,
                     "line": source_line(f.path, f.row),
+                    "why": explain(f) if f.code.startswith(("ASYNC2", "SHEET")) else "no sheetls rule",
                 }
                 for f in fs
             ]
@@ -544,9 +555,9 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
             "speed": speed,
             "ruff_rows": cmp.ruff_rows,
             "sheetls_rows": cmp.sheet_rows,
-            "ruff_only": rows(cmp.ruff_only),
-            "sheetls_only": rows(cmp.sheet_only),
-            "sheetls_no_counterpart": rows(cmp.sheet_no_counterpart),
+            "ruff_only": rows(cmp.ruff_only, reason),
+            "sheetls_only": rows(cmp.sheet_only, verdict),
+            "sheetls_no_counterpart": rows(cmp.sheet_no_counterpart, verdict),
         }
         Path(args.json).write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")
     return 0
