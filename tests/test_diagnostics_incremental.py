@@ -213,3 +213,29 @@ def test_an_unparsable_moment_keeps_the_last_parsed_version():
     lines[sleep] = original
     assert doc.findings(list(lines), python=PY) == check("\n".join(lines), python=PY)
     assert doc.stats["checked"] - before <= 2
+
+
+CLASS = "import time\nclass A:\n    async def g(self):\n        time.sleep(2)\n"
+VERSIONS = [
+    "",
+    "# a comment",
+    "import time",
+    "import time\nasync def f():\n    time.sleep(1)",
+    "import time\nasync def f():\n    time.sleep(1)\n\n\nclass A:\n    x = 1\n    async def g(self):\n        time.sleep(2)",
+    "",
+    "x = 1",
+    CLASS + "    async def h(self):\n        time.sleep(3)",
+    CLASS + "async def h(self):\n        time.sleep(3)",  # a method's def dedented: the class ends above it
+    CLASS + "    async def h(self):\n        time.sleep(3)",
+    CLASS + "    @property\n    async def h(self):\n        time.sleep(3)",
+    CLASS + "    @property\nasync def h(self):\n        time.sleep(3)",  # the decorator left alone: no parse
+    CLASS.replace("time.sleep(2)", "time.sleep(2); time.sleep(4)") + "    async def h(self):\n        time.sleep(3)",
+    "import time\r\nasync def f():\r\n    time.sleep(1)",  # \r\n kept inside the document's lines
+]
+
+
+def test_versions_a_user_types_through():
+    """Empty files, statements joining and leaving a class, decorators, `;`, \\r\\n."""
+    doc = document_lint()
+    for text in VERSIONS:
+        assert doc.findings(text.split("\n"), python=PY) == check("\n".join(text.split("\n")), python=PY), text

@@ -356,7 +356,7 @@ class DocumentLint:
     def _check(self, lines: List[str], python: PyVersion, text: Optional[str]) -> List[Finding]:
         change: Optional[Tuple[int, int, int]] = None
         try:
-            if self.units is not None and self.lines is not None:
+            if self.units and self.lines is not None:  # (a file of no statements: parsed whole again)
                 try:
                     units, replaced, new, change = self._reparse(self.lines, lines)
                 except _Unparsable:
