@@ -477,6 +477,7 @@ const scenarios = {
             const meta = document.querySelector('meta[http-equiv="Content-Security-Policy"]');
             return meta ? meta.getAttribute('content') : '';
         });
+        result.printShown = await frame.evaluate(() => document.getElementById('print').getClientRects().length > 0);
         result.insertButtons = await frame.evaluate(() =>
             [...document.querySelectorAll('[data-sheetls-insert]')].map((b) => b.getAttribute('aria-label')),
         );
@@ -510,7 +511,12 @@ const scenarios = {
         step(`Insert at cursor: ${opts.anchor}`);
         await frame.click(`[data-sheetls-insert="${opts.anchor}"]`);
         await until(`the editor to show ${opts.expect}`, async () => (await editorText()).includes(opts.expect));
-        result.status = await frame.evaluate(() => document.getElementById('status').textContent);
+        result.status = await until('the page to say what was inserted', () =>
+            frame.evaluate(() => {
+                const text = document.getElementById('status').textContent;
+                return text.startsWith('Inserted') ? text : null;
+            }),
+        );
         await page.keyboard.press('Escape');
         result.saved = await save(opts.path);
         await shot('sheet-inserted');

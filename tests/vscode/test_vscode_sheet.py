@@ -39,6 +39,7 @@ def test_show_sheet_opens_the_page_in_a_webview_with_a_strict_policy(code_server
     # Only VS Code's own webview bridge runs without the nonce (it injects it before the policy).
     others = [s for s in res["scriptsWithoutNonce"] if "globalThis.acquireVsCodeApi" not in s["text"]]
     assert not others, others
+    assert not res["printShown"], "the page's Print button shows in the webview, which cannot print"
     assert res["insertButtons"] == [f"Insert at cursor: {e.title.replace('`', '')}" for e in SHEET.entries]
     for view, shown in res["views"].items():
         for entry in SHEET.entries:

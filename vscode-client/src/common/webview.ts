@@ -131,8 +131,10 @@ const HOST_SCRIPT = `(function () {
 }());`;
 
 // VS Code's default webview style shades every <code>; the page styles its own code blocks.
+// A webview cannot print (window.print does nothing there): its Print button is hidden.
 const HOST_STYLE = `pre code { background-color: transparent; color: inherit; padding: 0; border-radius: 0; }
 .sheetls-target { outline: 2px solid var(--vscode-focusBorder, #0b61d8); outline-offset: 4px; }
+#print { display: none; }
 @media print { [data-sheetls-insert] { display: none !important; } }`;
 
 /**
