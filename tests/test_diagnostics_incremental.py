@@ -47,6 +47,8 @@ PITFALLS = [
 """,
     """_pitfall_sp = subprocess
 """,
+    """_pitfall_shadow = 1
+""",
     """def _pitfall_mod():
     return subprocess
 """,
@@ -74,6 +76,7 @@ PITFALLS = [
 TOGGLES = [
     ("_pitfall_sp = subprocess", "_pitfall_sp = None"),
     ("return subprocess", "return None"),
+    ("_pitfall_shadow = 1", "open = 1"),  # the builtin `open` shadowed in another unit
 ]
 METHOD = """    async def _pitfall_method(self):
         time.sleep(1)

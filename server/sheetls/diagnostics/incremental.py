@@ -30,7 +30,7 @@ import bisect
 import operator
 import re
 from dataclasses import dataclass, field, replace
-from typing import Any, Callable, Dict, FrozenSet, List, Optional, Protocol, Sequence, Set, Tuple
+from typing import Any, Callable, Counter, Dict, FrozenSet, Iterator, List, Optional, Protocol, Sequence, Set, Tuple
 
 from sheetls.diagnostics.findings import Edit, Finding, Fix
 from sheetls.diagnostics.noqa import noqa_lines, suppressed
@@ -82,8 +82,10 @@ class Unit:
     deps: FrozenSet[str] = frozenset()
     handlers: Tuple[Tuple[int, int, int], ...] = ()  # (line from start, column, parameters before (reader, writer))
     candidates: FrozenSet[str] = frozenset()  # the local names its imports bind
-    binds_open: bool = False
+    binds: FrozenSet[str] = frozenset()  # the names it binds (check._bound_names's count)
+    asked: FrozenSet[str] = frozenset()  # the names the check asked whether the file binds
     has_global: bool = True  # until its names are scanned
+    class_name: str = ""  # a head: the class it names
     noqa: Optional[Dict[int, Optional[Set[str]]]] = None  # line from start -> codes (when asked)
     _idents: Optional[FrozenSet[str]] = field(default=None, repr=False)
 
@@ -193,6 +195,7 @@ def _units_of(group: List[ast.stmt], first: int, last: int, lines: Sequence[str]
             header = [v for name, v in ast.iter_fields(cls) if name not in ("name", "body")]
             nodes: List[ast.AST] = [n for v in header for n in (v if isinstance(v, list) else [v]) if n is not None]
             head = Unit(first, body_start, nodes, first, "head", block, tuple(lines[first:body_start]))
+            head.class_name = cls.name
             members = _member_units(cls.body, body_start, last, lines, block, head.lines)
             return [head, *members]
     return [Unit(first, last, list(group), first, "top", block, tuple(lines[first:last]))]
@@ -261,6 +264,10 @@ class DocumentLint:
         self.model = DocumentModel()
         self.imports: Optional[Imports] = None
         self.file_key: Optional[Tuple[Any, ...]] = None
+        self.import_edits: Set[Edit] = set()  # the imports the fixes add (the same for every unit)
+        self.candidates: Optional[Set[str]] = None  # the local names imports bind anywhere in the file
+        self.bound: Counter[str] = Counter()  # name -> how many units bind it
+        self.handler_units: List[Unit] = []  # the units holding a handler passed to a server
         self.python: Optional[PyVersion] = None
         self.result: Optional[Tuple[Tuple[List[str], PyVersion], List[Finding]]] = (
             None  # ((lines, python), findings) last given
@@ -385,52 +392,86 @@ class DocumentLint:
         ):
             self.imports = scan_imports(lines)
         src = self.engine.source(text, lines, model, self.imports)
-        for u in units:
-            if id(u) in fresh:
-                u.candidates, u.binds_open, u.has_global = _names_of(u.current_nodes())
-        src.candidates = set().union(*(u.candidates for u in units))
-        binds_open = any(u.binds_open for u in units)
+        checked = [u for u in new if id(u) in fresh]
+        for u in checked:
+            u.candidates, u.binds, u.has_global = _names_of(u.current_nodes())
+            if u.kind == "head":
+                u.binds |= {u.class_name}
+        # the file's import-bound names and `open` binding change only with a unit that has some
+        if self.candidates is None or any(u.candidates for u in (*removed, *checked)):
+            self.candidates = set().union(*(u.candidates for u in units))
+        # the names bound anywhere: those that came or went ask their askers to check again
+        touched = set().union(*(u.binds for u in (*removed, *checked)))
+        before = {name for name in touched if name in self.bound}
+        for u in removed:
+            self.bound.subtract(u.binds)
+        for u in checked:
+            self.bound.update(u.binds)
+        for name in touched:
+            if self.bound[name] <= 0:
+                del self.bound[name]
+        flipped = before ^ {name for name in touched if name in self.bound}
+        src.candidates = self.candidates
         spelled = tuple((q, *src.spelled(q)) for q in SPELLED)
-        file_key: Tuple[Any, ...] = (python, frozenset(src.candidates), binds_open)
+        file_key: Tuple[Any, ...] = (python, frozenset(src.candidates))
         file_key += (tuple((q, n, tuple(e)) for q, n, e in spelled), tuple(model.stars()))
         everything = file_key != self.file_key
+        self.import_edits = {e for _, _, edits in spelled for e in edits}  # where they are, whatever moves
         self.file_key = file_key
-        # the handlers passed to a server, per unit (line from its start, column, parameters before)
-        starts = [u.start for u in units]
-        found_handlers: Dict[int, List[Tuple[int, int, int]]] = {}
-        for (line1, col), skip in handlers(model).items():
-            k = bisect.bisect_right(starts, line1 - 1) - 1
-            if k >= 0:
-                found_handlers.setdefault(k, []).append((line1 - 1 - units[k].start, col, skip))
+        # what changed: units new or gone, and those whose handlers passed to a server changed
         changed: Set[str] = set()
-        for u in removed:
-            changed |= u.idents
         heads_changed = set()
-        for k, u in enumerate(units):
-            h = tuple(sorted(found_handlers[k])) if k in found_handlers else ()
-            if id(u) in fresh or h != u.handlers:
-                changed |= u.idents
-                u.found = None
-                if u.kind == "head":
-                    heads_changed.add(u.block)
+
+        def mark(u: Unit) -> None:
+            changed.update(u.idents)
+            u.found = None
+            if u.kind == "head":
+                heads_changed.add(u.block)
+
+        for u in removed:
+            changed.update(u.idents)
+        for u in checked:
+            mark(u)
+        found = handlers(model)
+        now: Dict[int, Tuple[Unit, Tuple[Tuple[int, int, int], ...]]] = {}
+        if found:
+            starts = [u.start for u in units]
+            by_unit: Dict[int, List[Tuple[int, int, int]]] = {}
+            for (line1, col), skip in found.items():
+                k = bisect.bisect_right(starts, line1 - 1) - 1
+                if k >= 0:
+                    by_unit.setdefault(k, []).append((line1 - 1 - units[k].start, col, skip))
+            now = {id(units[k]): (units[k], tuple(sorted(v))) for k, v in by_unit.items()}
+        for u, h in now.values():
+            if h != u.handlers:
+                mark(u)
                 u.handlers = h
-        bound = {"open"} if binds_open else set()
+        for u in self.handler_units:
+            if id(u) not in now and u.handlers:
+                mark(u)
+                u.handlers = ()
+        self.handler_units = [u for u, _ in now.values()]
+        bound: Optional[_Asked] = None
         for u in units:
             if (
-                u.found is None
-                or everything
-                or (u.kind == "member" and u.block in heads_changed)
-                or not u.deps.isdisjoint(changed)
+                everything
+                or u.found is None
+                or (u.deps and not u.deps.isdisjoint(changed))
+                or (u.asked and not u.asked.isdisjoint(flipped))
+                or (heads_changed and u.kind == "member" and u.block in heads_changed)
             ):
+                if bound is None:
+                    bound = _Asked(self.bound)
                 self._check_unit(u, src, python, bound)
                 self.stats["checked"] += 1
             else:
                 self.stats["kept"] += 1
         return self._assemble(units, lines)
 
-    def _check_unit(self, u: Unit, src: Any, python: PyVersion, bound: Set[str]) -> None:
+    def _check_unit(self, u: Unit, src: Any, python: PyVersion, bound: _Asked) -> None:
         model = src.model
         model.looked_up = set()
+        bound.asked = set()
         model.function_returns = {}  # what a function returns is found again: its look-ups count
         try:
             nodes = u.current_nodes()
@@ -442,6 +483,7 @@ class DocumentLint:
             for node in nodes:
                 checker.visit(node)
             u.deps = frozenset(model.looked_up)
+            u.asked = frozenset(bound.asked)
         finally:
             model.looked_up = None
         u.found = checker.findings
@@ -451,7 +493,7 @@ class DocumentLint:
 
     def _assemble(self, units: List[Unit], lines: List[str]) -> List[Finding]:
         """Every unit's findings at its current line, `# noqa` honoured, sorted by place."""
-        import_edits = {e for _, _, edits in (self.file_key or ((),) * 4)[3] for e in edits}
+        import_edits = self.import_edits
         out: List[Finding] = []
         for u in units:
             if not u.found:
@@ -492,7 +534,8 @@ def _carry(replaced: List[Unit], new: List[Unit]) -> Tuple[Set[int], List[Unit]]
         if olds and olds[0].found is not None:
             o = olds.pop(0)
             u.found, u.at, u.deps, u.handlers = o.found, o.at, o.deps, o.handlers
-            u.candidates, u.binds_open, u.has_global, u.noqa = o.candidates, o.binds_open, o.has_global, o.noqa
+            u.candidates, u.binds, u.has_global, u.noqa = o.candidates, o.binds, o.has_global, o.noqa
+            u.asked = o.asked
             u.let_go()
         else:
             fresh.add(id(u))
@@ -500,24 +543,43 @@ def _carry(replaced: List[Unit], new: List[Unit]) -> Tuple[Set[int], List[Unit]]
     return fresh, removed
 
 
-def _names_of(nodes: List[ast.AST]) -> Tuple[FrozenSet[str], bool, bool]:
-    """(the local names the nodes' imports bind, whether they bind `open` (as _bound_names
-    counts a binding), whether they declare a `global`), in one walk."""
-    candidates = set()
-    binds_open = has_global = False
+def _names_of(nodes: List[ast.AST]) -> Tuple[FrozenSet[str], FrozenSet[str], bool]:
+    """(the local names the nodes' imports bind, every name they bind as check._bound_names
+    counts one, whether they declare a `global`), in one walk."""
+    candidates: Set[str] = set()
+    binds: Set[str] = set()
+    has_global = False
     for node in nodes:
         for n in ast.walk(node):
             if isinstance(n, (ast.Import, ast.ImportFrom)):
-                for a in n.names:
-                    local = (a.asname or a.name).split(".")[0]
-                    candidates.add(local)
-                    binds_open = binds_open or local == "open"
+                candidates.update((a.asname or a.name).split(".")[0] for a in n.names)
             elif isinstance(n, ast.Name):
-                binds_open = binds_open or (n.id == "open" and not isinstance(n.ctx, ast.Load))
+                if not isinstance(n.ctx, ast.Load):
+                    binds.add(n.id)
             elif isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-                binds_open = binds_open or n.name == "open"
+                binds.add(n.name)
             elif isinstance(n, ast.arg):
-                binds_open = binds_open or n.arg == "open"
+                binds.add(n.arg)
+            elif isinstance(n, ast.alias):
+                binds.add((n.asname or n.name).split(".")[0])
             elif isinstance(n, ast.Global):
                 has_global = True
-    return frozenset(candidates), binds_open, has_global
+    return frozenset(candidates), frozenset(binds), has_global
+
+
+class _Asked(Set[str]):
+    """The names the file binds (check._Checker.bound), keeping each name the checker asks
+    about (`name in bound`, the one use it has), so that a unit is checked again when one of
+    them comes or goes; iterating over it counts as asking about them all."""
+
+    def __init__(self, names: Counter[str]):
+        super().__init__(names)
+        self.asked: Set[str] = set()
+
+    def __contains__(self, name: object) -> bool:
+        self.asked.add(str(name))
+        return super().__contains__(name)
+
+    def __iter__(self) -> Iterator[str]:
+        self.asked.update(super().__iter__())
+        return super().__iter__()
