@@ -37,6 +37,9 @@ async def test_render_page_is_the_exported_page(client):
     assert page == render_page([SHEET], "compact")
     for entry in SHEET.entries:
         assert f'id="{ANCHORS[(SHEET.id, entry.id)]}"' in page
+    with_nonce = await command(client, "sheetls.renderPage", {"nonce": "abc123"})
+    assert with_nonce == render_page([SHEET], nonce="abc123")
+    assert '<script nonce="abc123">' in with_nonce and '<style nonce="abc123">' in with_nonce
 
 
 # The place, and the prefix typed there for completion ("|" is the cursor).

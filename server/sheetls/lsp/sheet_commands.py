@@ -1,7 +1,8 @@
 """The sheet inside the editors (issue 17): workspace/executeCommand handlers the clients call.
 
-- `sheetls.renderPage [{"view"?, "uri"?}]`: the one-page sheet (sheetls.page.render_page) as a
-  string, for VS Code's webview; `uri`: a document whose project's Python version it speaks for.
+- `sheetls.renderPage [{"view"?, "uri"?, "nonce"?}]`: the one-page sheet (sheetls.page.render_page)
+  as a string, for VS Code's webview; `uri`: a document whose project's Python version it speaks
+  for; `nonce`: put on its inline style and script (the webview's content security policy).
 - `sheetls.formAt [{"uri", "position", "anchor" | "pack"+"id"}]`: what completion would insert
   for that entry at that place of an open Python document, with nothing typed (the webview's
   "Insert at cursor", Neovim's insert key): {text, isSnippet, form, insertTextMode,
@@ -62,7 +63,8 @@ def install(server: LanguageServer, version_model: Callable[[Any], Any]) -> None
         opts = _opts(args)
         uri = opts.get("uri")
         target = ls.target_of(uri).version if isinstance(uri, str) and uri else None
-        return page(list(ls.index.sheets), _view(opts), target)
+        nonce = opts.get("nonce") if isinstance(opts.get("nonce"), str) else None
+        return page(list(ls.index.sheets), _view(opts), target, nonce=nonce or None)
 
     @server.command(CMD_SHEET_OUTLINE)
     def sheet_outline(ls: Any, *args: Any) -> Dict[str, Any]:

@@ -145,14 +145,15 @@ export class SheetPanel implements vscode.Disposable {
         try {
             const client = await this.manager.ready();
             const uri = this.pythonEditor()?.document.uri;
+            const nonce = makeNonce();
             const result: unknown = await client.sendRequest(ExecuteCommandRequest.type, {
                 command: 'sheetls.renderPage',
-                arguments: [uri ? { uri: client.code2ProtocolConverter.asUri(uri) } : {}],
+                arguments: [{ nonce, ...(uri ? { uri: client.code2ProtocolConverter.asUri(uri) } : {}) }],
             });
             if (typeof result !== 'string') {
                 throw new Error(`sheetls.renderPage returned ${JSON.stringify(result)?.slice(0, 200)}, not a page`);
             }
-            page = webviewHtml(result, makeNonce());
+            page = webviewHtml(result, nonce);
         } catch (err) {
             const message = err instanceof Error ? err.message : String(err);
             page = `<!DOCTYPE html><html lang="en"><head><meta http-equiv="Content-Security-Policy" content="default-src 'none'"></head><body><h1>sheetls</h1><p>The sheet could not be rendered: ${escapeHtml(message)}</p></body></html>`;

@@ -138,18 +138,19 @@ const HOST_STYLE = `pre code { background-color: transparent; color: inherit; pa
 @media print { [data-sheetls-insert] { display: none !important; } }`;
 
 /**
- * The server's page with the policy in its head, a nonce on each of its inline styles and
- * scripts (the JSON data block needs none: it is not run), and the host script and style.
- * Throws when the page does not have the shape it is known to have (no <head>, no </body>).
+ * The server's page (rendered with `nonce` on its inline style and script; the JSON data block
+ * needs none: it is not run) with the policy in its head, and the host script and style.
+ * Throws when the page does not have the shape it is known to have.
  */
 export function webviewHtml(page: string, nonce: string): string {
     if (!/<head>/i.test(page) || !/<\/head>/i.test(page)) {
         throw new Error('the page from sheetls.renderPage has no <head>');
     }
+    if (!page.includes(`<script nonce="${nonce}">`)) {
+        throw new Error('the page from sheetls.renderPage does not carry the nonce (an older server?)');
+    }
     const meta = `<meta http-equiv="Content-Security-Policy" content="${contentSecurityPolicy(nonce)}">`;
-    let html = page.replace(/<head>/i, `<head>\n${meta}`);
-    html = html.replace(/<style>/gi, `<style nonce="${nonce}">`);
-    html = html.replace(/<script>/gi, `<script nonce="${nonce}">`);
+    const html = page.replace(/<head>/i, `<head>\n${meta}`);
     return html.replace(
         /<\/head>/i,
         `<style nonce="${nonce}">\n${HOST_STYLE}\n</style>\n<script nonce="${nonce}">\n${HOST_SCRIPT}\n</script>\n</head>`,
