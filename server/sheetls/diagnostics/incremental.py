@@ -5,23 +5,28 @@ A unit is a top-level statement (statements sharing a line are one), or, for a t
 whose body starts below its header, the header (decorators, `class` line, bases) and each
 statement of its body (a method, mostly). Each unit keeps its findings (unfiltered, at the
 line it started on when checked), the names the resolver looked up while its calls were
-resolved, and the handlers-passed-to-a-server it holds. An edit reparses only the units it
-touched (the file is known to parse when they do: every unit starts a logical line at its
-indentation, see `_parse_chunk`), and a unit whose text is unchanged keeps its findings, moved
+resolved, the names the check asked whether the file binds, and the handlers-passed-to-a-server
+it holds. An edit reparses only the units it touched and the one before (the file is known to
+parse when they do: every unit starts a logical line at its indentation, see `_parse_chunk`;
+when they do not, the whole file decides, and while it does not parse the last version that did
+is kept to compare the next one with). A unit whose text is unchanged keeps its findings, moved
 to its new line, unless
 
-- a file-level fact changed: the target Python, the names imports bind anywhere, whether
-  anything binds `open`, how the fixes spell and import `asyncio.*`/`functools.partial`, the
-  `from m import *` modules; then every unit is checked again;
-- a unit it looked a name up in may have changed: any name it looked up is an identifier of
-  the old or new text of a unit that changed (a binding of a name is text holding the name;
-  the resolver reaches other units only through names), or of one whose handlers changed;
+- a file-level fact changed: the target Python, the names imports bind anywhere, how the fixes
+  spell and import `asyncio.*`/`functools.partial`, the `from m import *` modules; then every
+  unit is checked again;
+- a unit it looked a name up in may have changed: a name it looked up is one through which a
+  new, removed or changed unit can be seen (`Unit.idents`: every identifier of its text, for a
+  function its name, what runs outside it and its globals; the resolver reaches other units only
+  through names), or a unit whose handlers changed;
+- a name its check asked about (`name in bound`) came to be bound in the file or stopped being;
 - it is a statement of a class whose header changed, or its own handlers changed.
 
 `check(text)` (check.py) is this from scratch, so an incremental result equals a full one by
 construction, and tests/test_diagnostics_incremental.py checks the caching against it over
-real files and random edits. Pure: no protocol objects; one `DocumentLint` per open document
-(lsp/lint_runtime.py keeps them)."""
+real files and random edits. A unit lets its syntax tree go once checked (parsed again from its
+text if it must be checked again). Pure: no protocol objects; one `DocumentLint` per open
+document (lsp/lint_runtime.py keeps them), made by check.document_lint()."""
 
 from __future__ import annotations
 
