@@ -312,7 +312,7 @@ class VersionModel:
         if head is not None:
             text = self._text_of(k)
             n = re.escape(name)
-            offsets = []
+            offsets: List[int] = []
             for binds in (
                 rf"{n}(?<![\w.]{n})\s*(?:[,:)\]]|=(?!=))",
                 rf"as\s+{n}\b",

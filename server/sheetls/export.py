@@ -69,7 +69,7 @@ def builtin_dist() -> Tuple[List[Sheet], str]:
     from sheetls.loader import builtin_sheet_path, load_pack
 
     result = load_pack(builtin_sheet_path())
-    if not result.ok:
+    if not result.ok or result.sheet is None:
         raise ValueError("the built-in sheet has errors:\n" + "\n".join(str(e) for e in result.errors))
     return [result.sheet], result.sheet.id
 

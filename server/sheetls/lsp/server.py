@@ -20,7 +20,7 @@ from sheetls import __version__
 from sheetls.logs import LEVELS
 from sheetls.lsp import debug, sheet_commands
 from sheetls.lsp.capabilities import client_profile
-from sheetls.lsp.lint_runtime import CMD_SHOW_ENTRY, FIX_ALL
+from sheetls.lsp.lint_runtime import CMD_SHOW_ENTRY, FIX_ALL, LintRuntime
 from sheetls.lsp.transports import ProtocolServer
 from sheetls.lsp.workspace import LineDocument
 from sheetls.options import Options, parse_options
@@ -30,7 +30,7 @@ if TYPE_CHECKING:  # the sheet model, its index and the import scanner load with
     from sheetls.index import SheetIndex
     from sheetls.lsp.pack_runtime import PackRuntime
     from sheetls.pyimports import Imports
-    from sheetls.target import ProjectTarget
+    from sheetls.target import ProjectTarget, ProjectTargets
 
 log = logging.getLogger("sheetls")
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
@@ -69,15 +69,13 @@ class SheetServer(ProtocolServer):  # spec-conformant base protocol (lifecycle, 
         self.facts: Dict[str, DocumentState] = {}
         self.connected = False
         self._packs: Optional[PackRuntime] = None
-        self._targets = None
-        self._lint = None
+        self._targets: Optional[ProjectTargets] = None
+        self._lint: Optional[LintRuntime] = None
 
     @property
-    def lint(self):
+    def lint(self) -> LintRuntime:
         """`sheetls lint` in the editor (lint_runtime.py), made on first use."""
         if self._lint is None:
-            from sheetls.lsp.lint_runtime import LintRuntime
-
             self._lint = LintRuntime(self)
         return self._lint
 
@@ -435,7 +433,8 @@ def completion_documentation(entry, markdown: bool):
 @guarded("completionItem/resolve")
 def on_resolve(ls: SheetServer, item: types.CompletionItem) -> types.CompletionItem:
     data = item.data if isinstance(item.data, dict) else {}
-    entry = ls.index.by_id.get((data.get("pack"), data.get("id")))
+    pack, entry_id = data.get("pack"), data.get("id")
+    entry = ls.index.by_id.get((pack, entry_id)) if isinstance(pack, str) and isinstance(entry_id, str) else None
     if entry is not None and item.documentation is None:
         item.documentation = completion_documentation(entry, ls.profile.markdown)
     return item
