@@ -20,15 +20,18 @@ import bisect
 import re
 from collections import defaultdict
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Dict, List, Optional, Sequence, Tuple
+from typing import TYPE_CHECKING, Any, Dict, FrozenSet, Iterable, List, Optional, Sequence, Set, Tuple, Union, cast
 
 from sheetls.pysource import CONTINUATION, NOT_A_START, LineIndex, child_start_in, def_name, header_end, scan, skeleton
 from sheetls.regions import Region, RegionCache
-from sheetls.scopes import Binding, scope_bindings
+from sheetls.scopes import Binding, ScopeBindings, scope_bindings
 
 if TYPE_CHECKING:
     from sheetls.apifacts import ApiFacts
 
+# A parsed region's key: (block, None), or a big class's (block, statement of its body), with the
+# inner start when that statement is cut to a skeleton.
+RegionKey = Union[Tuple[int, Optional[int]], Tuple[int, int, int]]
 BIG_BLOCK = 300  # lines: a larger block is parsed as a skeleton around the line that matters
 _MODEL_REGIONS = 256  # parsed regions a version model holds on to (oldest dropped first)
 # Lines that may pass a handler to a server: the evaluator resolves each (see evaluate.handlers).
@@ -39,8 +42,8 @@ class _ClassScope:
     """The class-level bindings of a big class whose body is parsed one statement at a
     time: found, name by name, by a search of the class's text (VersionModel.class_bindings)."""
 
-    globals: frozenset = frozenset()
-    nonlocals: frozenset = frozenset()
+    globals: FrozenSet[str] = frozenset()
+    nonlocals: FrozenSet[str] = frozenset()
     stars: List[str] = []
 
     def __init__(self, model: VersionModel, k: int):
@@ -51,7 +54,7 @@ class _ClassNames:
     def __init__(self, model: VersionModel, k: int):
         self.model, self.k = model, k
 
-    def get(self, name: str, default=None):
+    def get(self, name: str, default: Optional[List[Binding]] = None) -> Optional[List[Binding]]:
         return self.model.class_bindings(self.k, name) or default
 
     def __contains__(self, name: str) -> bool:
@@ -101,7 +104,7 @@ class VersionModel:
 
     def _fresh_caches(self) -> None:
         self._module_bindings: Dict[str, List[Binding]] = {}
-        self._class_bindings: Dict[Tuple[int, str], Tuple[List[Binding], frozenset]] = {}
+        self._class_bindings: Dict[Tuple[int, str], Tuple[List[Binding], FrozenSet[int]]] = {}
         self._class_heads: Dict[int, Optional[ClassHead]] = {}
         self._stars: Optional[List[str]] = None
         # The evaluator's slots (evaluate.py): functions passed to a server -> parameters before
@@ -109,12 +112,12 @@ class VersionModel:
         # handlers, the unit an edit must leave alone); the lines naming a server; the names
         # looked up while a line is resolved; id(function node) -> (node, what it returns).
         self.handlers_found: Optional[Dict[Tuple[int, int], int]] = None
-        self.handler_parts: Dict[int, Tuple[frozenset, Dict[Tuple[int, int], int], tuple]] = {}
+        self.handler_parts: Dict[int, Tuple[FrozenSet[str], Dict[Tuple[int, int], int], Tuple[Any, ...]]] = {}
         self.server_lines: Optional[List[int]] = None
-        self.looked_up: Optional[set] = None
+        self.looked_up: Optional[Set[str]] = None
         self.function_returns: Dict[int, Tuple[ast.AST, object]] = {}
         self._block_text: Dict[int, str] = {}
-        self._regions: Dict[tuple, Tuple[Region, int]] = {}
+        self._regions: Dict[RegionKey, Tuple[Region, int]] = {}
 
     @classmethod
     def after(cls, prev: VersionModel, changes: Sequence[Tuple[int, int, int]], lines: Sequence[str]) -> VersionModel:
@@ -152,7 +155,7 @@ class VersionModel:
         changed = sorted({first for first, _, _ in changes})
         touched = [prev.texts[i] for i in changed] + [model.texts[i] for i in changed]
 
-        def untouched(names) -> bool:
+        def untouched(names: Iterable[str]) -> bool:
             return not any(n in t for n in names for t in touched)
 
         by_block: Dict[int, List[int]] = defaultdict(list)
@@ -275,7 +278,7 @@ class VersionModel:
         b = self.blocks[k]
         header = self.texts[b.start : head.head_end + 1]
         if focus is None or focus <= head.head_end:
-            key: tuple = (k, None)
+            key: RegionKey = (k, None)
             found = self._regions.get(key)
             if found is None:
                 pad = " " * head.indent + "pass"
@@ -343,7 +346,7 @@ class VersionModel:
         self._class_bindings[key] = (bindings, frozenset(sources))
         return bindings
 
-    def bindings_of(self, scope: ast.AST, region: Region):
+    def bindings_of(self, scope: ast.AST, region: Region) -> ScopeBindings:
         """The names `scope` binds; for a big class parsed a statement at a time, all of the
         class's (found in its text when asked)."""
         if (
@@ -355,7 +358,9 @@ class VersionModel:
         ):
             k = self.block_index(region.class_start)
             if k >= 0 and self.blocks[k].start == region.class_start and self.class_head(k) is not None:
-                return _ClassScope(self, k)
+                # lookup reads only names.get, `in` globals/nonlocals and stars, which a
+                # _ClassScope answers the way a ScopeBindings does
+                return cast(ScopeBindings, _ClassScope(self, k))
         return scope_bindings(scope, region)
 
     def region(self, k: int, focus: Optional[int] = None) -> Region:
@@ -385,7 +390,7 @@ class VersionModel:
             found = self._keep((k, focus), (region, b.end))
         return found[0]
 
-    def _keep(self, key: tuple, found: Tuple[Region, int]) -> Tuple[Region, int]:
+    def _keep(self, key: RegionKey, found: Tuple[Region, int]) -> Tuple[Region, int]:
         self._regions[key] = found
         if len(self._regions) > _MODEL_REGIONS:  # bounded: a class of thousands of handlers
             del self._regions[next(iter(self._regions))]
@@ -400,7 +405,7 @@ class VersionModel:
         k = self.block_index(line)
         return self.region(k, line) if k >= 0 else None
 
-    def unit(self, line: int) -> tuple:
+    def unit(self, line: int) -> Tuple[int, Optional[int]]:
         """What an edit must leave alone for a result about `line` to stand: its block, or in
         a big class, the statement of the body holding it."""
         k = self.block_index(line)
