@@ -195,6 +195,216 @@ def test_open_shadowed_is_not_the_builtin():
     assert codes("def open(p): pass\nasync def f():\n    open('f')\n") == []
 
 
+def test_open_is_shadowed_by_scope_not_by_a_class_bodys_method():
+    """G1: a class body's `def open` is not visible in its methods nor outside the class; a module
+    or function binding shadows the builtin there and in the functions nested in it."""
+    src = """\
+class LocalFS:
+    async def open(self, path, mode):
+        return open(path, mode)
+
+
+async def check(name):
+    with open(name) as f:
+        return f.read()
+"""
+    assert [(f.code, f.ruff, f.line) for f in found(src)] == [("SHEET103", "ASYNC230", 2), ("SHEET103", "ASYNC230", 6)]
+    assert "        return await asyncio.to_thread(open, path, mode)\n" in fixed(src)
+    assert codes("open = print\nasync def f():\n    open('f')\n") == []
+    assert codes("async def f():\n    open('f')\nopen = print\n") == []  # bound later: still the module's
+    assert codes("def g():\n    def open(p): pass\n    async def h():\n        open('f')\n") == []
+    assert codes("async def f():\n    from gzip import open\n    open('f')\n") == []
+    # the function's own binding does not reach a sibling
+    src = "def g():\n    def open(p): pass\nasync def h():\n    open('f')\n"
+    assert codes(src) == ["SHEET103"]
+
+
+def test_input_builtin():
+    """G6: `input()` is ruff's ASYNC250; the fix runs it in a thread, also inside an expression."""
+    src = "async def ask():\n    name = input('name: ')\n    print(input())\n    return name\n"
+    assert [(f.code, f.ruff) for f in found(src)] == [("SHEET103", "ASYNC250")] * 2
+    new = fixed(src)
+    assert "    name = await asyncio.to_thread(input, 'name: ')\n" in new
+    assert "    print((await asyncio.to_thread(input)))\n" in new
+    assert codes("def ask():\n    return input()\n") == []
+    assert codes("from builtins import print as input\nasync def ask():\n    input()\n") == []
+    assert codes("async def ask(input):\n    input()\n") == []
+    assert codes("async def ask():\n    input()  # noqa: ASYNC250\n") == []
+
+
+def test_path_open_is_flagged_not_fixed():
+    """G2: `Path(...).open()` and `.open()` on a name bound to a Path or annotated Path."""
+    src = """\
+import pathlib
+from pathlib import Path
+
+SOCKET = Path("/tmp/app.sock")
+
+
+async def send_self(given: Path, name):
+    with pathlib.Path(__file__).open("rb") as f:
+        f.read()
+    with SOCKET.open("rb") as g:
+        g.read()
+    given.open()
+    p = Path(name)
+    fh = p.open()
+"""
+    findings = found(src)
+    assert [(f.code, f.ruff, f.line) for f in findings] == [("SHEET103", "ASYNC230", n) for n in (7, 9, 11, 13)]
+    assert all(f.fix is None for f in findings)
+    # not a Path: a file object, a string, anyio's Path (its methods are awaited), a plain def
+    assert codes("async def f(fs, name):\n    fs.open(name)\n    name.open()\n") == []
+    assert codes("import pathlib\nfrom anyio import Path\nasync def f(n):\n    await Path(n).open()\n") == []
+    assert codes("from pathlib import Path\ndef f(n):\n    Path(n).open()\n") == []
+
+
+@pytest.mark.parametrize(
+    "call", ["os.path.exists(name)", "os.path.isdir(name)", "os.path.getsize(name)", "os.path.realpath(name)"]
+)
+def test_os_path_queries(call):
+    """G3: os.path's file-system queries (ruff ASYNC240), fixed as statements and in expressions."""
+    src = f"import os\nasync def f(name):\n    x = {call}\n    if {call} or not {call}:\n        return {call}\n"
+    findings = found(src)
+    assert [(f.code, f.ruff) for f in findings] == [("SHEET103", "ASYNC240")] * 4
+    func, _, args = call.rstrip(")").partition("(")
+    new = fixed(src)
+    assert f"    x = await asyncio.to_thread({func}, {args})\n" in new
+    wrapped = f"(await asyncio.to_thread({func}, {args}))"
+    assert f"    if {wrapped} or not {wrapped}:\n" in new
+    assert f"        return await asyncio.to_thread({func}, {args})\n" in new
+    assert codes(f"import os\nasync def f(name):\n    x = {call}  # noqa: ASYNC240\n") == []
+
+
+def test_os_path_queries_from_import_and_what_is_not_flagged():
+    src = "from os.path import exists as ex, isfile\nasync def f(n):\n    assert ex(n) and isfile(n)\n"
+    assert codes(src) == ["SHEET103", "SHEET103"]
+    assert "    assert (await asyncio.to_thread(ex, n)) and (await asyncio.to_thread(isfile, n))\n" in fixed(src)
+    # string functions: no system call (abspath: one getcwd)
+    for fn in ("normpath", "join", "dirname", "basename", "splitext", "abspath", "expanduser"):
+        assert codes(f"import os\nasync def f(n):\n    return os.path.{fn}(n)\n") == [], fn
+    assert codes("import os\ndef f(n):\n    return os.path.exists(n)\n") == []
+    # a decorator runs where the function is defined, not in the coroutine
+    assert (
+        codes("import os, pytest\n@pytest.mark.skipif(not os.path.isdir('/p'), reason='r')\nasync def t():\n    pass\n")
+        == []
+    )
+    assert codes("import os\nasync def t(a=os.path.exists('x')):\n    pass\n") == []
+
+
+def test_os_path_in_a_generator_expression_is_flagged_not_fixed():
+    """An `await` inside a generator expression would make it an async generator (any() fails)."""
+    src = "import os\nasync def f(names):\n    return any(os.path.exists(n) for n in names)\n"
+    [finding] = found(src)
+    assert finding.code == "SHEET103" and finding.fix is None
+    src = "import os\nasync def f(names):\n    return [os.path.getsize(n) for n in names]\n"
+    assert "    return [(await asyncio.to_thread(os.path.getsize, n)) for n in names]\n" in fixed(src)
+
+
+def test_path_methods_on_a_path_held_in_a_name():
+    """G4: pathlib's I/O methods on `Path(...)`, a name bound to one (here or at module level, also
+    through `/`), a parameter annotated `Path`; fixed in the same shapes as the os.path queries."""
+    src = """\
+from pathlib import Path
+
+HERE = Path(__file__).parent
+
+
+async def probe(name: str, given: Path):
+    p = Path(name)
+    p.write_text("x")
+    assert p.exists() and p.is_dir()
+    size = p.stat().st_size
+    data = given.read_bytes()
+    Path(name).symlink_to("target")
+    q = p / "sub"
+    q.mkdir()
+    cfg: Path = Path.home() / ".cfg"
+    cfg.unlink()
+    s = name.replace("a", "b")
+    HERE.resolve()
+    return size, data, s
+"""
+    findings = found(src)
+    lines = [f.line + 1 for f in findings]
+    assert lines == [8, 9, 9, 10, 11, 12, 14, 16]  # not HERE: `.parent` is not followed
+    assert {f.ruff for f in findings} == {"ASYNC240"}
+    new = fixed(src)
+    assert '    await asyncio.to_thread(p.write_text, "x")\n' in new
+    assert "    assert (await asyncio.to_thread(p.exists)) and (await asyncio.to_thread(p.is_dir))\n" in new
+    assert "    size = (await asyncio.to_thread(p.stat)).st_size\n" in new
+    assert "    data = await asyncio.to_thread(given.read_bytes)\n" in new
+    assert '    await asyncio.to_thread(Path(name).symlink_to, "target")\n' in new
+    assert "    await asyncio.to_thread(q.mkdir)\n" in new
+    assert codes("from pathlib import Path\ndef f(p: Path):\n    p.exists()\n") == []
+    assert codes("async def f(p):\n    p.exists()\n    p.replace('a', 'b')\n") == []  # not known to be a Path
+    # a name rebound to something else is no longer the Path
+    assert (
+        codes("from pathlib import Path\nasync def f(n):\n    p = Path(n)\n    p = str(p)\n    p.replace('a', 'b')\n")
+        == []
+    )
+
+
+@pytest.mark.parametrize(
+    "before,after",
+    [
+        ("P = Path('x')", "P = 'x'"),  # the Path's binding, in another unit, changes
+        ("P = 'x'", "P = Path('x')"),
+        ("def g(): pass", "def open(p): pass"),  # a module-level `open` appears in another unit
+        ("def open(p): pass", "def g(): pass"),
+        ("class C:\n    def input(self): pass", "input = print"),
+    ],
+)
+def test_an_edit_of_another_unit_rechecks_the_calls_that_depend_on_it(before, after):
+    """The names the checks look up (a Path's binding, a shadowing `open`/`input`) are in other
+    units: an open document's incremental result stays the one from scratch."""
+    from sheetls.diagnostics.check import document_lint, split_lines
+
+    template = "from pathlib import Path\n{}\n\n\nasync def f():\n    P.exists()\n    open('f')\n    input()\n"
+    lint = document_lint()
+    for version in (template.format(before), template.format(after)):
+        got = lint.findings(split_lines(version), python=(3, 13))
+        assert [(f.line, f.code) for f in got] == [(f.line, f.code) for f in found(version)]
+    assert codes(template.format(before)) != codes(template.format(after))
+
+
+def test_path_read_text_is_ruffs_async240():
+    """G5: the same check as ruff's ASYNC240, so its noqa silences it."""
+    assert {"ASYNC210", "ASYNC230", "ASYNC240", "ASYNC250"} <= set(RULES["SHEET103"].ruff)
+    src = "from pathlib import Path\nasync def load(name):\n    return Path(name).read_text()  # noqa: ASYNC240\n"
+    assert codes(src) == []
+    [finding] = found(src.replace("  # noqa: ASYNC240", ""))
+    assert finding.ruff == "ASYNC240"
+
+
+def test_fixed_file_system_calls_give_the_same_results(tmp_path):
+    """The fixed os.path and pathlib calls, run: the same answers as before the fix."""
+    program = textwrap.dedent(f"""\
+        import asyncio
+        import os
+        from pathlib import Path
+
+        ROOT = Path({str(tmp_path)!r})
+
+
+        async def main():
+            p = ROOT / "a.txt"
+            p.write_text("hello")
+            if os.path.exists(p) and not os.path.isdir(p):
+                print("size", os.path.getsize(p), p.stat().st_size)
+            print(p.read_text(), p.is_file(), (ROOT / "missing").exists())
+
+
+        asyncio.run(main())
+        """)
+    new, applied = apply_fixes(program, check(program, python=(3, 9)))
+    assert applied == 8 and new.count("await asyncio.to_thread(") == 8
+    before = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True, check=True).stdout
+    (tmp_path / "a.txt").unlink()
+    after = subprocess.run([sys.executable, "-c", new], capture_output=True, text=True, check=True).stdout
+    assert before == after == "size 5 5\nhello True False\n"
+
+
 # --- SHEET104 os.wait* ----------------------------------------------------------------------------
 @pytest.mark.parametrize("call", ["os.wait()", "os.waitpid(pid, 0)", "os.wait3(0)", "os.wait4(pid, 0)"])
 def test_os_wait(call):
@@ -253,6 +463,30 @@ def test_close_without_wait_closed():
 def test_close_in_a_plain_def_is_not_flagged():
     src = "import asyncio\ndef f(writer: asyncio.StreamWriter):\n    writer.close()\n"
     assert codes(src) == []
+
+
+def test_close_then_the_writer_handed_to_a_helper_is_not_flagged():
+    """FP-S1: a helper that waits (asyncssh's maybe_wait_closed, test_ssl's self.wait_closed)."""
+    helper = "async def maybe_wait_closed(writer):\n    await writer.wait_closed()\n"
+    src = STREAMS + "    writer.close()\n    await maybe_wait_closed(writer)\n"
+    assert codes(helper + src) == []
+    assert codes(STREAMS + "    writer.close()\n    await self.wait_closed(writer=writer)\n") == []
+    # handed over before the close: the close is still not waited for
+    assert codes(STREAMS + "    log(writer)\n    writer.close()\n") == ["SHEET202"]
+
+
+def test_stdin_close_of_a_waited_process_is_not_flagged():
+    """FP-S2: closing a child's stdin sends EOF; the pipe is done with the process."""
+    start = (
+        "import asyncio\nfrom asyncio.subprocess import PIPE\nasync def feed(data):\n"
+        "    proc = await asyncio.create_subprocess_exec('cat', stdin=PIPE, stdout=PIPE)\n"
+        "    proc.stdin.write(data)\n    await proc.stdin.drain()\n    proc.stdin.close()\n"
+    )
+    assert codes(start + "    out = await proc.stdout.read()\n    await proc.wait()\n") == []
+    assert codes(start + "    out, _ = await proc.communicate()\n") == []
+    # nothing waits for the process: flagged as before
+    assert codes(start + "    out = await proc.stdout.read()\n") == ["SHEET202"]
+    assert codes(start + "    out = await proc.stdout.read()\n    proc.wait()\n") == ["SHEET202", "SHEET201"]
 
 
 # --- SHEET208 write() without drain() -------------------------------------------------------------
@@ -366,7 +600,8 @@ def test_run_in_executor_keywords():
 def test_get_event_loop_in_coroutine():
     src = "import asyncio\nasync def f():\n    loop = asyncio.get_event_loop()\n"
     [finding] = found(src)
-    assert finding.code == "SHEET206" and finding.rule.deprecated
+    assert finding.code == "SHEET206" and not finding.rule.deprecated and finding.rule.severity == "information"
+    assert "deprecat" not in finding.message and "prefer `asyncio.get_running_loop()`" in finding.message
     assert "    loop = asyncio.get_running_loop()\n" in fixed(src)
     assert codes("import asyncio\ndef f():\n    loop = asyncio.get_event_loop()\n") == []
 

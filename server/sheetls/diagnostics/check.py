@@ -8,6 +8,7 @@ import ast
 import re
 from typing import Callable, Dict, List, Optional, Sequence, Set, Tuple
 
+from sheetls.diagnostics.blocking import BLOCKING_IO, SLEEP, SUBPROCESS, WAITS, BlockingChecks, builtin
 from sheetls.diagnostics.findings import Edit, Finding, Fix
 from sheetls.diagnostics.incremental import DocumentLint
 from sheetls.diagnostics.rules import RULES
@@ -18,31 +19,6 @@ from sheetls.resolve import resolve_at
 PyVersion = Tuple[int, int]
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 
-SLEEP = {"time.sleep"}
-SUBPROCESS = {
-    "subprocess.run": "ASYNC221",
-    "subprocess.call": "ASYNC221",
-    "subprocess.check_call": "ASYNC221",
-    "subprocess.check_output": "ASYNC221",
-    "subprocess.getoutput": "ASYNC221",
-    "subprocess.getstatusoutput": "ASYNC221",
-    "subprocess.Popen": "ASYNC220",
-    "os.system": "ASYNC221",
-    "os.popen": "ASYNC220",
-}
-_HTTP = ("get", "post", "put", "patch", "delete", "head", "options", "request")
-BLOCKING_IO: Dict[str, Optional[str]] = {
-    **{f"requests.{m}": "ASYNC210" for m in _HTTP},
-    "urllib.request.urlopen": "ASYNC210",
-    "urllib3.request": "ASYNC210",
-    "socket.create_connection": None,
-    "open": "ASYNC230",
-    "io.open": "ASYNC230",
-}
-PATH_METHODS = {"read_text", "write_text", "read_bytes", "write_bytes"}
-# A process object comes back: moving its start to a thread leaves its reads and waits blocking.
-UNFIXED_SUBPROCESS = {"subprocess.Popen", "os.popen"}
-WAITS = {"os.wait", "os.waitpid", "os.wait3", "os.wait4", "os.waitid"}
 COROUTINES = {
     "asyncio.StreamWriter.drain",
     "asyncio.StreamWriter.wait_closed",
@@ -89,7 +65,7 @@ def _last_names(*groups: object) -> Set[str]:
 # the last part of every name a rule asks about: any other call is not resolved at all
 _NAMES = _last_names(
     SLEEP, SUBPROCESS, BLOCKING_IO, WAITS, COROUTINES, WRITES, CREATE_SUBPROCESS, LIMIT_APIS, KEEP_ALIVE_APIS
-) | {"Path", "close", "wait", "run_in_executor", "get_event_loop", "PIPE"}
+) | {"Path", "PosixPath", "WindowsPath", "cwd", "home", "close", "wait", "run_in_executor", "get_event_loop", "PIPE"}
 
 
 def split_lines(text: str) -> List[str]:
@@ -117,6 +93,15 @@ class _Source:
         self._apis: Dict[Tuple[int, int], Optional[str]] = {}
         self.candidates: Set[str] = set()  # the local names imports bind anywhere in the file
         self._starts: Optional[List[int]] = None  # offset of each line in `text`
+        self._pathlib: Optional[bool] = None
+
+    @property
+    def mentions_pathlib(self) -> bool:
+        """The file says `pathlib` somewhere: without an import of it no value is a Path (and an
+        import added anywhere changes the imported names: incremental.py checks every unit again)."""
+        if self._pathlib is None:
+            self._pathlib = "pathlib" in self.text if self.text is not None else any("pathlib" in t for t in self.lines)
+        return self._pathlib
 
     def pos(self, lineno: int, byte_col: int) -> Tuple[int, int]:
         """ast's (1-based line, UTF-8 byte column) -> (0-based line, code point column)."""
@@ -188,7 +173,7 @@ def _bound_names(tree: ast.AST) -> Set[str]:
     return names
 
 
-class _Checker(ast.NodeVisitor):
+class _Checker(BlockingChecks, ast.NodeVisitor):
     """The rules over the nodes it visits: a whole module, or one unit of it (incremental.py:
     a top-level statement, a class's header, a statement of a class's body), whose nodes'
     parents are all it needs. `bound`: the names the whole file binds (default: `tree`'s)."""
@@ -206,8 +191,18 @@ class _Checker(ast.NodeVisitor):
 
     # --- context ---------------------------------------------------------------------------------
     def _function(self, node: ast.AST) -> None:
+        # decorators, defaults and annotations run where the function is defined, not in it
+        a: ast.arguments = node.args  # type: ignore[attr-defined]
+        outside: List[Optional[ast.AST]] = [*getattr(node, "decorator_list", []), *a.defaults, *a.kw_defaults]
+        outside += [getattr(node, "returns", None)]
+        outside += [x.annotation for x in (*a.posonlyargs, *a.args, *a.kwonlyargs, a.vararg, a.kwarg) if x]
+        for part in outside:
+            if part is not None:
+                self.visit(part)
         self.functions.append(node)
-        self.generic_visit(node)
+        body = node.body  # type: ignore[attr-defined]
+        for stmt in body if isinstance(body, list) else [body]:
+            self.visit(stmt)
         self.functions.pop()
 
     visit_FunctionDef = visit_AsyncFunctionDef = visit_Lambda = _function
@@ -237,8 +232,10 @@ class _Checker(ast.NodeVisitor):
         if not self.in_async and not _anywhere(node):
             return
         api = self.src.api(node.func)
-        if api is None and isinstance(node.func, ast.Name) and node.func.id not in self.bound:
-            api = node.func.id if node.func.id == "open" else None
+        if api is None and self.in_async:
+            api = builtin(
+                self.src.model, node.func, node.func.id in self.bound if isinstance(node.func, ast.Name) else False
+            )
         if api is not None:
             self.parameters(node, api)
         if self.in_async:
@@ -248,27 +245,6 @@ class _Checker(ast.NodeVisitor):
 
     def name(self, node: ast.Call) -> str:
         return self.src.segment(node.func) or "call"
-
-    def blocking(self, node: ast.Call, api: Optional[str]) -> None:
-        if api in SLEEP:
-            self.add("SHEET101", node, self.fix_sleep(node), "ASYNC251", name=self.name(node))
-        elif api in SUBPROCESS:
-            use = "asyncio.create_subprocess_shell" if _shell(node, api) else "asyncio.create_subprocess_exec"
-            fix = self.fix_subprocess(node, api)
-            if fix is None and api not in UNFIXED_SUBPROCESS:
-                fix = self.fix_to_thread(node)
-            self.add("SHEET102", node, fix, SUBPROCESS[api], name=self.name(node), use=use)
-        elif api in BLOCKING_IO:
-            self.add("SHEET103", node, self.fix_to_thread(node), BLOCKING_IO[api], name=self.name(node))
-        elif api in WAITS:
-            self.add("SHEET104", node, self.fix_to_thread(node), "ASYNC222", name=self.name(node))
-        elif (
-            isinstance(node.func, ast.Attribute)
-            and node.func.attr in PATH_METHODS
-            and isinstance(node.func.value, ast.Call)
-            and self.src.api(node.func.value.func) == "pathlib.Path"
-        ):
-            self.add("SHEET103", node, self.fix_to_thread(node), "ASYNC230", name=self.name(node))
 
     def sheet_api(self, node: ast.Call, api: str) -> None:
         """SHEET204 and SHEET205 anywhere; the others inside `async def`."""
@@ -315,10 +291,28 @@ class _Checker(ast.NodeVisitor):
         return [n for n in ast.walk(self.functions[-1]) if isinstance(n, ast.Call)]
 
     def close_without_wait(self, node: ast.Call, func: ast.Attribute) -> None:
+        """SHEET202 unless the function awaits `<receiver>.wait_closed()`, hands the receiver to a
+        call after the close (a helper that waits for it), or, for `<proc>.stdin.close()` (EOF to a
+        child), an awaited `<proc>.wait()`/`communicate()`: the pipe is done with the process."""
         receiver = self.src.segment(func.value)
+        proc = func.value.value if isinstance(func.value, ast.Attribute) and func.value.attr == "stdin" else None
+        after = (node.end_lineno, node.end_col_offset)
         for call in self._function_calls():
             f = call.func
             if isinstance(f, ast.Attribute) and f.attr == "wait_closed" and self.src.segment(f.value) == receiver:
+                return
+            if (call.lineno, call.col_offset) >= after and any(
+                self.src.segment(a) == receiver for a in (*call.args, *(k.value for k in call.keywords))
+            ):
+                return
+            if (
+                isinstance(proc, ast.Name)
+                and isinstance(f, ast.Attribute)
+                and f.attr in ("wait", "communicate")
+                and isinstance(f.value, ast.Name)
+                and f.value.id == proc.id
+                and isinstance(self.parent(call), ast.Await)
+            ):
                 return
         fix = self.line_after(node, f"await {receiver}.wait_closed()")
         self.add("SHEET202", node, fix, name=self.name(node), receiver=receiver)
@@ -412,55 +406,6 @@ class _Checker(ast.NodeVisitor):
         self.add("SHEET203", node, fix, name=self.name(node), pipes="/".join(pipes))
 
     # --- fixes -------------------------------------------------------------------------------------
-    def fix_sleep(self, node: ast.Call) -> Optional[Fix]:
-        if not self.statement_call(node) or len(node.args) != 1 or node.keywords:
-            return None
-        spelled, imports = self.src.spelled("asyncio.sleep")
-        (line, col), (end_line, end_col) = self.src.start(node.func), self.src.end(node.func)
-        edits = (Edit(line, col, end_line, end_col, f"await {spelled}"), *imports)
-        return Fix("Use `await asyncio.sleep()`", edits)
-
-    def fix_subprocess(self, node: ast.Call, api: str) -> Optional[Fix]:
-        """Only `subprocess.run([...])` as a statement (no keywords): the sheet's exec pattern,
-        waited for; the argument list's text (and comments) kept."""
-        if api != "subprocess.run" or not self.statement_call(node) or node.keywords or len(node.args) != 1:
-            return None
-        argv = node.args[0]
-        if not isinstance(argv, ast.List) or not argv.elts or any(isinstance(e, ast.Starred) for e in argv.elts):
-            return None
-        spelled, imports = self.src.spelled("asyncio.create_subprocess_exec")
-        (line, col), (bl, bc) = self.src.start(node), self.src.start(argv)
-        (el, ec), (end_line, end_col) = self.src.end(argv), self.src.end(node)
-        edits = (
-            Edit(line, col, bl, bc + 1, f"await (await {spelled}("),
-            Edit(el, ec - 1, end_line, end_col, ")).wait()"),
-            *imports,
-        )
-        return Fix("Use `asyncio.create_subprocess_exec()`", edits)
-
-    def fix_to_thread(self, node: ast.Call) -> Optional[Fix]:
-        """`f(a, k=1)` -> `await asyncio.to_thread(f, a, k=1)` where the call is a statement,
-        an assignment's value or a return value."""
-        parent = self.parent(node)
-        if not (
-            isinstance(parent, (ast.Expr, ast.Return))
-            or (isinstance(parent, (ast.Assign, ast.AnnAssign)) and parent.value is node)
-        ):
-            return None
-        (fl, fc), (line, col) = self.src.end(node.func), self.src.start(node)
-        text = self.src.lines[fl]
-        paren = fc + len(text[fc:]) - len(text[fc:].lstrip(" \t"))
-        if text[paren : paren + 1] != "(":
-            return None
-        spelled, imports = self.src.spelled("asyncio.to_thread")
-        end_line, end_col = self.src.end(node)
-        if node.args or node.keywords:
-            middle = Edit(fl, fc, fl, paren + 1, ", ")
-        else:
-            middle = Edit(fl, fc, end_line, end_col, ")")
-        edits = (Edit(line, col, line, col, f"await {spelled}("), middle, *imports)
-        return Fix("Run it with `await asyncio.to_thread()`", edits)
-
     def fix_partial(self, node: ast.Call) -> Optional[Fix]:
         end_line, end_col = self.src.end(node)
         if self.src.lines[end_line][end_col - 1 : end_col] != ")":
@@ -478,15 +423,6 @@ class _Checker(ast.NodeVisitor):
 def _blocks(node: ast.AST) -> List[List[ast.stmt]]:
     """The statement lists directly under a compound statement (body, else, finally)."""
     return [b for b in (getattr(node, f, None) for f in ("body", "orelse", "finalbody")) if isinstance(b, list)]
-
-
-def _shell(node: ast.Call, api: str) -> bool:
-    """The command goes through the shell: os.system, os.popen, getoutput, or `shell=True`."""
-    if api in ("os.system", "os.popen", "subprocess.getoutput", "subprocess.getstatusoutput"):
-        return True
-    return any(
-        k.arg == "shell" and not (isinstance(k.value, ast.Constant) and not k.value.value) for k in node.keywords
-    )
 
 
 def _anywhere(node: ast.Call) -> bool:
