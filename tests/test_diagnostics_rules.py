@@ -292,6 +292,13 @@ def test_os_path_queries_from_import_and_what_is_not_flagged():
     assert codes("import os\nasync def t(a=os.path.exists('x')):\n    pass\n") == []
 
 
+def test_no_await_fix_in_a_class_body_inside_a_coroutine():
+    """`await` is a SyntaxError in a class body, even one inside an `async def`."""
+    src = "import os\nasync def f(n):\n    class A:\n        x = open(n)\n        y = os.path.exists(n)\n    return A\n"
+    findings = found(src)
+    assert [f.code for f in findings] == ["SHEET103", "SHEET103"] and all(f.fix is None for f in findings)
+
+
 def test_os_path_in_a_generator_expression_is_flagged_not_fixed():
     """An `await` inside a generator expression would make it an async generator (any() fails)."""
     src = "import os\nasync def f(names):\n    return any(os.path.exists(n) for n in names)\n"

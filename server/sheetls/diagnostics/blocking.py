@@ -235,7 +235,7 @@ class BlockingChecks:
         plain = isinstance(parent, (ast.Expr, ast.Return)) or (
             isinstance(parent, (ast.Assign, ast.AnnAssign)) and parent.value is node
         )
-        if not plain and not (wrap and self.awaitable_here(node)):
+        if not (plain or wrap) or not self.awaitable_here(node):  # (a class body in the coroutine: no await)
             return None
         (fl, fc), (line, col) = self.src.end(node.func), self.src.start(node)
         text = self.src.lines[fl]
