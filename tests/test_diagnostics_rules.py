@@ -607,7 +607,7 @@ def test_run_in_executor_keywords():
 def test_get_event_loop_in_coroutine():
     src = "import asyncio\nasync def f():\n    loop = asyncio.get_event_loop()\n"
     [finding] = found(src)
-    assert finding.code == "SHEET206" and not finding.rule.deprecated and finding.rule.severity == "information"
+    assert finding.code == "SHEET206" and finding.rule.severity == "information"
     assert "deprecat" not in finding.message and "prefer `asyncio.get_running_loop()`" in finding.message
     assert "    loop = asyncio.get_running_loop()\n" in fixed(src)
     assert codes("import asyncio\ndef f():\n    loop = asyncio.get_event_loop()\n") == []

@@ -20,7 +20,6 @@ class ClientProfile:
     watch_files: bool = False  # the client watches files for the server (dynamic registration)
     watch_relative: bool = False  # ... with patterns relative to a base folder
     diagnostic_links: bool = False  # publishDiagnostics codeDescriptionSupport
-    diagnostic_tags: bool = False  # publishDiagnostics tagSupport with Deprecated
     pull_diagnostics: bool = False  # textDocument.diagnostic: the client pulls (the server does not push)
     diagnostic_refresh: bool = False  # workspace.diagnostics.refreshSupport: the server may ask for a re-pull
     show_document: bool = False  # window.showDocument.support

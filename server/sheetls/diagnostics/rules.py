@@ -22,7 +22,6 @@ class Rule:
     entry: str  # the sheet entry that explains it (its id)
     url: str  # that entry's docs anchor
     ruff: Tuple[str, ...] = ()  # ruff's codes for the same check (a noqa comment naming one silences this rule)
-    deprecated: bool = False  # LSP DiagnosticTag.Deprecated
 
 
 RULES: Dict[str, Rule] = {

@@ -20,11 +20,7 @@ def client_profile(caps: Optional[types.ClientCapabilities], info: Optional[type
     hover = td.hover if td else None
     hover_formats = (hover.content_format if hover else None) or [types.MarkupKind.PlainText]
     publish = td.publish_diagnostics if td else None
-    pull = td.diagnostic if td else None  # LSP 3.18 gives pulled diagnostics their own tag/link capabilities
-    tags = [
-        *(publish.tag_support.value_set if publish and publish.tag_support else []),
-        *(pull.tag_support.value_set if pull and pull.tag_support else []),
-    ]
+    pull = td.diagnostic if td else None  # LSP 3.18 gives pulled diagnostics their own link capability
     ws = caps.workspace if caps else None
     watched = ws.did_change_watched_files if ws else None
     refresh = ws.diagnostics if ws else None
@@ -46,7 +42,6 @@ def client_profile(caps: Optional[types.ClientCapabilities], info: Optional[type
         diagnostic_links=bool(
             (publish and publish.code_description_support) or (pull and pull.code_description_support)
         ),
-        diagnostic_tags=types.DiagnosticTag.Deprecated in tags,
         pull_diagnostics=pull is not None,
         diagnostic_refresh=bool(refresh and refresh.refresh_support),
         show_document=bool(window and window.show_document and window.show_document.support),

@@ -171,7 +171,6 @@ class LintRuntime:
             code=f.code,
             code_description=types.CodeDescription(href=f.url) if profile.diagnostic_links else None,
             source="sheetls",
-            tags=[types.DiagnosticTag.Deprecated] if rule.deprecated and profile.diagnostic_tags else None,
         )
 
     def range(self, uri: str, facts: Any, line: int, col: int, end_line: int, end_col: int) -> types.Range:
