@@ -91,6 +91,7 @@ class Unit:
     asked: FrozenSet[str] = frozenset()  # the names the check asked whether the file binds
     has_global: bool = True  # until its names are scanned
     class_name: str = ""  # a head: the class it names
+    parents: Optional[Dict[int, ast.AST]] = None  # id(node) -> parent, from the walk of its names until checked
     noqa: Optional[Dict[int, Optional[Set[str]]]] = None  # line from start -> codes (when asked)
     _idents: Optional[FrozenSet[str]] = field(default=None, repr=False)
 
@@ -145,6 +146,7 @@ class Unit:
         """Drop the unit's syntax tree once what is needed of it is known (its text parses
         again when it must be checked again): a 10,000-line file's trees held between
         keystrokes were 60% of the objects the garbage collector walks."""
+        self.parents = None
         if self.kind != "head" and self.nodes:
             self.idents  # noqa: B018 (computed from the tree while there is one)
             self.nodes = []
@@ -399,7 +401,8 @@ class DocumentLint:
         src = self.engine.source(text, lines, model, self.imports)
         checked = [u for u in new if id(u) in fresh]
         for u in checked:
-            u.candidates, u.binds, u.has_global = _names_of(u.current_nodes())
+            u.parents = {}
+            u.candidates, u.binds, u.has_global = _names_of(u.current_nodes(), u.parents)
             if u.kind == "head":
                 u.binds |= {u.class_name}
         # the file's import-bound names and `open` binding change only with a unit that has some
@@ -481,10 +484,10 @@ class DocumentLint:
         try:
             nodes = u.current_nodes()
             checker = self.engine.checker(src, python, bound)
-            for node in nodes:
-                for parent in ast.walk(node):
-                    for child in ast.iter_child_nodes(parent):
-                        checker.parents[id(child)] = parent
+            if u.parents is None:  # (a unit checked again for what another changed: walked now)
+                u.parents = {}
+                _names_of(nodes, u.parents)
+            checker.parents = u.parents
             for node in nodes:
                 checker.visit(node)
             u.deps = frozenset(model.looked_up)
@@ -548,27 +551,39 @@ def _carry(replaced: List[Unit], new: List[Unit]) -> Tuple[Set[int], List[Unit]]
     return fresh, removed
 
 
-def _names_of(nodes: List[ast.AST]) -> Tuple[FrozenSet[str], FrozenSet[str], bool]:
+def _names_of(nodes: List[ast.AST], parents: Dict[int, ast.AST]) -> Tuple[FrozenSet[str], FrozenSet[str], bool]:
     """(the local names the nodes' imports bind, every name they bind as check._bound_names
-    counts one, whether they declare a `global`), in one walk."""
+    counts one, whether they declare a `global`), in the walk that fills `parents` (id(node) ->
+    its parent: what the checker needs)."""
     candidates: Set[str] = set()
     binds: Set[str] = set()
     has_global = False
-    for node in nodes:
-        for n in ast.walk(node):
-            if isinstance(n, (ast.Import, ast.ImportFrom)):
-                candidates.update((a.asname or a.name).split(".")[0] for a in n.names)
-            elif isinstance(n, ast.Name):
-                if not isinstance(n.ctx, ast.Load):
-                    binds.add(n.id)
-            elif isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-                binds.add(n.name)
-            elif isinstance(n, ast.arg):
-                binds.add(n.arg)
-            elif isinstance(n, ast.alias):
-                binds.add((n.asname or n.name).split(".")[0])
-            elif isinstance(n, ast.Global):
-                has_global = True
+    stack = list(nodes)
+    while stack:
+        n = stack.pop()
+        for name in n._fields:
+            value = getattr(n, name, None)
+            if isinstance(value, ast.AST):
+                parents[id(value)] = n
+                stack.append(value)
+            elif isinstance(value, list):
+                for item in value:
+                    if isinstance(item, ast.AST):
+                        parents[id(item)] = n
+                        stack.append(item)
+        if isinstance(n, (ast.Import, ast.ImportFrom)):
+            candidates.update((a.asname or a.name).split(".")[0] for a in n.names)
+        elif isinstance(n, ast.Name):
+            if not isinstance(n.ctx, ast.Load):
+                binds.add(n.id)
+        elif isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            binds.add(n.name)
+        elif isinstance(n, ast.arg):
+            binds.add(n.arg)
+        elif isinstance(n, ast.alias):
+            binds.add((n.asname or n.name).split(".")[0])
+        elif isinstance(n, ast.Global):
+            has_global = True
     return frozenset(candidates), frozenset(binds), has_global
 
 
