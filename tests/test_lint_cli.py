@@ -15,7 +15,10 @@ import pytest
 
 from sheetls.cli import main
 
-BAD = "import asyncio\nimport time\n\n\nasync def main():\n    time.sleep(1)\n    await asyncio.get_event_loop().run_in_executor(None, f, x=1)\n"
+BAD = (
+    "import asyncio\nimport time\n\n\nasync def main():\n    time.sleep(1)\n"
+    "    await asyncio.get_event_loop().run_in_executor(None, f, x=1)\n"
+)
 CLEAN = "import asyncio\n\n\nasync def main():\n    await asyncio.sleep(1)\n"
 
 
@@ -173,7 +176,10 @@ def test_noqa_in_files(capsys, tmp_path):
 
 
 def test_the_lint_command_is_loaded_lazily():
-    code = "import sys, sheetls.cli; sheetls.cli.build_parser(); print(sorted(m for m in sys.modules if 'diagnostics' in m))"
+    code = (
+        "import sys, sheetls.cli; sheetls.cli.build_parser(); "
+        "print(sorted(m for m in sys.modules if 'diagnostics' in m))"
+    )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "[]"
 

@@ -156,7 +156,10 @@ def test_a_nonce_goes_on_the_inline_style_and_script():
 
 
 def test_the_page_module_imports_no_protocol_library():
-    code = "import sys, sheetls.page; sheetls.page.render_page; print(sorted(m for m in sys.modules if m.split('.')[0] in ('pygls', 'lsprotocol')))"
+    code = (
+        "import sys, sheetls.page; sheetls.page.render_page; "
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('pygls', 'lsprotocol')))"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True)
     assert out.stdout.strip() == "[]"
 

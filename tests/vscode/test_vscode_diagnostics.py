@@ -11,7 +11,10 @@ import json
 import yaml
 from vscode_support import ROOT, drive
 
-SOURCE = 'import asyncio\nimport time\n\n\nasync def main():\n    time.sleep(1)\n    print("done")\n\n\nasyncio.run(main())\n'
+SOURCE = (
+    'import asyncio\nimport time\n\n\nasync def main():\n    time.sleep(1)\n    print("done")\n\n\n'
+    "asyncio.run(main())\n"
+)
 FIXED = SOURCE.replace("    time.sleep(1)\n", "    await asyncio.sleep(1)\n")
 
 

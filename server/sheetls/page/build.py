@@ -100,7 +100,8 @@ def render_page(
         first += len(sh.entries)
     title = sheets[0].title if len(sheets) == 1 else "sheetls packs"
     view_buttons = "".join(
-        f'<button type="button" data-view="{v}" aria-pressed="{"true" if v == view else "false"}">{VIEW_NAMES[v]}</button>'
+        f'<button type="button" data-view="{v}" aria-pressed="{"true" if v == view else "false"}">'
+        f"{VIEW_NAMES[v]}</button>"
         for v in VIEWS
     )
     return Template(asset("page.html")).substitute(
