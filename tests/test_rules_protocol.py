@@ -3,7 +3,8 @@ code in RULES, with the `diagnostics` option on, in the VS Code 1.65 profile (pu
 diagnostics, UTF-16 positions) and the Neovim 0.11 one (pulled diagnostics, UTF-8 positions):
 
 - a positive document gets exactly that rule's finding, with the marked range in the negotiated
-  encoding (an emoji on the line makes code points, UTF-16 and UTF-8 columns differ), the rule's
+  encoding (an emoji or a name with a CJK ideograph outside the BMP on the line makes code points,
+  UTF-16 and UTF-8 columns differ), the rule's
   severity and source `sheetls`; a near miss gets none;
 - for a rule with a fix, the preferred quick fix at the diagnostic is applied to the text (a pure
   applier, the edits' columns in the negotiated encoding), the result compiles and, sent back as
@@ -11,7 +12,9 @@ diagnostics, UTF-16 positions) and the Neovim 0.11 one (pulled diagnostics, UTF-
 - for the blocking calls (SHEET101 time.sleep, SHEET102 subprocess.run, SHEET103 a read that
   waits on a FIFO, SHEET104 os.waitpid) the positive document is a program: it and its fixed
   version are run (test_diagnostics_rules.py's TICKER), printing the same, the event loop
-  blocked during the call before the fix and ticking through it after (slow: two CPythons each).
+  blocked during the call before the fix and ticking through it after (slow: two CPythons each);
+- each fix again on the same document with CRLF line breaks: the fixed file keeps them (the
+  fixes that insert a line do not yet: xfail, strict, at MIXED_BREAKS).
 
 A rule added to the registry without a case here fails test_every_rule_has_a_case and its own
 parametrized test. The pure core's cases (many more shapes per rule): test_diagnostics_rules.py."""
