@@ -678,6 +678,11 @@ def test_files_that_do_not_parse_have_no_findings():
 def test_crlf_lines():
     new = fixed("import time\r\nasync def f():\r\n    time.sleep(1)\r\n")
     assert "    await asyncio.sleep(1)\r\n" in new
+    # the lines a fix adds (an import, a wait_closed() after the close) end with the file's break too
+    assert new.startswith("import asyncio\r\nimport time\r\n") and new.count("\n") == new.count("\r\n")
+    new = fixed(STREAMS.replace("\n", "\r\n") + "    writer.close()\r\n")
+    assert "    writer.close()\r\n    await writer.wait_closed()\r\n" in new
+    assert new.count("\n") == new.count("\r\n")
 
 
 # --- the fixed programs still do the same, and the loop keeps ticking -----------------------------
@@ -720,6 +725,7 @@ def run(program: str) -> Tuple[str, int]:
     return "\n".join(lines[:-1]), int(lines[-1].rsplit(" ", 1)[1])
 
 
+@pytest.mark.slow  # two CPythons per case, each waiting 0.4 s: not in make test-fast
 @pytest.mark.parametrize(
     "work,output",
     [
@@ -758,6 +764,7 @@ def test_rules_that_apply_in_plain_functions_too():
     assert codes(src) == ["SHEET207"]
 
 
+@pytest.mark.slow  # every file of the stdlib's asyncio and of sheetls: not in make test-fast
 def test_real_code_never_crashes_and_every_fix_compiles():
     """The stdlib's asyncio package and sheetls's own server: no exception, and the fixes of
     every file that has some apply and compile (apply_fixes refuses a result that does not)."""

@@ -13,8 +13,8 @@ diagnostics, UTF-16 positions) and the Neovim 0.11 one (pulled diagnostics, UTF-
   waits on a FIFO, SHEET104 os.waitpid) the positive document is a program: it and its fixed
   version are run (test_diagnostics_rules.py's TICKER), printing the same, the event loop
   blocked during the call before the fix and ticking through it after (slow: two CPythons each);
-- each fix again on the same document with CRLF line breaks: the fixed file keeps them (the
-  fixes that insert a line do not yet: xfail, strict, at MIXED_BREAKS).
+- each fix again on the same document with CRLF line breaks: the fixed file keeps them, also
+  the lines a fix inserts (a wait_closed() or drain() after the call, an import).
 
 A rule added to the registry without a case here fails test_every_rule_has_a_case and its own
 parametrized test. The pure core's cases (many more shapes per rule): test_diagnostics_rules.py."""
@@ -316,23 +316,9 @@ async def test_the_fixed_program_does_the_same_and_the_loop_ticks(lint_client, c
     assert after_ticks >= 10  # 0.4 s at 10 ms a tick, with room for a busy machine
 
 
-# Fixes that insert a line (a wait_closed() or drain() after the call, an import) end it with
-# "\n" whatever the file's line breaks: a CRLF file gets mixed line breaks (the fix of the call
-# itself keeps them: test_diagnostics_rules.py's test_crlf_lines). The same in `sheetls lint
-# --fix` (diagnostics' apply_fixes). Minimal: "import time\r\nasync def f():\r\n    time.sleep(1)\r\n"
-# fixes to "import asyncio\nimport time\r\n...".
-MIXED_BREAKS = pytest.mark.xfail(
-    strict=True, reason="server bug: a fix's inserted line ends with \\n in a CRLF file (mixed line breaks)"
-)
-
-
 @pytest.mark.parametrize(
     "code",
-    [
-        pytest.param(code, marks=MIXED_BREAKS) if code in ("SHEET202", "SHEET205", "SHEET208", "SHEET209") else code
-        for code in RULES
-        if code not in CASES or CASES[code].fixed is not None
-    ],
+    [code for code in RULES if code not in CASES or CASES[code].fixed is not None],
 )
 async def test_a_fix_keeps_the_files_crlf_line_breaks(lint_client, code):
     assert code in CASES, f"{code} is in the registry with no case in this file"

@@ -491,11 +491,15 @@ def _target_for(path: Optional[str]) -> PyVersion:
 def apply_fixes(text: str, findings: Sequence[Finding]) -> Tuple[str, int]:
     """`text` with the fixes of `findings` applied (overlapping ones left out; identical edits,
     such as the same import, made once); the text unchanged when the result does not compile.
-    Returns the text and how many fixes were applied."""
+    The lines a fix adds end with the file's own line break (its first one). Returns the text
+    and how many fixes were applied."""
     lines = split_lines(text)
     starts = [0]
     for m in _LINE_BREAK.finditer(text):
         starts.append(m.end())
+
+    first_break = _LINE_BREAK.search(text)
+    newline = first_break.group() if first_break else "\n"  # what a fix's new lines end with
 
     def offset(line: int, col: int) -> int:
         return starts[line] + col
@@ -510,7 +514,7 @@ def apply_fixes(text: str, findings: Sequence[Finding]) -> Tuple[str, int]:
         for e in finding.fix.edits:
             if e.line >= len(lines):
                 break
-            spans.append((offset(e.line, e.col), offset(e.end_line, e.end_col), e.text))
+            spans.append((offset(e.line, e.col), offset(e.end_line, e.end_col), _LINE_BREAK.sub(newline, e.text)))
         else:
             own = [(a, b, t) for a, b, t in spans if (a, b, t) not in chosen]
             if any(a < tb and ta < b or (a == b == ta == tb) for a, b, _ in own for ta, tb in taken):

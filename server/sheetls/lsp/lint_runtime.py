@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 import logging
+import re
 import traceback
 import weakref
 from typing import TYPE_CHECKING, Any, Dict, List, Optional, Sequence, Tuple
@@ -21,6 +22,7 @@ from urllib.parse import unquote
 
 from lsprotocol import types
 
+from sheetls.lsp.workspace import LineDocument
 from sheetls.options import rule_settings
 
 if TYPE_CHECKING:
@@ -42,6 +44,7 @@ _SEVERITY = {
 FIX_ALL = "source.fixAll.sheetls"
 CMD_SHOW_ENTRY = "sheetls.showEntry"
 _result_ids = itertools.count(1)
+_BREAK = re.compile(r"\r\n|\r|\n")
 
 
 class LintRuntime:
@@ -270,7 +273,13 @@ class LintRuntime:
         return action
 
     def text_edit(self, uri: str, facts: Any, e: Any) -> types.TextEdit:
-        return types.TextEdit(range=self.range(uri, facts, e.line, e.col, e.end_line, e.end_col), new_text=e.text)
+        """An edit of the core (its line breaks "\n") with the document's own line break, the
+        first line's (a CRLF file gets CRLF lines)."""
+        doc = facts.doc
+        first = doc.line(0) if isinstance(doc, LineDocument) else (doc.lines[0] if doc.lines else "")
+        newline = "\r\n" if first.endswith("\r\n") else "\r" if first.endswith("\r") else "\n"
+        text = _BREAK.sub(newline, e.text) if newline != "\n" else e.text
+        return types.TextEdit(range=self.range(uri, facts, e.line, e.col, e.end_line, e.end_col), new_text=text)
 
     async def show_entry(self, code: Any) -> Dict[str, Any]:
         """sheetls.showEntry CODE: the sheet entry that explains rule CODE, opened where it is
