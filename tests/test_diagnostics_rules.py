@@ -153,7 +153,8 @@ def test_subprocess_fix_exec_for_the_simple_run_shape_else_to_thread():
 
 def test_subprocess_fix_keeps_comments_across_lines():
     new = fixed(
-        "import asyncio, subprocess\nasync def f():\n    subprocess.run([\n        'ls',  # list\n        '-l',\n    ])\n"
+        "import asyncio, subprocess\nasync def f():\n"
+        "    subprocess.run([\n        'ls',  # list\n        '-l',\n    ])\n"
     )
     assert "await (await asyncio.create_subprocess_exec(\n        'ls',  # list\n        '-l',\n    )).wait()\n" in new
 
@@ -445,7 +446,8 @@ def test_unawaited_coroutine(line):
 
 
 def test_unawaited_process_methods():
-    src = "import asyncio\nasync def f():\n    proc = await asyncio.create_subprocess_exec('ls')\n    proc.communicate()\n"
+    src = "import asyncio\nasync def f():\n    proc = await asyncio.create_subprocess_exec('ls')\n"
+    src += "    proc.communicate()\n"
     assert codes(src) == ["SHEET201"]
     assert "    await proc.communicate()\n" in fixed(src)
 
@@ -463,7 +465,8 @@ def test_close_without_wait_closed():
     assert "    writer.close()\n    await writer.wait_closed()\n" in fixed(src)
     assert codes(STREAMS + "    writer.close()\n    await writer.wait_closed()\n") == []
     # a handler's writer, found through start_server
-    handler = "import asyncio\nasync def handle(reader, writer):\n    writer.close()\nasync def main():\n    await asyncio.start_server(handle, 'h', 1)\n"
+    handler = "import asyncio\nasync def handle(reader, writer):\n    writer.close()\n"
+    handler += "async def main():\n    await asyncio.start_server(handle, 'h', 1)\n"
     assert codes(handler) == ["SHEET202"]
 
 
@@ -504,7 +507,8 @@ def test_stdin_close_of_a_waited_process_is_not_flagged():
         ("    while items:\n        writer.writelines([items.pop()])\n", "in a loop"),
         ("    for x in items:\n        if x:\n            writer.write(x)\n", "in a loop"),
         (
-            "    for x in items:\n        try:\n            writer.write(x)\n        except OSError:\n            pass\n",
+            "    for x in items:\n        try:\n            writer.write(x)\n"
+            "        except OSError:\n            pass\n",
             "in a loop",
         ),
         ("    for x in items:\n        writer.write(x)\n        await other.drain()\n", "in a loop"),
@@ -592,12 +596,13 @@ def test_shell_constant_is_fine():
 
 # --- SHEET205 run_in_executor keywords ------------------------------------------------------------
 def test_run_in_executor_keywords():
-    src = "import asyncio\nasync def f(g):\n    loop = asyncio.get_running_loop()\n    await loop.run_in_executor(None, g, 1, x=2)\n"
+    head = "import asyncio\nasync def f(g):\n    loop = asyncio.get_running_loop()\n"
+    src = head + "    await loop.run_in_executor(None, g, 1, x=2)\n"
     assert codes(src) == ["SHEET205"]
     new = fixed(src)
     assert "    await loop.run_in_executor(None, functools.partial(g, 1, x=2))\n" in new
     assert "import functools\n" in new
-    ok = "import asyncio\nasync def f(g):\n    loop = asyncio.get_running_loop()\n    await loop.run_in_executor(None, g, 1)\n"
+    ok = head + "    await loop.run_in_executor(None, g, 1)\n"
     assert codes(ok) == []
     spelled = "from functools import partial\n" + src
     assert "run_in_executor(None, partial(g, 1, x=2))" in fixed(spelled)
