@@ -1,10 +1,15 @@
 """The built-in sheet's index, client profiles and cursor marking for the tests that call the
-pure core (sheetls.completion, sheetls.context, sheetls.hover) directly, without a server."""
+pure core (sheetls.completion, sheetls.context, sheetls.hover) directly, without a server; and
+the resolver's answers over a whole document, with the property that a model carried across
+edits answers like a fresh one (test_hover_edits, test_hover_realworld_cases)."""
 
 from __future__ import annotations
 
-from typing import List, Tuple
+from typing import Dict, List, Optional, Sequence, Tuple
 
+from hypothesis import strategies as st
+
+from sheetls import resolve
 from sheetls.index import SheetIndex
 from sheetls.loader import builtin_sheet_path, load_pack
 from sheetls.profile import ClientProfile
@@ -24,3 +29,61 @@ def marked(text: str) -> Tuple[List[str], int, int]:
     line = before.count("\n")
     col = len(before) - (before.rfind("\n") + 1)
     return (before + after).split("\n"), line, col
+
+
+def hover_answers(lines: Sequence[str], step: int = 3) -> Dict[Tuple[int, int], Optional[tuple]]:
+    """What hover's resolver answers all over a document, every `step` columns of each line:
+    (line, col) -> (api, start, end), or None where it finds nothing."""
+    out: Dict[Tuple[int, int], Optional[tuple]] = {}
+    for i, text in enumerate(lines):
+        for col in range(0, len(text), step):
+            target = resolve.resolve_at(lines, i, col)
+            out[(i, col)] = target and (target.api, target.start, target.end)
+    return out
+
+
+def line_edits(source: Sequence[str], fragments: Sequence[str]) -> st.SearchStrategy:
+    """Up to six one-line edits of `source`: (line, column, fragment, how), where how is
+    "insert" (the fragment typed at the column), "indent" (the line re-indented by 4, then
+    the fragment typed) or "statement" (the line replaced by the fragment at its indentation)."""
+    return st.lists(
+        st.tuples(
+            st.integers(0, len(source) - 1),
+            st.integers(0, 60),
+            st.sampled_from(fragments),
+            st.sampled_from(["insert", "indent", "statement"]),
+        ),
+        min_size=1,
+        max_size=6,
+    )
+
+
+def carried_and_fresh_answers(
+    source: Sequence[str], edits, *, indent: str, step: int, final_step: int = 3
+) -> Tuple[dict, dict]:
+    """The property "a carried model answers like a fresh one": `edits` (from line_edits) are
+    made one version at a time, each new version's model carried from the previous one
+    (resolve.carry_model, as the server does after a keystroke), with hovers every `step`
+    columns between them so the carried caches are filled and carried on too. Returns the
+    answers of the last version's carried model and of a model built afresh for the same
+    lines, both every `final_step` columns: a test asserts they are equal. `indent` is the
+    indentation a "statement" edit gives a line that has none."""
+    resolve.clear_caches()
+    lines = list(source)
+    hover_answers(lines, step)  # a model for the first version, its caches filled by hovers
+    for line, col, fragment, how in edits:
+        new = list(lines)
+        text = new[line]
+        if how == "statement":  # the line becomes another statement at its indentation
+            new[line] = (text[: len(text) - len(text.lstrip())] or indent) + fragment
+        else:
+            if how == "indent":
+                text = "    " + text.lstrip()
+            col = min(col, len(text))
+            new[line] = text[:col] + fragment + text[col:]
+        resolve.carry_model(lines, [(line, 1, 1)], new)
+        lines = new
+        hover_answers(lines, step)  # hovers fill the carried model's caches, which carry on
+    carried = hover_answers(lines, final_step)
+    resolve.clear_caches()
+    return carried, hover_answers(lines, final_step)

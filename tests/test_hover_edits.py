@@ -3,9 +3,9 @@ when a keystroke cannot move a block boundary, and must answer exactly as a fres
 
 import pytest
 from hypothesis import given, settings
-from hypothesis import strategies as st
 from lsprotocol import types
 
+from core_support import carried_and_fresh_answers, line_edits
 from lsp_helpers import open_doc
 from sheetls import resolve
 from sheetls.loader import builtin_sheet_path, load_pack
@@ -37,51 +37,12 @@ FRAGMENTS = [
 ]
 
 
-def answers(lines, step=3):
-    """Hover answers all over a document, as (line, col) -> (api, range)."""
-    out = {}
-    for i, text in enumerate(lines):
-        for col in range(0, len(text), step):
-            target = resolve.resolve_at(lines, i, col)
-            out[(i, col)] = target and (target.api, target.start, target.end)
-    return out
-
-
 @pytest.mark.slow
 @settings(max_examples=80, deadline=None, derandomize=True)
-@given(
-    st.lists(
-        st.tuples(
-            st.integers(0, len(SOURCE) - 1),
-            st.integers(0, 60),
-            st.sampled_from(FRAGMENTS),
-            st.sampled_from(["insert", "indent", "statement"]),
-        ),
-        min_size=1,
-        max_size=6,
-    )
-)
+@given(line_edits(SOURCE, FRAGMENTS))
 def test_a_carried_model_answers_like_a_fresh_one(edits):
-    resolve.clear_caches()
-    lines = list(SOURCE)
-    answers(lines, step=7)  # a model for the first version, its caches filled by hovers
-    for line, col, fragment, how in edits:
-        new = list(lines)
-        text = new[line]
-        if how == "statement":  # the line becomes another statement at its indentation
-            indent = text[: len(text) - len(text.lstrip())] or "    "
-            new[line] = indent + fragment
-        else:
-            if how == "indent":
-                text = "    " + text.lstrip()
-            col = min(col, len(text))
-            new[line] = text[:col] + fragment + text[col:]
-        resolve.carry_model(lines, [(line, 1, 1)], new)
-        lines = new
-        answers(lines, step=7)  # hovers fill the carried model's caches, which carry on
-    carried = answers(lines)
-    resolve.clear_caches()
-    assert carried == answers(lines)
+    carried, fresh = carried_and_fresh_answers(SOURCE, edits, indent="    ", step=7)
+    assert carried == fresh
 
 
 async def test_hover_follows_a_rebinding_typed_inside_the_function(client):

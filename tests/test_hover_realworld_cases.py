@@ -20,6 +20,7 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from lsprotocol import types
 
+from core_support import carried_and_fresh_answers, hover_answers, line_edits
 from lsp_helpers import open_doc, split_cursor, utf16_col
 from sheetls import docmodel, resolve
 from sheetls.loader import builtin_sheet_path, load_pack
@@ -563,21 +564,12 @@ BIG_FRAGMENTS = [
 ]
 
 
-def answers(lines, step=3):
-    out = {}
-    for i, text in enumerate(lines):
-        for col in range(0, len(text), step):
-            target = resolve.resolve_at(lines, i, col)
-            out[(i, col)] = target and (target.api, target.start, target.end)
-    return out
-
-
 def test_the_big_source_is_a_big_class_with_answers():
     resolve.clear_caches()
     model = resolve.model_for(BIG_SOURCE)
     k = next(k for k, b in enumerate(model.blocks) if b.defines == "Big")
     assert model.class_head(k) is not None  # parsed a statement of its body at a time
-    found = {a[0] for a in answers(BIG_SOURCE, 1).values() if a}
+    found = {a[0] for a in hover_answers(BIG_SOURCE, 1).values() if a}
     assert {
         "asyncio.StreamWriter.drain",
         "asyncio.StreamReader.readline",
@@ -589,39 +581,10 @@ def test_the_big_source_is_a_big_class_with_answers():
 
 @pytest.mark.slow  # two minutes of generated edits
 @settings(max_examples=60, deadline=None, derandomize=True)
-@given(
-    st.lists(
-        st.tuples(
-            st.integers(0, len(BIG_SOURCE) - 1),
-            st.integers(0, 60),
-            st.sampled_from(BIG_FRAGMENTS),
-            st.sampled_from(["insert", "indent", "statement"]),
-        ),
-        min_size=1,
-        max_size=6,
-    )
-)
+@given(line_edits(BIG_SOURCE, BIG_FRAGMENTS))
 def test_a_carried_model_of_a_big_class_answers_like_a_fresh_one(edits):
-    resolve.clear_caches()
-    lines = list(BIG_SOURCE)
-    answers(lines, step=11)
-    for line, col, fragment, how in edits:
-        new = list(lines)
-        text = new[line]
-        if how == "statement":
-            indent = text[: len(text) - len(text.lstrip())] or "        "
-            new[line] = indent + fragment
-        else:
-            if how == "indent":
-                text = "    " + text.lstrip()
-            col = min(col, len(text))
-            new[line] = text[:col] + fragment + text[col:]
-        resolve.carry_model(lines, [(line, 1, 1)], new)
-        lines = new
-        answers(lines, step=11)
-    carried = answers(lines, step=2)
-    resolve.clear_caches()
-    assert carried == answers(lines, step=2)
+    carried, fresh = carried_and_fresh_answers(BIG_SOURCE, edits, indent="        ", step=11, final_step=2)
+    assert carried == fresh
 
 
 CLASS_LEVEL = """    asyncio = None
@@ -681,12 +644,12 @@ def test_a_big_class_parsed_a_statement_at_a_time_answers_like_the_whole_class(e
         assume(False)  # half-typed: each way repairs its own part of the class
     resolve.clear_caches()
     assert resolve.model_for(lines).class_head(2) is not None
-    parts = answers(lines, step=2)
+    parts = hover_answers(lines, step=2)
     big_block = docmodel.BIG_BLOCK
     try:
         docmodel.BIG_BLOCK = 10**6  # no block is big: the class is parsed whole
         resolve.clear_caches()
-        whole = answers(lines, step=2)
+        whole = hover_answers(lines, step=2)
     finally:
         docmodel.BIG_BLOCK = big_block
         resolve.clear_caches()
