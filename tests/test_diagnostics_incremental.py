@@ -148,6 +148,7 @@ def edit(lines: List[str], rng: random.Random) -> str:
     return f"{kind} at line {i}"
 
 
+@pytest.mark.slow  # a long run of generated edits over four real files: not in make test-fast
 @pytest.mark.parametrize("name", FILES)
 def test_incremental_findings_equal_a_check_from_scratch(name):
     path = ASYNCIO / name

@@ -25,6 +25,10 @@ from lint_support import change, code_actions, diagnostics_of, pull
 from lsp_helpers import PROFILES, apply_edits, initialize, open_doc
 from packs_support import CAP, wait_for_diagnostics, wait_for_log
 
+# A server per test, each waiting for debounced diagnostics: not in make test-fast, whose
+# diagnostics in the editor are test_lint_lsp.py's test_diagnostics_and_quick_fixes.
+pytestmark = pytest.mark.slow
+
 SRC = """import asyncio
 import subprocess
 import time

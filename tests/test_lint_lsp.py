@@ -74,6 +74,7 @@ async def test_diagnostics_and_quick_fixes(bare_client, profile):
     await diagnostics_of(bare_client, uri, lambda d: d == [], "the diagnostics cleared")
 
 
+@pytest.mark.slow  # waits for the debounced diagnostics: not in make test-fast
 async def test_off_by_default(bare_client):
     await initialize(bare_client, "visual_studio_code")
     uri = open_doc(bare_client, SRC)
@@ -85,6 +86,7 @@ async def test_off_by_default(bare_client):
     assert await code_actions(bare_client, uri, 4, 20) is None
 
 
+@pytest.mark.slow  # waits for the debounced diagnostics: not in make test-fast
 async def test_closing_clears(bare_client):
     """What was published is cleared on close (a client that pulls forgets them itself)."""
     await initialize(bare_client, "visual_studio_code", options={"diagnostics": True})
@@ -96,6 +98,7 @@ async def test_closing_clears(bare_client):
     await wait_for_diagnostics(bare_client, uri, lambda d: d == [], "the diagnostics cleared on close")
 
 
+@pytest.mark.slow  # waits for the debounced diagnostics: not in make test-fast
 async def test_the_option_turned_on_and_off(bare_client):
     await initialize(bare_client, "visual_studio_code")
     uri = open_doc(bare_client, SRC)
