@@ -10,6 +10,7 @@ from typing import Dict, List, Optional, Sequence, Tuple
 from hypothesis import strategies as st
 
 from sheetls import resolve
+from sheetls.docmodel import DocumentModel, VersionModel
 from sheetls.index import SheetIndex
 from sheetls.loader import builtin_sheet_path, load_pack
 from sheetls.profile import ClientProfile
@@ -31,13 +32,17 @@ def marked(text: str) -> Tuple[List[str], int, int]:
     return (before + after).split("\n"), line, col
 
 
-def hover_answers(lines: Sequence[str], step: int = 3) -> Dict[Tuple[int, int], Optional[tuple]]:
+def hover_answers(
+    lines: Sequence[str], step: int = 3, model: Optional[VersionModel] = None
+) -> Dict[Tuple[int, int], Optional[tuple]]:
     """What hover's resolver answers all over a document, every `step` columns of each line:
-    (line, col) -> (api, start, end), or None where it finds nothing."""
+    (line, col) -> (api, start, end), or None where it finds nothing. `model`: the version's
+    model (default: a fresh one for this document, shared by its hovers)."""
+    model = model if model is not None else DocumentModel().at(lines)
     out: Dict[Tuple[int, int], Optional[tuple]] = {}
     for i, text in enumerate(lines):
         for col in range(0, len(text), step):
-            target = resolve.resolve_at(lines, i, col)
+            target = resolve.resolve_at(lines, i, col, model=model)
             out[(i, col)] = target and (target.api, target.start, target.end)
     return out
 
@@ -63,14 +68,14 @@ def carried_and_fresh_answers(
 ) -> Tuple[dict, dict]:
     """The property "a carried model answers like a fresh one": `edits` (from line_edits) are
     made one version at a time, each new version's model carried from the previous one
-    (resolve.carry_model, as the server does after a keystroke), with hovers every `step`
+    (DocumentModel.after, as the server does after a keystroke), with hovers every `step`
     columns between them so the carried caches are filled and carried on too. Returns the
     answers of the last version's carried model and of a model built afresh for the same
     lines, both every `final_step` columns: a test asserts they are equal. `indent` is the
     indentation a "statement" edit gives a line that has none."""
-    resolve.clear_caches()
+    document = DocumentModel()
     lines = list(source)
-    hover_answers(lines, step)  # a model for the first version, its caches filled by hovers
+    hover_answers(lines, step, document.at(lines))  # the first version's model, its caches filled by hovers
     for line, col, fragment, how in edits:
         new = list(lines)
         text = new[line]
@@ -81,9 +86,8 @@ def carried_and_fresh_answers(
                 text = "    " + text.lstrip()
             col = min(col, len(text))
             new[line] = text[:col] + fragment + text[col:]
-        resolve.carry_model(lines, [(line, 1, 1)], new)
+        carried_model = document.after([(line, 1, 1)], new)
         lines = new
-        hover_answers(lines, step)  # hovers fill the carried model's caches, which carry on
-    carried = hover_answers(lines, final_step)
-    resolve.clear_caches()
-    return carried, hover_answers(lines, final_step)
+        hover_answers(lines, step, carried_model)  # hovers fill the carried model's caches, which carry on
+    carried = hover_answers(lines, final_step, document.at(lines))
+    return carried, hover_answers(lines, final_step)  # a fresh model

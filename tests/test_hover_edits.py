@@ -8,6 +8,7 @@ from lsprotocol import types
 from core_support import carried_and_fresh_answers, line_edits
 from lsp_helpers import open_doc
 from sheetls import resolve
+from sheetls.docmodel import DocumentModel
 from sheetls.loader import builtin_sheet_path, load_pack
 
 SHEET = load_pack(builtin_sheet_path()).sheet
@@ -96,13 +97,12 @@ def test_a_global_rebinding_typed_in_another_function_is_seen():
     server_example = next(e for e in SHEET.entries if e.prefix == "aioserver").example.split("\n")
     call = next(i for i, t in enumerate(server_example) if "start_server(" in t)
     col = server_example[call].index("start_server")
-    resolve.clear_caches()
-    assert resolve.resolve_at(server_example, call, col).api == "asyncio.start_server"
+    document = DocumentModel()
+    model = document.at(server_example)
+    assert resolve.resolve_at(server_example, call, col, model=model).api == "asyncio.start_server"
     edited = list(server_example)
     at = next(i for i, t in enumerate(edited) if "readline" in t)
     indent = edited[at][: len(edited[at]) - len(edited[at].lstrip())]
     edited[at] = indent + "global asyncio; asyncio = None"  # inside handle(), above main()
-    resolve.carry_model(server_example, [(at, 1, 1)], edited)
-    carried = resolve.resolve_at(edited, call, col)
-    resolve.clear_caches()
-    assert carried == resolve.resolve_at(edited, call, col) is None
+    carried = resolve.resolve_at(edited, call, col, model=document.after([(at, 1, 1)], edited))
+    assert carried == resolve.resolve_at(edited, call, col) is None  # and a fresh model

@@ -22,7 +22,8 @@ from lsprotocol import types
 
 from core_support import carried_and_fresh_answers, hover_answers, line_edits
 from lsp_helpers import open_doc, split_cursor, utf16_col
-from sheetls import docmodel, resolve
+from sheetls import docmodel
+from sheetls.docmodel import DocumentModel
 from sheetls.loader import builtin_sheet_path, load_pack
 
 SHEET = load_pack(builtin_sheet_path()).sheet
@@ -565,8 +566,7 @@ BIG_FRAGMENTS = [
 
 
 def test_the_big_source_is_a_big_class_with_answers():
-    resolve.clear_caches()
-    model = resolve.model_for(BIG_SOURCE)
+    model = DocumentModel().at(BIG_SOURCE)
     k = next(k for k, b in enumerate(model.blocks) if b.defines == "Big")
     assert model.class_head(k) is not None  # parsed a statement of its body at a time
     found = {a[0] for a in hover_answers(BIG_SOURCE, 1).values() if a}
@@ -642,15 +642,12 @@ def test_a_big_class_parsed_a_statement_at_a_time_answers_like_the_whole_class(e
         ast.parse("\n".join(lines))
     except SyntaxError:
         assume(False)  # half-typed: each way repairs its own part of the class
-    resolve.clear_caches()
-    assert resolve.model_for(lines).class_head(2) is not None
+    assert DocumentModel().at(lines).class_head(2) is not None
     parts = hover_answers(lines, step=2)
     big_block = docmodel.BIG_BLOCK
     try:
         docmodel.BIG_BLOCK = 10**6  # no block is big: the class is parsed whole
-        resolve.clear_caches()
-        whole = hover_answers(lines, step=2)
+        whole = hover_answers(lines, step=2)  # a fresh model
     finally:
         docmodel.BIG_BLOCK = big_block
-        resolve.clear_caches()
     assert parts == whole

@@ -15,15 +15,14 @@ On a line that had to be blanked to parse its block, the dotted name under the c
 from the text and its root resolved through the scopes around it; for a block that stays
 broken, through the file's imports.
 
-`carry_model`/`model_for` are the server's adapters of today: they keep the models of the last
-few versions by the identity of their lines, all sharing one region cache. A server that keeps a
-`docmodel.DocumentModel` per open document passes its version model to `resolve_at(model=...)`.
+Caches live in a document's model: the server keeps a `docmodel.DocumentModel` per open
+document and passes its version model to `resolve_at(model=...)`; without one, resolve_at
+makes a fresh model for the call.
 """
 
 from __future__ import annotations
 
 import ast
-from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Callable, List, Optional, Sequence, Tuple
 
@@ -43,47 +42,6 @@ class Target:
     line: int
     start: int  # code point range of the hovered name on `line`
     end: int
-
-
-# --- the server's adapters: version models by the identity of their lines ------------------------
-_DOCUMENTS = DocumentModel()  # its region cache serves every version the adapters keep
-_MODELS: OrderedDict[int, VersionModel] = OrderedDict()
-_MODEL_CACHE_SIZE = 4  # documents (versions) whose model is kept: the open ones a user hovers in
-
-
-def carry_model(
-    old_lines: Sequence[str], changes: Optional[Sequence[Tuple[int, int, int]]], new_lines: Sequence[str]
-) -> None:
-    """Derive the model of `new_lines` from the cached model of `old_lines`, if there is one
-    and the line changes between them are known (the server's line store reports them)."""
-    prev = _MODELS.get(id(old_lines))
-    if prev is None or prev.lines is not old_lines or changes is None or id(new_lines) in _MODELS:
-        return
-    _MODELS[id(new_lines)] = VersionModel.after(prev, changes, new_lines)
-    if len(_MODELS) > _MODEL_CACHE_SIZE:
-        _MODELS.popitem(last=False)
-
-
-def model_for(lines: Sequence[str]) -> VersionModel:
-    """One model per document version: keyed by the identity of the version's lines (the
-    server keeps one lines object per version; the cache holds it, so the id stays unique)."""
-    key = id(lines)
-    model = _MODELS.get(key)
-    if model is not None and model.lines is lines:
-        _MODELS.move_to_end(key)
-        return model
-    model = VersionModel(lines, _DOCUMENTS.regions)
-    _MODELS[key] = model
-    if len(_MODELS) > _MODEL_CACHE_SIZE:
-        _MODELS.popitem(last=False)
-    return model
-
-
-def clear_caches() -> None:
-    """Forget every parsed block and document model the adapters keep (tests; memory pressure)."""
-    _DOCUMENTS.regions.clear()
-    _DOCUMENTS.current = None
-    _MODELS.clear()
 
 
 # --- the cursor ----------------------------------------------------------------------------------
@@ -116,11 +74,11 @@ def resolve_at(
     """The API named at (line, code point col), or None. `known(api)` says which qualified
     names the sheet documents (default: any name under `asyncio`); `facts`, what the packs say
     their calls give (default: the built-in sheet's); `model`, the version's model (default:
-    the adapters' model of `lines`)."""
+    a fresh model of `lines`, its caches gone with the call)."""
     if line < 0 or line >= len(lines):
         return None
     known = known or (lambda api: api.startswith("asyncio."))
-    model = model if model is not None else model_for(lines)
+    model = model if model is not None else DocumentModel().at(lines)
     model.use_facts(facts if facts is not None else builtin_facts())
     text = model.texts[line]
     if col < 0 or col > len(text):

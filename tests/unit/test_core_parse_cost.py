@@ -12,13 +12,22 @@ import ast
 import pytest
 
 from sheetls import resolve
-from sheetls.resolve import resolve_at
+from sheetls.docmodel import DocumentModel
+
+# One open document, as the server keeps one per document: its versions share parsed blocks.
+_document = [DocumentModel()]
+
+
+def resolve_at(lines, line, col):
+    """resolve.resolve_at with the document's model of this version of `lines`."""
+    return resolve.resolve_at(lines, line, col, model=_document[0].at(lines))
 
 
 @pytest.fixture
 def parsed(monkeypatch):
     """The source texts parsed while the test runs (leading blank lines, which only place a
-    block at its line, stripped), starting from empty caches."""
+    block at its line, stripped), starting from a new document (empty caches)."""
+    _document[0] = DocumentModel()
     texts = []
     real = ast.parse
 
@@ -27,10 +36,8 @@ def parsed(monkeypatch):
             texts.append(source.lstrip("\n"))
         return real(source, *args, **kwargs)
 
-    resolve.clear_caches()
     monkeypatch.setattr(ast, "parse", spy)
     yield texts
-    resolve.clear_caches()
 
 
 def code_lines(texts):
@@ -103,7 +110,7 @@ def test_a_keystroke_in_a_huge_class_parses_no_more_than_the_method(parsed):
     parsed.clear()
     edited = list(lines)
     edited[typing] += "x"
-    resolve.carry_model(lines, [(typing, 1, 1)], edited)
+    _document[0].after([(typing, 1, 1)], edited)  # the model carried over the keystroke
     assert resolve_at(edited, typing + 1, 22).api == "asyncio.StreamWriter.drain"
     assert resolve_at(edited, opened, edited[opened].index("open_connection")).api == "asyncio.open_connection"
     assert parsed and max(code_lines(parsed)) < 20, code_lines(parsed)
