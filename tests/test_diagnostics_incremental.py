@@ -225,7 +225,8 @@ VERSIONS = [
     "# a comment",
     "import time",
     "import time\nasync def f():\n    time.sleep(1)",
-    "import time\nasync def f():\n    time.sleep(1)\n\n\nclass A:\n    x = 1\n    async def g(self):\n        time.sleep(2)",
+    "import time\nasync def f():\n    time.sleep(1)\n\n\n"
+    "class A:\n    x = 1\n    async def g(self):\n        time.sleep(2)",
     "",
     "x = 1",
     CLASS + "    async def h(self):\n        time.sleep(3)",
