@@ -158,36 +158,19 @@ class _Source:
         return qualified, [Edit(site.line, 0, site.line, 0, text)]
 
 
-def _bound_names(tree: ast.AST) -> Set[str]:
-    """Every name the file binds anywhere (a builtin such as `open` is only trusted when unbound)."""
-    names: Set[str] = set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Name) and not isinstance(node.ctx, ast.Load):
-            names.add(node.id)
-        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-            names.add(node.name)
-        elif isinstance(node, ast.arg):
-            names.add(node.arg)
-        elif isinstance(node, ast.alias):
-            names.add((node.asname or node.name).split(".")[0])
-    return names
-
-
 class _Checker(BlockingChecks, ast.NodeVisitor):
     """The rules over the nodes it visits: a whole module, or one unit of it (incremental.py:
     a top-level statement, a class's header, a statement of a class's body), whose nodes'
-    parents are all it needs. `bound`: the names the whole file binds (default: `tree`'s)."""
+    parents (set by incremental.py for each unit) are all it needs. `bound`: the names the whole
+    file binds (units.names_of counts them)."""
 
-    def __init__(self, src: _Source, tree: ast.AST, python: PyVersion, bound: Optional[Set[str]] = None):
+    def __init__(self, src: _Source, python: PyVersion, bound: Set[str]):
         self.src = src
         self.python = python
         self.findings: List[Finding] = []
         self.functions: List[ast.AST] = []  # enclosing def / async def / lambda, innermost last
         self.parents: Dict[int, ast.AST] = {}
-        for parent in ast.walk(tree):
-            for child in ast.iter_child_nodes(parent):
-                self.parents[id(child)] = parent
-        self.bound = _bound_names(tree) if bound is None else bound
+        self.bound = bound
 
     # --- context ---------------------------------------------------------------------------------
     def _function(self, node: ast.AST) -> None:
@@ -469,7 +452,7 @@ class _Engine:
         return _Source(text, lines, model, imports)
 
     def checker(self, src: _Source, python: PyVersion, bound: Set[str]) -> _Checker:
-        return _Checker(src, ast.Module(body=[], type_ignores=[]), python, bound)
+        return _Checker(src, python, bound)
 
     def target_for(self, path: Optional[str]) -> PyVersion:
         return _target_for(path)

@@ -30,7 +30,7 @@ class Unit:
     deps: FrozenSet[str] = frozenset()
     handlers: Tuple[Tuple[int, int, int], ...] = ()  # (line from start, column, parameters before (reader, writer))
     candidates: FrozenSet[str] = frozenset()  # the local names its imports bind
-    binds: FrozenSet[str] = frozenset()  # the names it binds (check._bound_names's count)
+    binds: FrozenSet[str] = frozenset()  # the names it binds (a builtin is trusted only unbound)
     asked: FrozenSet[str] = frozenset()  # the names the check asked whether the file binds
     has_global: bool = True  # until its names are scanned
     class_name: str = ""  # a head: the class it names
@@ -192,9 +192,10 @@ def parse_chunk(lines: Sequence[str], start: int, end: int, member_indent: Optio
 
 
 def names_of(nodes: List[ast.AST], parents: Dict[int, ast.AST]) -> Tuple[FrozenSet[str], FrozenSet[str], bool]:
-    """(the local names the nodes' imports bind, every name they bind as check._bound_names
-    counts one, whether they declare a `global`), in the walk that fills `parents` (id(node) ->
-    its parent: what the checker needs)."""
+    """(the local names the nodes' imports bind, every name they bind (assignment and `for`
+    targets, `def`/`class` names, parameters, import aliases), whether they declare a
+    `global`), in the walk that fills `parents` (id(node) -> its parent: what the checker
+    needs)."""
     candidates: Set[str] = set()
     binds: Set[str] = set()
     has_global = False
