@@ -9,8 +9,9 @@ import subprocess
 import tempfile
 from typing import Callable, Dict, Iterable, Iterator, List, Optional, Sequence, Set, Tuple
 
-from sheetls.diagnostics.check import apply_fixes, check
+from sheetls.diagnostics.check import check
 from sheetls.diagnostics.findings import Finding
+from sheetls.diagnostics.fixall import fix_all
 
 SKIPPED_DIRS = {".git", ".hg", ".svn", ".venv", "venv", "node_modules", "__pycache__", ".mypy_cache", ".tox", "build"}
 
@@ -82,21 +83,10 @@ def lint_file(
     findings = check(text, path, python, select)
     fixed = 0
     if fix:
-        new = text
-        for _ in range(FIX_ROUNDS):  # a fix can make more fixable (an import added, a name resolved)
-            if not any(f.fix is not None for f in findings):
-                break
-            new, applied = apply_fixes(new, findings)
-            if not applied:
-                break
-            fixed += applied
-            findings = check(new, path, python, select)
+        new, fixed, findings = fix_all(text, path, python, select, findings)
         if new != text:
             write_atomically(path, ("\ufeff" if bom else "") + new)
     return findings, fixed, None
-
-
-FIX_ROUNDS = 10
 
 
 def selector(select: Iterable[str], ignore: Iterable[str]) -> Callable[[str], bool]:
