@@ -44,14 +44,10 @@ def hover_at(
     lines only, for small hover windows) or "none". `python`: the Python version the project
     targets ((3, 10)); the hover says so, marks what that version lacks and lists only the
     pitfalls that hold for it. `model`: the version's docmodel.VersionModel (a server that keeps a
-    DocumentModel per document passes `document.at(lines)`; default: resolve's adapters).
+    DocumentModel per document passes `document.at(lines)`; default: a fresh model).
     `sheet_link`: how the client opens the sheet at an entry (ClientProfile.sheet_link): the
     hover then ends with an "Open in sheet" link (see `open_in_sheet`)."""
-
-    def known(api: str) -> bool:
-        return index.entry_for_api(api) is not None or index.member(api) is not None
-
-    target = resolve_at(lines, line, col, imports, known, index.facts, model)
+    target = _target(index, lines, line, col, imports, model)
     if target is None:
         return None
     entry = index.entry_for_api(target.api)
@@ -72,6 +68,22 @@ def hover_at(
     return None
 
 
+def _target(
+    index: SheetIndex,
+    lines: Sequence[str],
+    line: int,
+    col: int,
+    imports: Optional[Imports],
+    model: Optional[VersionModel],
+) -> Optional[Target]:
+    """The name at (line, col) resolved, when the sheet documents it (an entry's API or a member)."""
+
+    def known(api: str) -> bool:
+        return index.entry_for_api(api) is not None or index.member(api) is not None
+
+    return resolve_at(lines, line, col, imports, known, index.facts, model)
+
+
 def entry_at(
     index: SheetIndex,
     lines: Sequence[str],
@@ -81,11 +93,7 @@ def entry_at(
     model: Optional[VersionModel] = None,
 ) -> Optional[Entry]:
     """The entry the hover at (line, col) shows (a member's: the entry it belongs to), or None."""
-
-    def known(api: str) -> bool:
-        return index.entry_for_api(api) is not None or index.member(api) is not None
-
-    target = resolve_at(lines, line, col, imports, known, index.facts, model)
+    target = _target(index, lines, line, col, imports, model)
     if target is None:
         return None
     entry = index.entry_for_api(target.api)
