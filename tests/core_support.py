@@ -32,6 +32,17 @@ def marked(text: str) -> Tuple[List[str], int, int]:
     return (before + after).split("\n"), line, col
 
 
+def big_class(methods: int, extra: str = "") -> str:
+    """A module with one class `Big` of `methods` async methods (4 lines each) and `extra` at
+    its end: past docmodel.BIG_BLOCK lines, it is parsed a statement of its body at a time."""
+    body = "".join(
+        f"    async def m{i}(self, host):\n        r, w = await asyncio.open_connection(host, {i})\n"
+        f"        await w.drain()\n\n"
+        for i in range(methods)
+    )
+    return "import asyncio\n\n\nclass Big:\n    limit = 10\n\n" + body + extra
+
+
 def hover_answers(
     lines: Sequence[str], step: int = 3, model: Optional[VersionModel] = None
 ) -> Dict[Tuple[int, int], Optional[tuple]]:

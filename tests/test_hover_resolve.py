@@ -6,6 +6,7 @@ import ast
 
 import pytest
 
+from core_support import big_class
 from sheetls import resolve
 from sheetls.resolve import dotted_chain, in_string_or_comment, repair_parse, resolve_at, scan_blocks
 
@@ -109,15 +110,6 @@ def test_default_known_names_and_out_of_range():
     assert resolve_at(lines, 5, 0) is None
     assert resolve_at(lines, 1, 99) is None
     assert resolve_at(lines, 1, 10, known=lambda api: False) is None
-
-
-def big_class(methods: int, extra: str = "") -> str:
-    body = "".join(
-        f"    async def m{i}(self, host):\n        r, w = await asyncio.open_connection(host, {i})\n"
-        f"        await w.drain()\n\n"
-        for i in range(methods)
-    )
-    return "import asyncio\n\n\nclass Big:\n    limit = 10\n\n" + body + extra
 
 
 def test_skeleton_of_a_big_block_keeps_the_focused_method_and_the_names():

@@ -11,6 +11,7 @@ import ast
 
 import pytest
 
+from core_support import big_class
 from sheetls import resolve
 from sheetls.docmodel import DocumentModel
 
@@ -71,15 +72,6 @@ def test_module_level_uses_are_not_parsed_for_bindings(parsed):
     lines = ("import asyncio\n" + uses + "x = asyncio.to_thread\n" + uses).split("\n")
     assert resolve_at(lines, 301, lines[301].index("to_thread")).api == "asyncio.to_thread"
     assert sorted(t.strip() for t in parsed) == ["import asyncio", "x = asyncio.to_thread"]
-
-
-def big_class(methods: int, extra: str = "") -> str:
-    body = "".join(
-        f"    async def m{i}(self, host):\n        r, w = await asyncio.open_connection(host, {i})\n"
-        f"        await w.drain()\n\n"
-        for i in range(methods)
-    )
-    return "import asyncio\n\n\nclass Big:\n    limit = 10\n\n" + body + extra
 
 
 def test_a_hover_in_a_big_class_never_parses_the_whole_class(parsed):
