@@ -7,6 +7,7 @@ nested scopes, are checked on the hover core directly (no server: the protocol a
 Sources mark the cursor with `|`; `expect(...)` names the text the hover range must cover
 (the dotted name around the cursor)."""
 
+import sys
 from typing import Optional
 
 import pytest
@@ -514,7 +515,53 @@ SCOPES = {
         "import asyncio\n\nrun_blocking = asyncio.to_thread\n\n\nasync def main():\n    await run_bloc|king(print)\n",
         "asyncio.to_thread",
     ),
+    # where names are bound without a walk of every expression (scopes.collect_bindings)
+    "walrus in a condition binds in the function": (
+        "import asyncio\n\n\nasync def main():\n    if (aio := asyncio):\n        pass\n    await aio.to_thr|ead(print)\n",
+        "asyncio.to_thread",
+    ),
+    "walrus in a call's argument binds in the function": (
+        "import asyncio\n\n\nasync def main():\n    print(aio := asyncio)\n    await aio.to_thr|ead(print)\n",
+        "asyncio.to_thread",
+    ),
+    "walrus rebinding the module's name": (
+        "import asyncio\n\n\nasync def main():\n    if (asyncio := None) is None:\n        pass\n"
+        "    await asyncio.to_thr|ead(print)\n",
+        None,
+    ),
+    "walrus in a decorator of a nested def": (
+        "import asyncio\n\n\ndef outer():\n    @(aio := asyncio).coroutine\n    def inner():\n        pass\n"
+        "    return aio.to_thr|ead(print)\n",
+        "asyncio.to_thread",
+    ),
+    "nonlocal two functions down": (
+        "import asyncio\n\n\ndef outer():\n    aio = asyncio\n\n    def mid():\n        def inner():\n"
+        "            nonlocal aio\n            aio = None\n\n    def user():\n        return aio.to_thr|ead(print)\n",
+        None,
+    ),
+    "nonlocal in a method of a class inside the function": (
+        "import asyncio\n\n\ndef outer():\n    aio = asyncio\n\n    class K:\n        def m(self):\n"
+        "            nonlocal aio\n            aio = None\n\n    def user():\n        return aio.to_thr|ead(print)\n",
+        None,
+    ),
+    "names bound in if/try/with/for bodies": (
+        "import asyncio\n\n\nasync def main(x):\n    for _ in x:\n        try:\n            with x:\n"
+        "                if x:\n                    pass\n                else:\n                    asyncio = None\n"
+        "        except OSError:\n            pass\n    await asyncio.to_thr|ead(print)\n",
+        None,
+    ),
+    "except clause's name": (
+        "import asyncio\n\n\nasync def main(x):\n    try:\n        pass\n    except OSError as asyncio:\n        pass\n"
+        "    await asyncio.to_thr|ead(print)\n",
+        None,
+    ),
 }
+if sys.version_info >= (3, 10):
+    SCOPES["a match case's capture"] = (
+        "import asyncio\n\n\nasync def main(x):\n    match x:\n        case [asyncio]:\n            pass\n"
+        "    await asyncio.to_thr|ead(print)\n",
+        None,
+    )
 
 
 @pytest.mark.parametrize("case", list(SCOPES.values()), ids=list(SCOPES))
