@@ -180,8 +180,14 @@ class VersionModel:
             return all(b.pos[0] - 1 < 0 or prev.block_index(b.pos[0] - 1) not in by_block for b in found)
 
         model._defs = prev._defs  # def/class names of blocks: the block structure is the same
+        # An edit inside `def`/`class` blocks that say no `global` binds no module-level name: the
+        # module's bindings of the names on the edited lines stand too (each was a search of the
+        # whole text again: 1-2 ms a keystroke at 10,000 lines).
+        private = not any("global" in t for t in touched) and all(
+            k >= 0 and prev.blocks[k].defines is not None and "global" not in prev._text_of(k) for k in by_block
+        )
         model._module_bindings = {
-            n: b for n, b in prev._module_bindings.items() if untouched((n,)) and bindings_kept(b)
+            n: b for n, b in prev._module_bindings.items() if (private or untouched((n,))) and bindings_kept(b)
         }
         model._class_bindings = {
             key: v
@@ -319,7 +325,8 @@ class VersionModel:
             for binds in (
                 rf"{n}(?<![\w.]{n})\s*(?:[,:)\]]|=(?!=))",
                 rf"as\s+{n}\b",
-                rf"(?:del|global|import|for)\b[^\n]*{n}\b",
+                # one search per keyword: each starts with a literal, the alternation did not
+                *(rf"{kw}\b[^\n]*{n}\b" for kw in ("del", "global", "import", "for")),
                 rf"(?:def|class)\s+{n}\b",
             ):
                 offsets.extend(m.start() for m in re.finditer(binds, text))
@@ -444,7 +451,9 @@ class VersionModel:
         for binds in (  # each starts with a literal: a fast search of the whole text
             rf"{n}(?<![\w.]{n})\s*(?:[,:)\]]|=(?!=))",  # name = / name, / name: / name)
             rf"as\s+{n}\b",
-            rf"(?:del|global|import)\b[^\n]*{n}\b",
+            # one search per keyword: `(?:del|global|import)...` had no literal start, 2.4 ms at
+            # 10,000 lines against 0.8 for the three
+            *(rf"{kw}\b[^\n]*{n}\b" for kw in ("del", "global", "import")),
         ):
             lines.update(self.index.lines_matching(re.compile(binds)))
         blocks = sorted({k for k in map(self.block_index, lines) if k >= 0})
