@@ -517,7 +517,8 @@ SCOPES = {
     ),
     # where names are bound without a walk of every expression (scopes.collect_bindings)
     "walrus in a condition binds in the function": (
-        "import asyncio\n\n\nasync def main():\n    if (aio := asyncio):\n        pass\n    await aio.to_thr|ead(print)\n",
+        "import asyncio\n\n\nasync def main():\n    if (aio := asyncio):\n        pass\n"
+        "    await aio.to_thr|ead(print)\n",
         "asyncio.to_thread",
     ),
     "walrus in a call's argument binds in the function": (
