@@ -182,8 +182,10 @@ class SheetServer(ProtocolServer):  # spec-conformant base protocol (lifecycle, 
         return position.line, pos.character
 
     def to_client(self, uri: str, facts: DocumentState, line: int, col: int) -> types.Position:
-        codec = facts.doc.position_codec
-        return types.Position(line, codec.client_num_units(facts.lines[line][:col]))
+        text = facts.lines[line][:col]
+        if text.isascii():  # one code unit a character in UTF-8, UTF-16 and UTF-32 alike
+            return types.Position(line, len(text))
+        return types.Position(line, facts.doc.position_codec.client_num_units(text))
 
 
 def document_key(uri: str) -> str:
