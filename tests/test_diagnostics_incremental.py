@@ -244,3 +244,72 @@ def test_versions_a_user_types_through():
     doc = document_lint()
     for text in VERSIONS:
         assert doc.findings(text.split("\n"), python=PY) == check("\n".join(text.split("\n")), python=PY), text
+
+
+@pytest.mark.parametrize("name", sorted(p.name for p in ASYNCIO.glob("*.py")))
+def test_a_file_parsed_in_chunks_is_checked_as_when_parsed_whole(name, monkeypatch):
+    """The first check parses a file CHUNK_LINES at a time (so that a server can answer between
+    chunks): cut at every top-level statement the resolver's scan finds, a real file's units and
+    findings are those of one parse of the whole file."""
+    from sheetls.diagnostics import incremental
+
+    lines = with_pitfalls((ASYNCIO / name).read_text(encoding="utf-8"), random.Random(f"chunks:{name}"))
+
+    def units_and_findings(chunk_lines: int):
+        monkeypatch.setattr(incremental, "CHUNK_LINES", chunk_lines)
+        doc = document_lint()
+        found = doc.findings(list(lines), python=PY)
+        return [(u.start, u.end, u.kind, u.lines) for u in doc.units or []], found
+
+    whole = units_and_findings(10**9)
+    assert whole[0], "the file parses"
+    assert units_and_findings(1) == whole
+    assert units_and_findings(40) == whole
+
+
+@pytest.mark.parametrize("name", FILES[:2])
+def test_a_check_stopped_at_any_step_leaves_the_next_one_right(name):
+    """The server runs a long check a step at a time and drops it when the document changes
+    meanwhile (DocumentLint.steps): whatever step it stopped at, the next check of the next
+    version finds what a check from scratch finds."""
+    rng = random.Random(f"stopped:{name}")
+    lines = with_pitfalls((ASYNCIO / name).read_text(encoding="utf-8"), rng)
+    doc = document_lint()
+    history = []
+    stopped_early = 0
+    for round_ in range(40):
+        steps = doc.steps(list(lines), python=PY)
+        for _ in range(rng.choice([0, 1, 2, 5, 20, 200, 10**6])):
+            try:
+                next(steps)
+            except StopIteration:
+                break
+        else:
+            stopped_early += 1
+        steps.close()
+        if round_ % 3 == 2:  # sometimes a check that nothing stops, of this version
+            assert doc.findings(list(lines), python=PY) == check("\n".join(lines), python=PY), f"after {history}"
+        before = list(lines)
+        history.append(edit(lines, rng))
+        try:
+            ast.parse("\n".join(lines))
+        except SyntaxError:
+            lines[:] = before
+            history.append("undone")
+    assert doc.findings(list(lines), python=PY) == check("\n".join(lines), python=PY), f"after {history}"
+    assert stopped_early > 10
+
+
+def test_a_check_overtaken_by_another_stops_and_says_so():
+    """Two checks of one document: the one started first, resumed after the second ran,
+    answers None (its caller starts again) instead of findings of a version no longer kept."""
+    lines = with_pitfalls((ASYNCIO / FILES[0]).read_text(encoding="utf-8"), random.Random(1))
+    doc = document_lint()
+    first = doc.steps(list(lines), python=PY)
+    next(first)
+    lines.append("time.sleep(1)")
+    assert doc.findings(list(lines), python=PY) == check("\n".join(lines), python=PY)
+    with pytest.raises(StopIteration) as stopped:
+        while True:
+            next(first)
+    assert stopped.value.value is None

@@ -12,7 +12,7 @@ line's statement and the names it looked up alone.
 from __future__ import annotations
 
 import ast
-from typing import Any, Dict, FrozenSet, Optional, Set, Tuple
+from typing import Any, Dict, FrozenSet, Iterator, Optional, Set, Tuple
 
 from sheetls.apifacts import (
     HANDLER_PARAMETERS,
@@ -45,17 +45,35 @@ def handlers(model: VersionModel) -> Dict[Tuple[int, int], int]:
     many leading parameters come before (reader, writer) (1 for a method, more for
     `functools.partial` args). Every line naming a server is resolved on its own, and
     kept while an edit leaves its statement and the names it looked up alone."""
+    for _ in handler_steps(model):
+        pass
+    assert model.handlers_found is not None
+    return model.handlers_found
+
+
+def handler_steps(model: VersionModel) -> Iterator[None]:
+    """handlers(model) a line at a time: yields after each line naming a server is resolved
+    (its part kept in the model). Stopped early, it leaves the model's answer unset, as if
+    handlers() had not been asked; the lines it resolved stay resolved."""
     if model.handlers_found is not None:
-        return model.handlers_found
+        return
     model.handlers_found = merged = {}  # seen, partly filled, by the look-ups below
-    if model.server_lines is None:
-        model.server_lines = model.index.lines_matching(SERVER_CALL)
-    for i in model.server_lines:
-        part = model.handler_parts.get(i)
-        if part is None:
+    done = False
+    try:
+        if model.server_lines is None:
+            model.server_lines = model.index.lines_matching(SERVER_CALL)
+        for i in model.server_lines:
+            part = model.handler_parts.get(i)
+            if part is not None:
+                merged.update(part[1])
+                continue
             part = model.handler_parts[i] = _handlers_on_line(model, i)
-        merged.update(part[1])
-    return merged
+            merged.update(part[1])
+            yield
+        done = True
+    finally:
+        if not done:
+            model.handlers_found = None
 
 
 def _handlers_on_line(

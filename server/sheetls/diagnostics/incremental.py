@@ -35,7 +35,7 @@ import ast
 import bisect
 import re
 from dataclasses import replace
-from typing import Any, Callable, Counter, Dict, Iterator, List, Optional, Protocol, Sequence, Set, Tuple
+from typing import Any, Callable, Counter, Dict, Generator, Iterator, List, Optional, Protocol, Sequence, Set, Tuple
 
 from sheetls.diagnostics.findings import Edit, Finding, Fix
 from sheetls.diagnostics.noqa import noqa_lines, suppressed
@@ -44,6 +44,7 @@ from sheetls.docmodel import DocumentModel
 from sheetls.pyimports import Imports, scan_imports
 
 PyVersion = Tuple[int, int]
+CHUNK_LINES = 400  # lines of a file's first parse at a time (DocumentLint._parse_steps)
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 
 
@@ -104,6 +105,7 @@ class DocumentLint:
             None  # ((lines, python), findings) last given
         )
         self.stats = {"checked": 0, "kept": 0, "parsed_lines": 0}  # for the benchmark and tests
+        self.generation = 0  # checks started: a check overtaken by a later one stops (steps())
 
     # --- the parse ---------------------------------------------------------------------------
     def _full_parse(self, lines: List[str], text: Optional[str]) -> List[Unit]:
@@ -114,13 +116,35 @@ class DocumentLint:
                 raise Unparsable()  # another grammar: not worth a special case
         return top_units(tree.body, 0, len(lines), lines)
 
+    def _parse_steps(self, lines: List[str], text: Optional[str]) -> Generator[None, None, List[Unit]]:
+        """The whole file's units, parsed CHUNK_LINES at a time (cut where the resolver's scan
+        starts a top-level statement), yielding after each chunk: a 10,000-line file was one
+        80 ms parse. Where a chunk does not parse on its own, the whole file decides."""
+        if len(lines) <= CHUNK_LINES:
+            return self._full_parse(lines, text)
+        cuts = [0]
+        for block in self.model.after(None, lines).blocks:
+            if block.start - cuts[-1] >= CHUNK_LINES:
+                cuts.append(block.start)
+        cuts.append(len(lines))
+        stmts: List[ast.stmt] = []
+        for start, end in zip(cuts, cuts[1:]):
+            try:
+                stmts.extend(parse_chunk(lines, start, end, None))
+            except Unparsable:
+                return self._full_parse(lines, text)
+            yield
+        self.stats["parsed_lines"] += len(lines)
+        return top_units(stmts, 0, len(lines), lines)
+
     def _reparse(
         self, old: List[str], lines: List[str]
-    ) -> Tuple[List[Unit], List[Unit], List[Unit], Tuple[int, int, int]]:
+    ) -> Tuple[List[Unit], List[Unit], List[Unit], Tuple[int, int, int], List[Unit]]:
         """The units of `lines` from those of `old` (the last version that parsed), reparsing
         the units the edit touched and the one before (an edit can join a statement to the one
         before it): (units, the old units replaced, the new ones, the change as (first line,
-        lines removed, lines inserted)). Unparsable: that part does not parse on its own."""
+        lines removed, lines inserted), the old units after the new ones, not yet moved to their
+        new lines). Unparsable: that part does not parse on its own."""
         assert self.units is not None
         n_old, n_new = len(old), len(lines)
         p = _same_from_start(old, lines)
@@ -157,12 +181,10 @@ class DocumentLint:
             if not stmts:
                 raise Unparsable()  # nothing left there to hold the lines: the whole file decides
             new_units = top_units(stmts, start, end, lines)
-        replaced = units[i : j + 1]
-        after = units[j + 1 :]
-        for u in after:
-            u.start += delta
-            u.end += delta
-        return units[:i] + new_units + after, replaced, new_units, change
+        # the units after the change keep their text; they move by `change[2] - change[1]` lines
+        # when the version is kept (_check_steps), not before: a check stopped early keeps nothing
+        moved = units[j + 1 :]
+        return units[:i] + new_units + moved, units[i : j + 1], new_units, change, moved
 
     # --- the check ---------------------------------------------------------------------------
     def findings(
@@ -175,12 +197,7 @@ class DocumentLint:
     ) -> List[Finding]:
         """The findings of the version `lines` (lines as split_lines gives them; `text`, if
         given, what they were split from), as check() gives them."""
-        lines = list(lines)
-        if text is None and "\r" in "".join(lines):
-            text = "\n".join(lines)
-            lines = _LINE_BREAK.split(text)
-        if python is None:
-            python = self.engine.target_for(path)
+        lines, python, text = self._version(lines, path, python, text)
         if self.result is not None and self.result[0] == (lines, python):
             found = self.result[1]
         else:
@@ -188,44 +205,114 @@ class DocumentLint:
             self.result = ((lines, python), found)
         return [f for f in found if select(f.code)] if select is not None else list(found)
 
+    def _version(
+        self, lines: Sequence[str], path: Optional[str], python: Optional[PyVersion], text: Optional[str]
+    ) -> Tuple[List[str], PyVersion, Optional[str]]:
+        out = list(lines)
+        if text is None and "\r" in "".join(out):
+            text = "\n".join(out)
+            out = _LINE_BREAK.split(text)
+        return out, python if python is not None else self.engine.target_for(path), text
+
+    def steps(
+        self,
+        lines: Sequence[str],
+        path: Optional[str] = None,
+        python: Optional[PyVersion] = None,
+        text: Optional[str] = None,
+    ) -> Generator[None, None, Optional[List[Finding]]]:
+        """findings() a step at a time: a generator that yields between steps (a chunk of the
+        file parsed, a unit's names, a server call resolved, a unit checked) and returns the
+        findings, or None when it was overtaken (another check of this document started
+        while it waited). Its caller may stop it at any yield: what it has done stays
+        consistent, and the next check does the rest (lsp/lint_runtime.py runs the first check
+        of a big file this way, a slice at a time, so that the server goes on answering)."""
+        lines, python, text = self._version(lines, path, python, text)
+        if self.result is not None and self.result[0] == (lines, python):
+            return list(self.result[1])
+        found = yield from self._check_steps(lines, python, text)
+        if found is not None:
+            self.result = ((lines, python), found)
+            found = list(found)
+        return found
+
     def _check(self, lines: List[str], python: PyVersion, text: Optional[str]) -> List[Finding]:
+        steps = self._check_steps(lines, python, text)
+        while True:
+            try:
+                next(steps)
+            except StopIteration as done:
+                found: Optional[List[Finding]] = done.value
+                assert found is not None  # (nothing else can start a check meanwhile)
+                return found
+
+    def _check_steps(
+        self, lines: List[str], python: PyVersion, text: Optional[str]
+    ) -> Generator[None, None, Optional[List[Finding]]]:
+        """The check, in three parts. (1) What the version is made of, nothing kept yet, so that
+        stopping there loses nothing: the edited units parsed (the whole file in chunks the
+        first time), their names, the resolver's model, the handlers passed to servers. (2) All
+        at once: the version becomes the one the next is compared with, and every unit whose
+        findings it may change is marked unchecked (found None). (3) The marked units checked,
+        one a step: a unit left unchecked by a stop is checked by the next check."""
+        self.generation += 1
+        generation = self.generation
         change: Optional[Tuple[int, int, int]] = None
+        moved: List[Unit] = []
         try:
             if self.units and self.lines is not None:  # (a file of no statements: parsed whole again)
                 try:
-                    units, replaced, new, change = self._reparse(self.lines, lines)
+                    units, replaced, new, change, moved = self._reparse(self.lines, lines)
                 except Unparsable:
-                    units, replaced, new = self._full_parse(lines, text), self.units, []
-                    new = units
+                    units = yield from self._parse_steps(lines, text)
+                    replaced, new = self.units, units
             else:
-                units, replaced, new = self._full_parse(lines, text), [], []
-                new = units
+                units = yield from self._parse_steps(lines, text)
+                replaced, new = [], units
         except Unparsable:
             return []  # the last version that parsed stays what the next one is compared with
+        if self.generation != generation:
+            return None
         fresh, removed = _carry(replaced, new)
-        self.lines, self.units, self.python = lines, units, python
-        # the resolver's model of this version, carried from the last one that parsed
-        model = self.model.after([change] if change is not None else None, lines)
-        from sheetls.apifacts import builtin_facts
-        from sheetls.evaluate import handlers
-        from sheetls.pyimports import still_valid
-
-        model.use_facts(builtin_facts())
-        model.function_returns = {}
-        if not (
-            self.imports is not None
-            and change is not None
-            and change[1] == change[2] == 1
-            and still_valid(self.imports, change[0], lines[change[0]])
-        ):
-            self.imports = scan_imports(lines)
-        src = self.engine.source(text, lines, model, self.imports)
         checked = [u for u in new if id(u) in fresh]
         for u in checked:
             u.parents = {}
             u.candidates, u.binds, u.has_global = names_of(u.current_nodes(), u.parents)
             if u.kind == "head":
                 u.binds |= {u.class_name}
+            yield
+            if self.generation != generation:
+                return None
+        # the resolver's model of this version, carried from the last one that parsed (or made
+        # afresh when a check that stopped early left the model at another version)
+        carried = change is not None and self.model.current is not None and self.model.current.lines is self.lines
+        model = self.model.after([change] if carried and change is not None else None, lines)
+        from sheetls.apifacts import builtin_facts
+        from sheetls.evaluate import handler_steps, handlers
+        from sheetls.pyimports import still_valid
+
+        model.use_facts(builtin_facts())
+        model.function_returns = {}
+        imports = self.imports
+        if not (
+            imports is not None
+            and change is not None
+            and change[1] == change[2] == 1
+            and still_valid(imports, change[0], lines[change[0]])
+        ):
+            imports = scan_imports(lines)
+        for _ in handler_steps(model):  # the server calls resolved (handlers() answers from them below)
+            yield
+            if self.generation != generation:
+                return None
+
+        # (2) the version is kept: no yield from here to the unit checks
+        if change is not None and change[2] != change[1]:
+            for u in moved:
+                u.start += change[2] - change[1]
+                u.end += change[2] - change[1]
+        self.lines, self.units, self.python, self.imports = lines, units, python, imports
+        src = self.engine.source(text, lines, model, imports)
         # the file's import-bound names and `open` binding change only with a unit that has some
         if self.candidates is None or any(u.candidates for u in (*removed, *checked)):
             self.candidates = set().union(*(u.candidates for u in units))
@@ -280,19 +367,26 @@ class DocumentLint:
                 mark(u)
                 u.handlers = ()
         self.handler_units = [u for u, _ in now.values()]
-        bound: Optional[_Asked] = None
         for u in units:
             if (
                 everything
-                or u.found is None
                 or (u.deps and not u.deps.isdisjoint(changed))
                 or (u.asked and not u.asked.isdisjoint(flipped))
                 or (heads_changed and u.kind == "member" and u.block in heads_changed)
             ):
+                u.found = None
+
+        # (3) the marked units checked
+        bound: Optional[_Asked] = None
+        for u in units:
+            if u.found is None:
                 if bound is None:
                     bound = _Asked(self.bound)
                 self._check_unit(u, src, python, bound)
                 self.stats["checked"] += 1
+                yield
+                if self.generation != generation:
+                    return None
             else:
                 self.stats["kept"] += 1
         return self._assemble(units, lines)
