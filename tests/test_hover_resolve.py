@@ -156,3 +156,31 @@ def test_any_edit_of_the_sheet_resolves_without_error(cut, drop, insert, where):
         if target is not None:
             assert target.line == line and target.start <= col < target.end
             assert target.api.startswith("asyncio.")
+
+
+def test_a_big_class_statements_kept_answer_as_found_afresh():
+    """child_at keeps the statements of a big class's body it finds: asked line by line in any
+    order, and after an edit inside a method, it answers for each line what a search from that
+    line finds (the standard library's BaseEventLoop, 1,500 lines)."""
+    import random
+    import sysconfig
+    from pathlib import Path
+
+    from sheetls.docmodel import VersionModel
+
+    texts = (Path(sysconfig.get_paths()["stdlib"]) / "asyncio" / "base_events.py").read_text().split("\n")
+    model = VersionModel(texts)
+    k = next(k for k, b in enumerate(model.blocks) if b.defines == "BaseEventLoop")
+    head = model.class_head(k)
+    assert head is not None, "a big class"
+    body = list(range(head.head_end + 1, model.blocks[k].end))
+    random.Random(16).shuffle(body)
+    for line in body:
+        assert model.child_at(k, line, head) == model._find_child(k, line, head), line
+    inside = next(i for i in body if texts[i].startswith("        ") and texts[i].strip())
+    edited = list(texts)
+    edited[inside] += "  # edited"
+    after = VersionModel.after(model, [(inside, 1, 1)], edited)
+    assert after._children, "kept through an edit inside a method"
+    for line in body[:300]:
+        assert after.child_at(k, line, head) == VersionModel(edited)._find_child(k, line, head), line
