@@ -6,6 +6,7 @@ model and its index, completion, the resolver and hover, the packs' runtime."""
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import logging
 import re
@@ -249,6 +250,18 @@ def guarded(feature: str) -> Callable:
     """One error boundary per feature call: log with the traceback, answer null."""
 
     def wrap(fn):
+        if asyncio.iscoroutinefunction(fn):
+
+            @functools.wraps(fn)
+            async def inner_async(ls: SheetServer, params):
+                try:
+                    return await fn(ls, params)
+                except Exception:  # (a cancelled request's CancelledError is no Exception: pygls answers it)
+                    log.error("%s failed; answering null:\n%s", feature, traceback.format_exc())
+                    return None
+
+            return inner_async
+
         @functools.wraps(fn)
         def inner(ls: SheetServer, params):
             try:
@@ -478,9 +491,10 @@ DIAGNOSTIC_OPTIONS = types.DiagnosticOptions(
 
 
 @guarded("diagnostic")
-def on_diagnostic(ls: SheetServer, params: types.DocumentDiagnosticParams) -> types.DocumentDiagnosticReport:
-    """textDocument/diagnostic (registered in on_initialize for a client that pulls)."""
-    return ls.lint.report(params)
+async def on_diagnostic(ls: SheetServer, params: types.DocumentDiagnosticParams) -> types.DocumentDiagnosticReport:
+    """textDocument/diagnostic (registered in on_initialize for a client that pulls): checked a
+    slice at a time, the server answering other requests in between."""
+    return await ls.lint.report(params)
 
 
 @server.feature(
