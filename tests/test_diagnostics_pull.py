@@ -174,6 +174,47 @@ async def test_a_burst_of_edits_ends_in_the_last_versions_diagnostics(bare_clien
     assert versions == sorted(versions) and set(versions) <= {1, *range(2, last + 1)}
 
 
+# --- a long check goes a slice at a time ------------------------------------------------------
+# 10,500 lines of 1,500 functions, each with a finding: the first check takes a few hundred ms
+BIG = "import asyncio\nimport time\n\n\n" + "".join(
+    f"async def f{i}(host):\n    reader, writer = await asyncio.open_connection(host, {i})\n"
+    f"    writer.write(b'x')\n    await writer.drain()\n    time.sleep(0.1)\n\n\n"
+    for i in range(1500)
+)
+
+
+async def test_a_hover_is_answered_while_a_big_file_is_checked(bare_client):
+    """The first check of a big file runs a slice at a time: a hover and a code action sent while
+    it runs are answered before it ends (they waited for the whole check before)."""
+    await initialize(bare_client, "neovim", options=ON)
+    uri = open_doc(bare_client, BIG)
+    report = asyncio.ensure_future(pull(bare_client, uri))
+    await asyncio.sleep(0.05)  # the pull is being answered: the check has started
+    line = 5 + 7 * 750
+    hover = await bare_client.text_document_hover_async(
+        types.HoverParams(types.TextDocumentIdentifier(uri=uri), types.Position(line, 40))
+    )
+    assert hover is not None and "open_connection" in str(hover.contents)
+    actions = await code_actions(bare_client, uri, line + 3, 6, only=[types.CodeActionKind.QuickFix])
+    assert actions and any(a.is_preferred for a in actions)
+    assert not report.done(), "the hover and the code action waited for the whole check"
+    done = await report
+    assert codes(done.items) == ["SHEET101"] * 1500
+
+
+async def test_an_edit_during_a_long_check_is_in_its_answer(bare_client):
+    """The document changes while its check runs: the check goes on with the new version, and
+    the answer is that version's."""
+    await initialize(bare_client, "neovim", options=ON)
+    uri = open_doc(bare_client, BIG)
+    report = asyncio.ensure_future(pull(bare_client, uri))
+    await asyncio.sleep(0.05)
+    change(bare_client, uri, 2, BIG + "async def late():\n    time.sleep(1)\n")
+    done = await report
+    assert codes(done.items) == ["SHEET101"] * 1501
+    assert done.items[-1].range.start.line == BIG.count("\n") + 1
+
+
 # --- code actions -------------------------------------------------------------------------
 async def fix_all_action(client, uri: str) -> types.CodeAction:
     actions = await code_actions(client, uri, 0, 0, only=[types.CodeActionKind.SourceFixAll])
