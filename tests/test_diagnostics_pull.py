@@ -94,7 +94,7 @@ async def test_a_client_that_pulls_is_told_and_answered(bare_client):
 
 
 async def test_pull_while_the_option_is_off_and_for_other_documents(bare_client):
-    result = await initialize(bare_client, "neovim")
+    result = await initialize(bare_client, "neovim", options={"diagnostics": False})
     assert result.capabilities.diagnostic_provider is not None  # the option may be turned on later
     uri = open_doc(bare_client, SRC)
     off = await pull(bare_client, uri)

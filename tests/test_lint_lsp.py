@@ -75,8 +75,18 @@ async def test_diagnostics_and_quick_fixes(bare_client, profile):
 
 
 @pytest.mark.slow  # waits for the debounced diagnostics: not in make test-fast
-async def test_off_by_default(bare_client):
-    await initialize(bare_client, "visual_studio_code")
+@pytest.mark.parametrize("profile", ["visual_studio_code", "neovim"])
+async def test_on_by_default(bare_client, profile):
+    """No option given: the findings come (published, or pulled by a client that pulls)."""
+    await initialize(bare_client, profile)
+    uri = open_doc(bare_client, SRC)
+    diags = await diagnostics_of(bare_client, uri, lambda d: [x.code for x in d] == ["SHEET101"])
+    assert diags[0].source == "sheetls"
+
+
+@pytest.mark.slow  # waits for the debounced diagnostics: not in make test-fast
+async def test_turned_off_by_the_option(bare_client):
+    await initialize(bare_client, "visual_studio_code", options={"diagnostics": False})
     uri = open_doc(bare_client, SRC)
     await bare_client.text_document_hover_async(
         types.HoverParams(text_document=types.TextDocumentIdentifier(uri=uri), position=types.Position(0, 0))
@@ -100,7 +110,7 @@ async def test_closing_clears(bare_client):
 
 @pytest.mark.slow  # waits for the debounced diagnostics: not in make test-fast
 async def test_the_option_turned_on_and_off(bare_client):
-    await initialize(bare_client, "visual_studio_code")
+    await initialize(bare_client, "visual_studio_code", options={"diagnostics": False})
     uri = open_doc(bare_client, SRC)
     bare_client.workspace_did_change_configuration(
         types.DidChangeConfigurationParams(settings={"sheetls": {"diagnostics": True}})
