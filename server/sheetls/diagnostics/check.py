@@ -190,6 +190,11 @@ class _Checker(BlockingChecks, ast.NodeVisitor):
 
     visit_FunctionDef = visit_AsyncFunctionDef = visit_Lambda = _function
 
+    def _leaf(self, node: ast.AST) -> None:
+        """A name's context or an operator: one shared node each, nothing under it to check."""
+
+    visit_Load = visit_Store = visit_Del = _leaf
+
     @property
     def in_async(self) -> bool:
         return bool(self.functions) and isinstance(self.functions[-1], ast.AsyncFunctionDef)

@@ -191,6 +191,14 @@ def parse_chunk(lines: Sequence[str], start: int, end: int, member_indent: Optio
     return body
 
 
+# Fields that hold no node worth a walk: names and numbers, and the shared context and operator
+# nodes (`ctx` of every Name, `op` of every BinOp: one object each, whose parent is no one's).
+_NO_CHILDREN = frozenset(
+    ("ctx", "op", "ops", "id", "attr", "arg", "asname", "module", "level", "kind", "conversion", "is_async")
+)
+_CHILD_FIELDS: Dict[type, Tuple[str, ...]] = {}
+
+
 def names_of(nodes: List[ast.AST], parents: Dict[int, ast.AST]) -> Tuple[FrozenSet[str], FrozenSet[str], bool]:
     """(the local names the nodes' imports bind, every name they bind (assignment and `for`
     targets, `def`/`class` names, parameters, import aliases), whether they declare a
@@ -202,7 +210,10 @@ def names_of(nodes: List[ast.AST], parents: Dict[int, ast.AST]) -> Tuple[FrozenS
     stack = list(nodes)
     while stack:
         n = stack.pop()
-        for name in n._fields:
+        fields = _CHILD_FIELDS.get(type(n))
+        if fields is None:
+            fields = _CHILD_FIELDS[type(n)] = tuple(f for f in n._fields if f not in _NO_CHILDREN)
+        for name in fields:
             value = getattr(n, name, None)
             if isinstance(value, ast.AST):
                 parents[id(value)] = n
