@@ -4,7 +4,7 @@
 -- Override anything the usual 0.11 way, before or after enabling:
 --   vim.lsp.config('sheetls', { cmd = { '/path/to/venv/bin/sheetls' } })
 --   vim.lsp.config('sheetls', { init_options = { logLevel = 'debug' } })
---   vim.lsp.config('sheetls', { init_options = { diagnostics = true } })  -- SHEETxxx findings + quick fixes
+--   vim.lsp.config('sheetls', { init_options = { diagnostics = false } })  -- no SHEETxxx findings / quick fixes
 -- or, before the config is first read, set `vim.g.sheetls_cmd` (a string or a list).
 
 --- @return string[]
@@ -51,10 +51,9 @@ return {
   init_options = {
     logLevel = 'info',
     builtinSheet = true,
-    -- The asyncio mistakes the sheet documents (SHEET101...) as diagnostics, with quick fixes
-    -- for vim.lsp.buf.code_action(). Off by default; :SheetlsDiagnostics on|off switches them
-    -- in the running server.
-    diagnostics = false,
+    -- `diagnostics` (the asyncio mistakes the sheet documents, SHEET101..., with quick fixes for
+    -- vim.lsp.buf.code_action()) is left to the server's default, on; `diagnostics = false`
+    -- turns them off, and :SheetlsDiagnostics on|off|toggle switches them in the running server.
   },
   capabilities = capabilities,
   handlers = handlers,

@@ -1,7 +1,7 @@
 -- :SheetlsSheet [standard|detailed|compact]  show the whole sheet in a scratch buffer
 -- :SheetlsSheet! [view]                       same, in a floating window (q closes it)
 -- :SheetlsEntry [entry]                       the sheet at an entry (default: the one the hover under the cursor shows)
--- :SheetlsDiagnostics [on|off|toggle]         the server's SHEETxxx diagnostics and quick fixes
+-- :SheetlsDiagnostics [on|off|toggle]         the server's SHEETxxx diagnostics and quick fixes (on by default)
 -- The markdown comes from the running server (workspace/executeCommand sheetls.renderSheet).
 if vim.g.loaded_sheetls then
   return

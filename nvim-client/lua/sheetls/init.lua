@@ -164,7 +164,8 @@ function M.sheet(opts)
 end
 
 --- The `diagnostics` option as a config (or a client) gives it: its settings (what a
---- `settings` config or :SheetlsDiagnostics sent last) over its init_options.
+--- `settings` config or :SheetlsDiagnostics sent last) over its init_options, else the
+--- server's default, on (sheetls's options.py): only an explicit `false` turns them off.
 --- @param settings? table
 --- @param init_options? table
 --- @return boolean
@@ -177,7 +178,7 @@ local function diagnostics_in(settings, init_options)
   if value == nil then
     value = (init_options or {}).diagnostics
   end
-  return value == true
+  return value ~= false
 end
 
 --- Whether the server's diagnostics (SHEETxxx findings and their quick fixes) are on: for

@@ -1,18 +1,24 @@
--- sheetls's diagnostics (SHEETxxx) and quick fixes in Neovim, as a user turns them on:
---   SHEETLS_DIAG_MODE=init_options  vim.lsp.config('sheetls', { init_options = { diagnostics = true } })
+-- sheetls's diagnostics (SHEETxxx) and quick fixes in Neovim. They are on by default (the
+-- server's `diagnostics` option); the modes are how a user leaves them on or turns them off:
+--   SHEETLS_DIAG_MODE=default       nothing (nvim-client/ as it comes): diagnostics and quick fixes
 --   SHEETLS_DIAG_MODE=settings      vim.lsp.config('sheetls', { settings = { sheetls = { diagnostics = true } } })
---   SHEETLS_DIAG_MODE=off           nothing (the default): no diagnostics, no quick fix, until
---                                   :SheetlsDiagnostics turns them on in the running server
+--   SHEETLS_DIAG_MODE=off           vim.lsp.config('sheetls', { init_options = { diagnostics = false } }):
+--                                   no diagnostics, no quick fix, until :SheetlsDiagnostics turns
+--                                   them on in the running server
+--   SHEETLS_DIAG_MODE=settings_off  the same through settings = { sheetls = { diagnostics = false } }
 -- What is checked is what Neovim makes of them: vim.diagnostic.get(), the float, the code
 -- action menu (`gra`), vim.lsp.buf.code_action({ apply = true, filter = ... }), the buffer after.
 local H = dofile(os.getenv('SHEETLS_ROOT') .. '/tests/nvim/lua/harness.lua')
 
-local MODE = os.getenv('SHEETLS_DIAG_MODE') or 'init_options'
-if MODE == 'init_options' then
-  vim.lsp.config('sheetls', { init_options = { diagnostics = true } })
-elseif MODE == 'settings' then
+local MODE = os.getenv('SHEETLS_DIAG_MODE') or 'default'
+local OFF = MODE == 'off' or MODE == 'settings_off'
+if MODE == 'settings' then
   vim.lsp.config('sheetls', { settings = { sheetls = { diagnostics = true } } })
-elseif MODE ~= 'off' then
+elseif MODE == 'off' then
+  vim.lsp.config('sheetls', { init_options = { diagnostics = false } })
+elseif MODE == 'settings_off' then
+  vim.lsp.config('sheetls', { settings = { sheetls = { diagnostics = false } } })
+elseif MODE ~= 'default' then
   error('unknown SHEETLS_DIAG_MODE ' .. MODE)
 end
 H.setup({ watchdog_ms = 120000 })
@@ -137,13 +143,32 @@ local function expect_sheet101(bufnr)
   return d
 end
 
+--- What :checkhealth sheetls says about the client's diagnostics ('on' or 'off ...').
+local function health_diagnostics()
+  local win = vim.api.nvim_get_current_win()
+  vim.cmd('checkhealth sheetls')
+  local text = table.concat(vim.api.nvim_buf_get_lines(0, 0, -1, false), '\n')
+  vim.cmd('bwipeout!')
+  if vim.api.nvim_win_is_valid(win) then
+    vim.api.nvim_set_current_win(win)
+  end
+  return H.ok(text:match('diagnostics (o[nf]f?[^,]*),'), 'no "diagnostics" in :checkhealth sheetls', text)
+end
+
 H.run(function()
-  if MODE == 'off' then
+  if OFF then
     local bufnr, c = H.open('off.py', BLOCKING)
     local client = c.sheetls
 
-    H.check('with the option off (the default) the server publishes nothing and offers no quick fix', function()
-      H.eq(false, client.config.init_options.diagnostics, 'init_options.diagnostics from lsp/sheetls.lua')
+    H.check(MODE .. ': turned off, the server publishes nothing and offers no quick fix', function()
+      if MODE == 'off' then
+        H.eq(false, client.config.init_options.diagnostics, 'init_options.diagnostics')
+      else
+        H.eq(false, vim.tbl_get(client.settings, 'sheetls', 'diagnostics'), 'settings.sheetls.diagnostics')
+      end
+      H.eq(false, require('sheetls').diagnostics_enabled(client), 'diagnostics_enabled(client)')
+      H.eq(false, require('sheetls').diagnostics_enabled(), 'diagnostics_enabled() for later clients')
+      H.eq('off (:SheetlsDiagnostics on)', health_diagnostics(), ':checkhealth sheetls')
       H.cursor_on(bufnr, 'time.sleep(1)', 0, ROW)
       -- the server has read the document by the time it answers this request
       H.eq({}, quick_fixes(code_actions_at_cursor(client, bufnr)), 'quick fixes offered')
@@ -156,6 +181,7 @@ H.run(function()
       H.eq(true, require('sheetls').diagnostics_enabled(client), 'diagnostics_enabled(client)')
       expect_sheet101(bufnr)
       H.eq(1, #vim.lsp.get_clients({ name = 'sheetls' }), 'the same client (no restart)')
+      H.eq('on', health_diagnostics(), ':checkhealth sheetls')
     end)
 
     H.check('and the quick fix is then applied by vim.lsp.buf.code_action', function()
@@ -196,8 +222,17 @@ H.run(function()
     local client = c.sheetls
 
     H.check(MODE .. ': SHEET101 on time.sleep(1) inside async def, source sheetls, at its columns', function()
+      if MODE == 'default' then
+        H.eq(nil, client.config.init_options.diagnostics, 'init_options.diagnostics (the server decides)')
+        H.eq(nil, vim.tbl_get(client.settings, 'sheetls', 'diagnostics'), 'settings.sheetls.diagnostics')
+      end
       H.eq(true, require('sheetls').diagnostics_enabled(client), 'diagnostics_enabled(client)')
+      H.eq(true, require('sheetls').diagnostics_enabled(), 'diagnostics_enabled() for later clients')
       expect_sheet101(bufnr)
+    end)
+
+    H.check(':checkhealth sheetls says diagnostics on', function()
+      H.eq('on', health_diagnostics(), ':checkhealth sheetls')
     end)
 
     H.check('the diagnostic float shows the message and the code', function()
@@ -379,20 +414,29 @@ H.run(function()
       vim.cmd('buffer ' .. bufnr)
     end)
 
-    H.check(':SheetlsDiagnostics off clears every buffer; on brings them back', function()
+    H.check(':SheetlsDiagnostics (toggle) from on turns them off in every buffer, and back on', function()
+      local b = vim.fn.bufnr('noqa.py')
+      vim.cmd('SheetlsDiagnostics')
+      wait_no_diagnostics(b, 'noqa.py to lose its diagnostics')
+      H.eq(false, require('sheetls').diagnostics_enabled(client), 'diagnostics_enabled(client)')
+      H.eq('off (:SheetlsDiagnostics on)', health_diagnostics(), ':checkhealth sheetls')
+      vim.cmd('SheetlsDiagnostics')
+      H.eq(3, #wait_diagnostics(b, 'noqa.py to get them back'), 'diagnostics back on noqa.py')
+      H.eq(true, require('sheetls').diagnostics_enabled(client), 'diagnostics_enabled(client)')
+    end)
+
+    H.check(':SheetlsDiagnostics off clears them and the quick fixes go; on brings them back', function()
       local b = vim.fn.bufnr('noqa.py')
       vim.cmd('SheetlsDiagnostics off')
       wait_no_diagnostics(b, 'noqa.py to lose its diagnostics')
+      vim.cmd('buffer ' .. b)
+      H.cursor_on(b, 'time.sleep(4)', 0)
+      H.eq({}, quick_fixes(code_actions_at_cursor(client, b)), 'quick fixes offered with diagnostics off')
       H.eq(false, require('sheetls').diagnostics_enabled(client), 'diagnostics_enabled(client)')
       vim.cmd('SheetlsDiagnostics on')
       H.eq(3, #wait_diagnostics(b, 'noqa.py to get them back'), 'diagnostics back on noqa.py')
-    end)
-
-    H.check(':checkhealth sheetls says diagnostics on', function()
-      vim.cmd('checkhealth sheetls')
-      local text = table.concat(vim.api.nvim_buf_get_lines(0, 0, -1, false), '\n')
-      H.contains(text, 'diagnostics on', 'health')
-      vim.cmd('bwipeout!')
+      H.eq('on', health_diagnostics(), ':checkhealth sheetls')
+      vim.cmd('buffer ' .. bufnr)
     end)
   end
 
