@@ -57,7 +57,7 @@ export interface ServerOptions {
     hoverExample: string;
     pollInterval: number;
     pythonVersion: string;
-    /** Publish the sheet's pitfall diagnostics (`sheetls lint`) with their quick fixes. */
+    /** Publish the sheet's pitfall diagnostics (`sheetls lint`) with their quick fixes (default true, as the server). */
     diagnostics: boolean;
     /** Per-rule settings of the diagnostics: {"SHEET101": {"enabled": false, "severity": "error"}} (codes or prefixes). */
     rules: Record<string, { enabled?: boolean; severity?: string }>;
@@ -166,7 +166,7 @@ export function getServerOptions(): ServerOptions {
         hoverExample: config.get<string>('hoverExample', 'full'),
         pollInterval: config.get<number>('pollInterval', 2),
         pythonVersion: config.get<string>('pythonVersion', '').trim(),
-        diagnostics: config.get<boolean>('diagnostics', false),
+        diagnostics: config.get<boolean>('diagnostics', true),
         rules: config.get<Record<string, { enabled?: boolean; severity?: string }>>('rules', {}),
         workspacePacks: isTrusted(),
     };
