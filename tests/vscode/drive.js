@@ -703,10 +703,11 @@ const scenarios = {
     },
 
     /**
-     * sheetls.diagnostics off (the default): hover `hoverWord` until the sheet's entry shows (the
-     * server has the document), then a while with no squiggle; the setting turned on in the
-     * folder's settings: the squiggle comes; off again: it goes. The server's process ids
-     * before and after (the setting is pushed, not a restart).
+     * sheetls.diagnostics on (the default), no setting written: hover `hoverWord` until the
+     * sheet's entry shows (the server has the document), then the squiggle comes. The setting
+     * written false to the folder's settings: the squiggle goes, and after a hover answered
+     * since (a round trip behind the change) there is still none; written true: it comes back.
+     * The server's process ids before and after (the setting is pushed, not a restart).
      */
     async diagnosticsSetting() {
         const settings = path.join(opts.folder, '.vscode', 'settings.json');
@@ -715,22 +716,28 @@ const scenarios = {
         result.hover = await hoverWord(opts.hoverWord, opts.hoverExpect);
         await page.mouse.move(5, 5);
         result.pidsBefore = serverPids(opts.folder, opts.serverNeedle);
-        step('no squiggle while sheetls.diagnostics is off');
-        await sleep(opts.quietMs || 3000);
-        result.squigglesOff = await squiggles();
-        await shot('diagnostics-off');
-        step('set sheetls.diagnostics to true');
-        fs.mkdirSync(path.dirname(settings), { recursive: true });
-        fs.writeFileSync(settings, JSON.stringify({ 'sheetls.diagnostics': true }));
-        result.squigglesOn = await until('a squiggle once sheetls.diagnostics is on', async () => {
+        step('the squiggle comes with no sheetls.diagnostics setting');
+        result.squigglesDefault = await until('a squiggle by default', async () => {
             const found = await squiggles();
             return found.length ? found : null;
         });
         result.wordBox = await wordBox(opts.word);
-        await shot('diagnostics-turned-on', await widgetClip(['.editor-instance .view-lines .view-line']));
+        await shot('diagnostics-default', await widgetClip(['.editor-instance .view-lines .view-line']));
         step('set sheetls.diagnostics to false');
+        fs.mkdirSync(path.dirname(settings), { recursive: true });
         fs.writeFileSync(settings, JSON.stringify({ 'sheetls.diagnostics': false }));
-        await until('the squiggle to go once sheetls.diagnostics is off', async () => (await squiggles()).length === 0);
+        await until('the squiggle to go once sheetls.diagnostics is false', async () => (await squiggles()).length === 0);
+        result.hoverOff = await hoverWord(opts.hoverWord, opts.hoverExpect);
+        await page.mouse.move(5, 5);
+        result.squigglesOff = await squiggles();
+        await shot('diagnostics-off', await widgetClip(['.editor-instance .view-lines .view-line']));
+        step('set sheetls.diagnostics to true');
+        fs.writeFileSync(settings, JSON.stringify({ 'sheetls.diagnostics': true }));
+        result.squigglesOn = await until('the squiggle back once sheetls.diagnostics is true', async () => {
+            const found = await squiggles();
+            return found.length ? found : null;
+        });
+        await shot('diagnostics-turned-on', await widgetClip(['.editor-instance .view-lines .view-line']));
         result.pidsAfter = serverPids(opts.folder, opts.serverNeedle);
     },
 

@@ -83,9 +83,13 @@ def _entry_title(api: str) -> str:
 
 
 def test_the_setting_turns_them_on_and_off_without_a_restart(code_server, workspace):
-    """Off by default: the server answers (its hover shows) but no squiggle comes; the
-    setting written to the folder's settings brings the squiggle, then takes it away, and the
-    server process is the same throughout."""
+    """On by default: with no sheetls.diagnostics anywhere, the server answers (its hover shows)
+    and the squiggle comes under `sleep`; `false` written to the folder's settings takes it away
+    (and it stays away past a later hover), `true` brings it back, and the server process is the
+    same throughout."""
+    user_settings = json.loads((code_server.base / "user-data" / "User" / "settings.json").read_text())
+    assert "sheetls.diagnostics" not in user_settings, user_settings
+    assert not (workspace / ".vscode").exists()
     source = workspace / "blocking.py"
     source.write_text(SOURCE.replace('    print("done")\n', '    await asyncio.to_thread(print, "done")\n'))
     res = drive(
@@ -100,10 +104,21 @@ def test_the_setting_turns_them_on_and_off_without_a_restart(code_server, worksp
         hoverExpect=_entry_title("asyncio.to_thread"),
         serverNeedle=str(code_server.extensions / "python" / "launch.py"),
     )
-    assert res["squigglesOff"] == [], f"squiggles with sheetls.diagnostics off: {res['squigglesOff']}"
     word = res["wordBox"]
-    assert [s for s in res["squigglesOn"] if s["x"] <= word["x"] + 1 <= s["x"] + s["width"]], (
-        f"no squiggle under `sleep` at {word} once on: {res['squigglesOn']}"
+
+    def under_word(found):
+        return [
+            s
+            for s in found
+            if s["x"] <= word["x"] + 1 <= s["x"] + s["width"]
+            and abs((s["y"] + s["height"] / 2) - (word["y"] + word["height"] / 2)) < word["height"]
+        ]
+
+    assert under_word(res["squigglesDefault"]), (
+        f"no squiggle under `sleep` at {word} by default: {res['squigglesDefault']}"
     )
+    assert len(under_word(res["squigglesDefault"])) == len(res["squigglesDefault"]), res["squigglesDefault"]
+    assert res["squigglesOff"] == [], f"squiggles with sheetls.diagnostics false: {res['squigglesOff']}"
+    assert under_word(res["squigglesOn"]), f"no squiggle under `sleep` at {word} once true again: {res['squigglesOn']}"
     assert len(res["pidsBefore"]) == 1, f"one server for the folder expected: {res['pidsBefore']}"
     assert res["pidsAfter"] == res["pidsBefore"], f"the server was restarted: {res['pidsBefore']} -> {res['pidsAfter']}"
