@@ -89,25 +89,36 @@ _STATEMENT_LISTS = ("body", "orelse", "finalbody", "handlers", "cases")
 _PATTERN_HOLDERS = tuple(getattr(ast, n) for n in ("match_case", "pattern") if hasattr(ast, n))
 
 
-def collect_bindings(scope: ast.AST, region: Region) -> ScopeBindings:
-    """The names a scope binds (not descending into nested scopes)."""
-    out = ScopeBindings()
+class _Binder:
+    """Adds a scope's bindings to `out` (a class, not closures: a recursive closure is a
+    reference cycle, which kept each scope's bindings, and through them its tree, alive until
+    the garbage collector's slowest pass)."""
 
-    def bind(name: str, b: Binding) -> None:
-        b.region = region
-        out.names[name].append(b)
+    def __init__(self, out: ScopeBindings, region: Region):
+        self.out, self.region = out, region
 
-    def bind_target(target: ast.AST, value: Optional[ast.AST], path: Tuple[int, ...], pos: Tuple[int, int]) -> None:
+    def bind(self, name: str, b: Binding) -> None:
+        b.region = self.region
+        self.out.names[name].append(b)
+
+    def target(self, target: ast.AST, value: Optional[ast.AST], path: Tuple[int, ...], pos: Tuple[int, int]) -> None:
         if isinstance(target, ast.Name):
-            bind(target.id, Binding(pos, "assign" if value is not None else "other", value, path))
+            self.bind(target.id, Binding(pos, "assign" if value is not None else "other", value, path))
         elif isinstance(target, (ast.Tuple, ast.List)):
             for i, elt in enumerate(target.elts):
                 if isinstance(elt, ast.Starred):
-                    bind_target(elt.value, None, (), pos)
+                    self.target(elt.value, None, (), pos)
                 else:
-                    bind_target(elt, value, path + (i,), pos)
+                    self.target(elt, value, path + (i,), pos)
         elif isinstance(target, ast.Starred):
-            bind_target(target.value, None, (), pos)
+            self.target(target.value, None, (), pos)
+
+
+def collect_bindings(scope: ast.AST, region: Region) -> ScopeBindings:
+    """The names a scope binds (not descending into nested scopes)."""
+    out = ScopeBindings()
+    binder = _Binder(out, region)
+    bind, bind_target = binder.bind, binder.target
 
     if isinstance(scope, FUNCS):
         a = scope.args
