@@ -64,6 +64,28 @@ def test_every_server_option_is_a_setting():
     assert set(trust["restrictedConfigurations"]) == {"sheetls.interpreter", "sheetls.serverCommand", "sheetls.packs"}
 
 
+def test_every_setting_defaults_to_the_server_options_default():
+    """VS Code sends every setting to the server, defaults included: a default that differs
+    from the server's would silently change its behaviour for VS Code users (the diagnostics
+    option, on by default, was still false here)."""
+    from dataclasses import MISSING, fields
+
+    from sheetls.options import _CAMEL, Options
+
+    settings = json.loads((ROOT / "vscode-client" / "package.json").read_text())["contributes"]["configuration"][
+        "properties"
+    ]
+    for f in fields(Options):
+        setting = settings.get(f"sheetls.{_CAMEL[f.name]}")
+        if setting is None:
+            continue  # workspacePacks: from workspace trust
+        server_default = f.default if f.default is not MISSING else f.default_factory()  # type: ignore[misc]
+        if server_default == ():
+            assert setting["default"] in ([], {}), (f.name, setting["default"])
+        else:
+            assert setting["default"] == server_default, (f.name, setting["default"], server_default)
+
+
 def test_settings_change_reaches_the_running_server(code_server, workspace):
     source = workspace / "settings_push.py"
     source.write_text(HOVER_SOURCE)
