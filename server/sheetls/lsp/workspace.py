@@ -104,9 +104,11 @@ class LineDocument(TextDocument):
         content = text.line(line)
         content = content[: content_len(content)]
         character = max(position.character, 0)
+        if content.isascii():  # one code unit a character in every encoding: no per-character loop
+            return line, min(character, len(content))  # LSP: past the end of a line is its end
         codec = self.position_codec
         if character >= codec.client_num_units(content):
-            return line, len(content)  # LSP: past the end of a line is its end
+            return line, len(content)
         p = codec.position_from_client_units([content], types.Position(line=0, character=character))
         return line, p.character
 
