@@ -127,15 +127,18 @@ class DocumentLint:
             if block.start - cuts[-1] >= CHUNK_LINES:
                 cuts.append(block.start)
         cuts.append(len(lines))
-        stmts: List[ast.stmt] = []
+        units: List[Unit] = []
         for start, end in zip(cuts, cuts[1:]):
             try:
-                stmts.extend(parse_chunk(lines, start, end, None))
+                stmts = parse_chunk(lines, start, end, None)
             except Unparsable:
                 return self._full_parse(lines, text)
+            if not stmts:  # (a chunk of comments: its lines belong to the unit before)
+                return self._full_parse(lines, text)
+            units += top_units(stmts, start, end, lines)
             yield
         self.stats["parsed_lines"] += len(lines)
-        return top_units(stmts, 0, len(lines), lines)
+        return units
 
     def _reparse(
         self, old: List[str], lines: List[str]
@@ -480,6 +483,8 @@ def _same_from_end(old: List[str], new: List[str], most: int) -> int:
 def _carry(replaced: List[Unit], new: List[Unit]) -> Tuple[Set[int], List[Unit]]:
     """The findings of replaced units carried to new units of the same text (and class header):
     (ids of the new units left to check, the replaced units none took over)."""
+    if not replaced:  # (a file's first check: every unit is new)
+        return {id(u) for u in new}, []
     by_key: Dict[Tuple[Any, ...], List[Unit]] = {}
     for u in replaced:
         by_key.setdefault((u.kind, u.lines, u.context), []).append(u)
