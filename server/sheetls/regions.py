@@ -141,6 +141,8 @@ class RegionCache:
         return region
 
     def clear(self) -> None:
+        for region in self.entries.values():
+            region.bindings.clear()  # (the cycle through Binding.region: see region())
         self.entries.clear()
         self._chars = 0
 

@@ -45,6 +45,9 @@ from sheetls.pyimports import Imports, scan_imports
 
 PyVersion = Tuple[int, int]
 CHUNK_LINES = 400  # lines of a file's first parse at a time (DocumentLint._parse_steps)
+# New units over which a check holds no unit's tree longer than it needs it (and drops the parsed
+# blocks its resolver kept): the first check of a 10,000-line file peaked at the whole file's tree
+LET_GO_OVER = 64
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 
 
@@ -135,7 +138,11 @@ class DocumentLint:
                 return self._full_parse(lines, text)
             if not stmts:  # (a chunk of comments: its lines belong to the unit before)
                 return self._full_parse(lines, text)
-            units += top_units(stmts, start, end, lines)
+            chunk = top_units(stmts, start, end, lines)
+            for u in chunk:  # named now, then the chunk's tree goes: one chunk's tree at a time
+                _name(u)
+                u.let_go()
+            units += chunk
             yield
         self.stats["parsed_lines"] += len(lines)
         return units
@@ -278,12 +285,15 @@ class DocumentLint:
             return None
         fresh, removed = _carry(replaced, new)
         checked = [u for u in new if id(u) in fresh]
+        # many new units (a file's first check): each lets its tree go once its names are known, and
+        # is parsed again when checked, so that the whole file's tree is never held at once
+        many = len(checked) > LET_GO_OVER
         for u in checked:
-            u.parents = {}
-            u.candidates, u.binds, u.has_global = names_of(u.current_nodes(), u.parents)
-            if u.kind == "head":
-                u.binds |= {u.class_name}
-            yield
+            if u.nodes or u.kind == "head":  # (not named yet: _parse_steps names as it parses)
+                _name(u)
+                if many:
+                    u.let_go()
+                yield
             if self.generation != generation:
                 return None
         # the resolver's model of this version, carried from the last one that parsed (or made
@@ -392,6 +402,8 @@ class DocumentLint:
                     return None
             else:
                 self.stats["kept"] += 1
+        if many:
+            model.forget_regions()
         return self._assemble(units, lines)
 
     def _check_unit(self, u: Unit, src: Any, python: PyVersion, bound: _Asked) -> None:
@@ -446,6 +458,14 @@ class DocumentLint:
                 out.append(f)
         out.sort(key=lambda f: (f.line, f.col, f.code))
         return out
+
+
+def _name(u: Unit) -> None:
+    """The unit's imported and bound names (and its nodes' parents, for the checker)."""
+    u.parents = {}
+    u.candidates, u.binds, u.has_global = names_of(u.current_nodes(), u.parents)
+    if u.kind == "head":
+        u.binds |= {u.class_name}
 
 
 _STEP = 256  # lines compared at a time: slices compared in C (equal lines are mostly the same objects)
