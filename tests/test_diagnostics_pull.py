@@ -215,6 +215,27 @@ async def test_an_edit_during_a_long_check_is_in_its_answer(bare_client):
     assert done.items[-1].range.start.line == BIG.count("\n") + 1
 
 
+async def test_a_pushed_check_waits_while_the_user_is_busy(bare_client):
+    """A client that does not pull: the check of a big file that nobody waits for runs while the
+    client is quiet. Hovers sent back to back for 6 s get their answers and no
+    diagnostics come meanwhile (the check alone takes longer than the gaps between them); they
+    come once the hovers stop."""
+    await initialize(bare_client, "visual_studio_code", options=ON)
+    uri = open_doc(bare_client, BIG)
+    line = 5 + 7 * 750
+    params = types.HoverParams(types.TextDocumentIdentifier(uri=uri), types.Position(line, 40))
+    loop = asyncio.get_running_loop()
+    end = loop.time() + 6.0  # (time enough for the check, a step between hovers, if it did not wait)
+    answered = 0
+    while loop.time() < end:
+        hover = await bare_client.text_document_hover_async(params)
+        assert hover is not None and "open_connection" in str(hover.contents)
+        answered += 1
+        assert uri not in bare_client.diagnostics, f"diagnostics published while hovers came ({answered} so far)"
+    diags = await wait_for_diagnostics(bare_client, uri, lambda d: len(d) == 1500, "the big file's diagnostics")
+    assert codes(diags) == ["SHEET101"] * 1500
+
+
 # --- code actions -------------------------------------------------------------------------
 async def fix_all_action(client, uri: str) -> types.CodeAction:
     actions = await code_actions(client, uri, 0, 0, only=[types.CodeActionKind.SourceFixAll])

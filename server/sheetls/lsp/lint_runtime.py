@@ -11,7 +11,8 @@ their fixes as code actions. Protocol objects only here; the rules are sheetls.d
 - A check runs a slice (SLICE) at a time (`checked`): between slices the server reads and
   answers the client's other messages, so that the first check of a 10,000-line file (0.3 s)
   does not hold up a hover or a completion; a check that the document's next version overtakes
-  goes on with that version, keeping what it had checked."""
+  goes on with that version, keeping what it had checked. A pushed check (which no request
+  waits for) runs its slices only while the client is quiet (IDLE)."""
 
 from __future__ import annotations
 
@@ -40,10 +41,13 @@ document_key = unquote  # the server's one spelling of a document's URI (server.
 # Seconds after the last edit before a push (a burst of keystrokes is checked once). Not an
 # option: pulling clients debounce themselves, and 0.2 s is below what reads as a lag.
 DELAY = 0.2
-# Seconds a check runs before the server looks at the client's messages again. Not an option:
-# a keystroke's check mostly fits in one slice (p99 ~5 ms at 10,000 lines); long ones are cut, and a
-# request that comes meanwhile waits at most a slice and a step (steps are ~1-3 ms).
+# Seconds a check runs before the server looks at the client's messages again; sooner when the
+# stdin thread says a message has come (ProtocolServer.input_waiting), so that a request made
+# during a long check waits for one step of it (~1-3 ms), not for the slice. Not an option.
 SLICE = 0.005
+# A check nobody waits for (a push after an edit or an open) runs only once the client has sent
+# nothing for this long: it never competes with requests the user is making.
+IDLE = 0.1
 _SEVERITY = {
     "error": types.DiagnosticSeverity.Error,
     "warning": types.DiagnosticSeverity.Warning,
@@ -143,10 +147,11 @@ class LintRuntime:
         self.uris[key] = uri
         return facts, found
 
-    async def checked(self, uri: str) -> Optional[Tuple[Any, List[Finding]]]:
+    async def checked(self, uri: str, background: bool = False) -> Optional[Tuple[Any, List[Finding]]]:
         """findings(), the check run SLICE at a time: between slices the server reads and answers
         the client's other messages. When the document changes meanwhile, the check goes on
-        with its new version (what it had checked is kept); one check per document at a time."""
+        with its new version (what it had checked is kept); one check per document at a time.
+        In the `background` (a push), a slice runs only after IDLE seconds without messages."""
         key = document_key(uri)
         lock = self.locks.setdefault(key, asyncio.Lock())
         async with lock:
@@ -158,18 +163,21 @@ class LintRuntime:
                 if known is not None and known[0] == facts.revision and facts.revision >= 0:
                     return facts, known[1]
                 steps = self._lint_of(facts).steps(facts.lines, _path(uri), self.server.target_of(uri).version)
-                found = await self._in_slices(steps, uri, facts)
+                found = await self._in_slices(steps, uri, facts, background)
                 if found is not None:
                     self.published[key] = (facts.revision, found)
                     self.uris[key] = uri
                     return facts, found
 
     async def _in_slices(
-        self, steps: Generator[None, None, Optional[List[Finding]]], uri: str, facts: Any
+        self, steps: Generator[None, None, Optional[List[Finding]]], uri: str, facts: Any, background: bool = False
     ) -> Optional[List[Finding]]:
         """Run the steps, letting the event loop run between slices: the findings, or None when
         the document changed (or another check of it ran) meanwhile."""
+        waiting = getattr(self.server, "input_waiting", None)  # (the stdio transport's)
         try:
+            if background:
+                await self._quiet()
             deadline = time.monotonic() + SLICE
             while True:
                 try:
@@ -177,14 +185,27 @@ class LintRuntime:
                 except StopIteration as done:
                     found: Optional[List[Finding]] = done.value
                     return found
-                if time.monotonic() >= deadline:
+                if time.monotonic() >= deadline or (waiting is not None and waiting.is_set()):
+                    # two turns of the loop: in the first, a message read meanwhile (stdin is read in
+                    # a thread) wakes the reader; in the second, the reader handles it
                     await asyncio.sleep(0)
+                    await asyncio.sleep(0)
+                    if background:
+                        await self._quiet()
                     doc = self.server.open_document(uri)
                     if doc is not facts.doc or getattr(doc, "revision", facts.revision) != facts.revision:
                         return None
                     deadline = time.monotonic() + SLICE
         finally:
             steps.close()
+
+    async def _quiet(self) -> None:
+        """Wait until the client has sent nothing for IDLE seconds."""
+        while True:
+            since = time.monotonic() - getattr(self.server, "last_input", 0.0)
+            if since >= IDLE:
+                return
+            await asyncio.sleep(IDLE - since)
 
     def _lint_of(self, facts: Any) -> DocumentLint:
         from sheetls.diagnostics.check import document_lint
@@ -207,7 +228,7 @@ class LintRuntime:
     async def run_sliced(self, uri: str) -> None:
         """Check a slice at a time, then publish."""
         try:
-            got = await self.checked(uri)
+            got = await self.checked(uri, background=True)
             if got is not None:
                 self.publish(uri, *got)
         except asyncio.CancelledError:

@@ -12,6 +12,7 @@ import asyncio
 import logging
 import sys
 import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 from typing import BinaryIO, Optional
 
@@ -32,6 +33,10 @@ class ProtocolServer(LanguageServer):
     def __init__(self, name: str, version: str, *args, **kwargs):
         kwargs.setdefault("protocol_cls", SheetProtocol)
         super().__init__(name, version, *args, **kwargs)
+        # set by the stdin thread when it has read bytes the event loop has not handled yet: a long
+        # check (lint_runtime) lets the loop run as soon as it sees it (over TCP it is never set)
+        self.input_waiting = threading.Event()
+        self.last_input = 0.0  # time.monotonic() when bytes last came from the client
 
     def report_server_error(self, error: Exception, source) -> None:
         """A failed notification handler (or a failed send): log it with its traceback, to
@@ -53,14 +58,26 @@ class ProtocolServer(LanguageServer):
         `shutdown`, 1 without (pygls computes that code but then swallows it)."""
         stdin = stdin or sys.stdin.buffer
         stop = self._stop_event = threading.Event()
+        # stdin is read in a thread, which needs the interpreter's lock to say it has read a
+        # message: while a long check runs, it got it after 5 ms (the default switch interval)
+        sys.setswitchinterval(0.001)
         self.protocol.set_writer(StdoutWriter(stdout or sys.stdout.buffer))
         pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sheetls-stdin")
         read = getattr(stdin, "read1", None) or stdin.read
+        waiting = self.input_waiting
+
+        def read_chunk(n: int) -> bytes:
+            data = read(n)
+            self.last_input = time.monotonic()
+            waiting.set()
+            return data
+
+        def next_chunk():
+            waiting.clear()  # (what was read before has been handed to the loop)
+            return asyncio.get_running_loop().run_in_executor(pool, read_chunk, READ_CHUNK)
 
         async def main():
-            loop = asyncio.get_running_loop()
-            reader = FrameReader(lambda: loop.run_in_executor(pool, read, READ_CHUNK))
-            await read_frames(reader, self.protocol, stop)
+            await read_frames(FrameReader(next_chunk), self.protocol, stop)
 
         code: Optional[int] = None
         try:
@@ -85,7 +102,13 @@ class ProtocolServer(LanguageServer):
         async def connection(reader: asyncio.StreamReader, writer: asyncio.StreamWriter):
             log.info("client connected from %s", writer.get_extra_info("peername"))
             self.protocol.set_writer(writer)
-            await read_frames(FrameReader(lambda: reader.read(READ_CHUNK)), self.protocol, stop)
+
+            async def read_chunk() -> bytes:
+                data = await reader.read(READ_CHUNK)
+                self.last_input = time.monotonic()
+                return data
+
+            await read_frames(FrameReader(read_chunk), self.protocol, stop)
             log.info("client disconnected")
             self.shutdown()
 
