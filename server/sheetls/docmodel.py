@@ -416,9 +416,10 @@ class VersionModel:
     def forget_regions(self) -> None:
         """Let the blocks this version parsed go (parsed again if asked for): after a whole
         file's check they were 256 trees, 5 MB at 10,000 lines, that the next keystroke mostly
-        does not need (what it needs of them is carried as bindings)."""
+        does not need (what it needs of them is carried as bindings); and the joined text."""
         self._regions.clear()
         self.regions.clear()
+        self.index = LineIndex(self.texts)  # (its joined text, 1.2 MB at 10,000 lines, joined again if asked)
 
     def _keep(self, key: RegionKey, found: Tuple[Region, int]) -> Tuple[Region, int]:
         self._regions[key] = found

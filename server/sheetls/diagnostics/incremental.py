@@ -397,6 +397,8 @@ class DocumentLint:
                     bound = _Asked(self.bound)
                 self._check_unit(u, src, python, bound)
                 self.stats["checked"] += 1
+                if many and self.stats["checked"] % LET_GO_OVER == 0:
+                    model.forget_regions()  # (each unit parses its own block; few are asked for again)
                 yield
                 if self.generation != generation:
                     return None
