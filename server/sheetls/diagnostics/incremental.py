@@ -136,7 +136,7 @@ class DocumentLint:
                 stmts = parse_chunk(lines, start, end, None)
             except Unparsable:
                 return self._full_parse(lines, text)
-            if not stmts:  # (a chunk of comments: its lines belong to the unit before)
+            if not stmts:  # (no statement where a cut starts one: the scan was wrong, the file decides)
                 return self._full_parse(lines, text)
             chunk = top_units(stmts, start, end, lines)
             for u in chunk:  # named now, then the chunk's tree goes: one chunk's tree at a time
