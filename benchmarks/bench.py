@@ -519,6 +519,26 @@ def fmt(v: float, digits: Optional[int] = None) -> str:
     return f"{v:.{digits}f}"
 
 
+def fmt_ms(v: Optional[float]) -> str:
+    """A time for the side reports (diagnostics, real world, lint vs ruff): 3 significant
+    digits under 10, one decimal under 100, none above; "n/a" for none or NaN."""
+    if v is None or v != v:
+        return "n/a"
+    return f"{v:.3g}" if v < 10 else f"{v:.0f}" if v >= 100 else f"{v:.1f}"
+
+
+def put_section(path: Path, block: str, start: str, end: str) -> None:
+    """Put `block` (its `start` and `end` markers included) into a report such as RESULTS.md in
+    place of the one between those markers (bench.py writes the rest of the file), or append it."""
+    old = path.read_text(encoding="utf-8") if path.exists() else ""
+    if start in old and end in old:
+        head, rest = old.split(start, 1)
+        new = head + block.rstrip("\n") + rest.split(end, 1)[1]
+    else:
+        new = old.rstrip("\n") + ("\n\n" if old else "") + block.rstrip("\n") + "\n"
+    path.write_text(new, encoding="utf-8")
+
+
 def collect(rounds: list[dict], server: str, getter: Callable[[dict], Any]) -> list[float]:
     vals = []
     for r in rounds:

@@ -49,7 +49,17 @@ ROOT = HERE.parent
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(ROOT / "server"))
 
-from bench import capabilities, compile_bytecode, cpu_ms, machine, summarize, versions  # noqa: E402
+from bench import (  # noqa: E402
+    capabilities,
+    compile_bytecode,
+    cpu_ms,
+    git_state,
+    machine,
+    put_section,
+    summarize,
+    versions,
+)
+from bench import fmt_ms as fmt  # noqa: E402
 from lsp_client import LspClient  # noqa: E402
 
 SEED = 16
@@ -371,12 +381,6 @@ def in_process(n: int, opts, log) -> dict:
 
 
 # ------------------------------------------------------------------ report
-def fmt(v: Optional[float]) -> str:
-    if v is None or v != v:
-        return "n/a"
-    return f"{v:.3g}" if v < 10 else f"{v:.0f}" if v >= 100 else f"{v:.1f}"
-
-
 def report(data: dict) -> str:
     o = data["options"]
     delay = data["debounce_ms"]
@@ -422,32 +426,8 @@ def report(data: dict) -> str:
     return "\n".join(lines) + "\n"
 
 
-def replace_section(path: Path, section: str) -> None:
-    """Put the section into a report (RESULTS.md) between this script's markers, replacing the
-    one a previous run wrote (bench.py writes the rest of the file), or append it."""
-    old = path.read_text(encoding="utf-8") if path.exists() else ""
-    block = f"{START}\n{section.rstrip()}\n{END}"
-    if START in old and END in old:
-        head, rest = old.split(START, 1)
-        new = head + block + rest.split(END, 1)[1]
-    else:
-        new = old.rstrip("\n") + ("\n\n" if old else "") + block + "\n"
-    path.write_text(new, encoding="utf-8")
-
-
 class Opts:
     pass
-
-
-def git_commit() -> str:
-    import subprocess
-
-    try:
-        return subprocess.run(
-            ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True, check=True
-        ).stdout.strip()
-    except (OSError, subprocess.CalledProcessError):
-        return "?"
 
 
 async def main_async(args) -> int:
@@ -485,7 +465,7 @@ async def main_async(args) -> int:
     data = {
         "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
         "machine": machine(),
-        "commit": git_commit(),
+        "commit": git_state(),
         "versions": versions(["sheetls"]),
         "argv": sys.argv[1:],
         "loadavg": [round(load0, 2), round(os.getloadavg()[0], 2)],
@@ -502,7 +482,7 @@ async def main_async(args) -> int:
     text = report(data)
     print(text)
     if args.out:
-        replace_section(Path(args.out), text)
+        put_section(Path(args.out), f"{START}\n{text.rstrip()}\n{END}", START, END)
     if args.json:
         Path(args.json).write_text(json.dumps(data, indent=1, default=str), encoding="utf-8")
     shutil.rmtree(opts.workdir, ignore_errors=True)

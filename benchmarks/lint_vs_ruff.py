@@ -48,10 +48,12 @@ from typing import Callable, Dict, List, Optional, Sequence, Tuple
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 sys.path.insert(0, str(ROOT / "tests" / "realworld"))
+sys.path.insert(0, str(HERE))
 
 import rw_corpus  # noqa: E402
 import yaml  # noqa: E402
 
+from bench import git_state, put_section  # noqa: E402
 from sheetls.diagnostics.rules import RULES  # noqa: E402
 
 START = "<!-- lint-vs-ruff:start (benchmarks/lint_vs_ruff.py writes this section) -->"
@@ -464,26 +466,6 @@ def render(corpus: Corpus, cmp: Comparison, speed: Dict[str, Dict[str, float]], 
     return "\n".join(out) + "\n"
 
 
-def write_section(path: Path, section: str) -> None:
-    """Replace this script's section of `path` (between its markers), or append it."""
-    old = path.read_text(encoding="utf-8") if path.exists() else ""
-    if START in old and END in old:
-        head, rest = old.split(START, 1)
-        new = head + section.rstrip("\n") + rest.split(END, 1)[1]
-    else:
-        new = old.rstrip("\n") + ("\n\n" if old else "") + section
-    path.write_text(new, encoding="utf-8")
-
-
-def _git_commit() -> str:
-    try:
-        return subprocess.run(
-            ["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"], capture_output=True, text=True, timeout=30
-        ).stdout.strip()
-    except OSError:
-        return "?"
-
-
 def main(argv: Optional[Sequence[str]] = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--sources", default=",".join(rw_corpus.SOURCES), help="rw_corpus sources (comma-separated)")
@@ -517,7 +499,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     }
     cmp = compare(ruff, sheet)
     meta = {
-        "commit": _git_commit(),
+        "commit": git_state(),
         "when": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
         "ruff": _version(ruff_command()),
         "sheetls": _version(sheetls_command()),
@@ -526,7 +508,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     }
     section = render(corpus, cmp, speed, meta)
     if args.out:
-        write_section(Path(args.out), section)
+        put_section(Path(args.out), section, START, END)
     else:
         sys.stdout.write(section)
     if args.json:

@@ -50,6 +50,7 @@ from bench import (  # noqa: E402
     summarize,
     versions,
 )
+from bench import fmt_ms as fmt  # noqa: E402
 from entries import TITLE_BY_API  # noqa: E402
 from lsp_client import LspClient  # noqa: E402
 
@@ -286,12 +287,6 @@ async def run_big_class(spec, opts, log) -> dict:
 
 
 # ------------------------------------------------------------------ report
-def fmt(v: Optional[float]) -> str:
-    if v is None or v != v:
-        return "n/a"
-    return f"{v:.3g}" if v < 10 else f"{v:.0f}" if v >= 100 else f"{v:.1f}"
-
-
 def report(data: dict) -> str:
     o = data["options"]
     lines = [
