@@ -218,6 +218,33 @@ def _change(uri: str, version: int, ks: Tuple[int, int, str, str]) -> dict:
     }
 
 
+async def _keystrokes(client: DiagClient, uri: str, strokes, opts, answered) -> dict:
+    """Each keystroke's didChange, then `answered(k, version)` (awaited: when the diagnostics of
+    that version arrived, in perf_counter_ns); the latencies after the warm-up ones, and the
+    server's CPU time per keystroke over them."""
+    samples: List[int] = []
+    cpu0 = None
+    for k, ks in enumerate(strokes):
+        if k == opts.warmup:
+            cpu0 = cpu_ms(client.pid)
+        t0 = time.perf_counter_ns()
+        client.notify("textDocument/didChange", _change(uri, k + 2, ks))
+        t1 = await answered(k, k + 2)
+        if k >= opts.warmup:
+            samples.append(t1 - t0)
+    cpu1 = cpu_ms(client.pid)
+    cpu = (cpu1 - cpu0) / len(samples) if cpu0 is not None and cpu1 is not None and samples else None
+    return {"keystroke": summarize(samples), "cpu": cpu}
+
+
+def _log_keystrokes(log, n: int, how: str, out: dict) -> None:
+    s = out["keystroke"]
+    log(
+        f"  {n} lines: keystroke -> {how} diagnostics p50 {s['p50']:.2f} / p99 {s['p99']:.2f} ms "
+        f"(n={s['n']}, server CPU {out['cpu'] or float('nan'):.2f} ms per keystroke)"
+    )
+
+
 async def run_size(n: int, opts, log) -> dict:
     """Pushed diagnostics: open (and a hover sent with it), then the keystrokes."""
     text = asyncio_file(n)
@@ -252,25 +279,12 @@ async def run_size(n: int, opts, log) -> dict:
             f"  {n} lines: open -> first diagnostics {out['open']:.1f} ms, {out['found']} diagnostics; "
             f"a hover sent 50 ms after the open: {out['hover_at_open']:.1f} ms"
         )
-        samples: List[int] = []
-        cpu0 = None
-        for k, ks in enumerate(strokes):
-            if k == opts.warmup:
-                cpu0 = cpu_ms(client.pid)
-            version = k + 2
-            t0 = time.perf_counter_ns()
-            client.notify("textDocument/didChange", _change(uri, version, ks))
-            t1, got = await client.diagnostics(uri, version, opts.timeout)
-            if k >= opts.warmup:
-                samples.append(t1 - t0)
-        cpu1 = cpu_ms(client.pid)
-        s = summarize(samples)
-        out["keystroke"] = s
-        out["cpu"] = (cpu1 - cpu0) / len(samples) if cpu0 is not None and cpu1 is not None and samples else None
-        log(
-            f"  {n} lines: keystroke -> published diagnostics p50 {s['p50']:.1f} / p99 {s['p99']:.1f} ms "
-            f"(n={s['n']}, server CPU {out['cpu'] or float('nan'):.2f} ms per keystroke)"
-        )
+
+        async def published(k: int, version: int) -> int:
+            return (await client.diagnostics(uri, version, opts.timeout))[0]
+
+        out.update(await _keystrokes(client, uri, strokes, opts, published))
+        _log_keystrokes(log, n, "published", out)
     finally:
         await client.stop()
     return out
@@ -294,27 +308,15 @@ async def run_pull(n: int, opts, log) -> dict:
         if not isinstance(first, dict) or first.get("kind") != "full":
             raise RuntimeError(f"no full diagnostic report: {first!r:.200}")
         out["first"] = first_ns / 1e6
-        samples: List[int] = []
-        cpu0 = None
-        for k, ks in enumerate(strokes):
-            if k == opts.warmup:
-                cpu0 = cpu_ms(client.pid)
-            t0 = time.perf_counter_ns()
-            client.notify("textDocument/didChange", _change(uri, k + 2, ks))
+
+        async def pulled(k: int, version: int) -> int:
             report = await client.request("textDocument/diagnostic", params, timeout=opts.timeout)
-            t1 = time.perf_counter_ns()
             if not isinstance(report, dict) or report.get("kind") != "full":
                 raise RuntimeError(f"no full diagnostic report after keystroke {k}: {report!r:.200}")
-            if k >= opts.warmup:
-                samples.append(t1 - t0)
-        cpu1 = cpu_ms(client.pid)
-        s = summarize(samples)
-        out["keystroke"] = s
-        out["cpu"] = (cpu1 - cpu0) / len(samples) if cpu0 is not None and cpu1 is not None and samples else None
-        log(
-            f"  {n} lines: keystroke -> pulled diagnostics p50 {s['p50']:.2f} / p99 {s['p99']:.2f} ms "
-            f"(n={s['n']}, server CPU {out['cpu'] or float('nan'):.2f} ms per keystroke)"
-        )
+            return time.perf_counter_ns()
+
+        out.update(await _keystrokes(client, uri, strokes, opts, pulled))
+        _log_keystrokes(log, n, "pulled", out)
     finally:
         await client.stop()
     return out
