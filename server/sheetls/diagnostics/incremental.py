@@ -120,11 +120,25 @@ class DocumentLint:
         return top_units(tree.body, 0, len(lines), lines)
 
     def _parse_steps(self, lines: List[str], text: Optional[str]) -> Generator[None, None, List[Unit]]:
-        """The whole file's units, parsed CHUNK_LINES at a time (cut where the resolver's scan
-        starts a top-level statement), yielding after each chunk: a 10,000-line file was one
-        80 ms parse. Where a chunk does not parse on its own, the whole file decides."""
-        if len(lines) <= CHUNK_LINES:
-            return self._full_parse(lines, text)
+        """The whole file's units, each named (its imported and bound names) and, when they are
+        many, its tree let go (parsed again when checked): parsed CHUNK_LINES at a time, yielding
+        after each chunk (a 10,000-line file was one 80 ms parse), or whole where a chunk does not
+        parse on its own (the whole file decides)."""
+        units = (yield from self._chunks(lines)) if len(lines) > CHUNK_LINES else None
+        if units is None:
+            units = self._full_parse(lines, text)
+            many = len(units) > LET_GO_OVER
+            for u in units:
+                _name(u)
+                if many:
+                    u.let_go()
+                yield
+        return units
+
+    def _chunks(self, lines: List[str]) -> Generator[None, None, Optional[List[Unit]]]:
+        """The units of chunks cut where the resolver's scan starts a top-level statement, each
+        chunk's named and let go before the next is parsed (one chunk's tree at a time); None
+        where a chunk does not parse on its own."""
         cuts = [0]
         for block in self.model.after(None, lines).blocks:
             if block.start - cuts[-1] >= CHUNK_LINES:
@@ -135,11 +149,11 @@ class DocumentLint:
             try:
                 stmts = parse_chunk(lines, start, end, None)
             except Unparsable:
-                return self._full_parse(lines, text)
-            if not stmts:  # (no statement where a cut starts one: the scan was wrong, the file decides)
-                return self._full_parse(lines, text)
+                return None
+            if not stmts:  # (no statement where a cut starts one: the scan was wrong)
+                return None
             chunk = top_units(stmts, start, end, lines)
-            for u in chunk:  # named now, then the chunk's tree goes: one chunk's tree at a time
+            for u in chunk:
                 _name(u)
                 u.let_go()
             units += chunk
@@ -269,10 +283,12 @@ class DocumentLint:
         generation = self.generation
         change: Optional[Tuple[int, int, int]] = None
         moved: List[Unit] = []
+        named = True  # (_parse_steps names its units; _reparse does not)
         try:
             if self.units and self.lines is not None:  # (a file of no statements: parsed whole again)
                 try:
                     units, replaced, new, change, moved = self._reparse(self.lines, lines)
+                    named = False
                 except Unparsable:
                     units = yield from self._parse_steps(lines, text)
                     replaced, new = self.units, units
@@ -288,12 +304,11 @@ class DocumentLint:
         # many new units (a file's first check): each lets its tree go once its names are known, and
         # is parsed again when checked, so that the whole file's tree is never held at once
         many = len(checked) > LET_GO_OVER
-        for u in checked:
-            if u.nodes or u.kind == "head":  # (not named yet: _parse_steps names as it parses)
-                _name(u)
-                if many:
-                    u.let_go()
-                yield
+        for u in checked if not named else ():
+            _name(u)
+            if many:
+                u.let_go()
+            yield
             if self.generation != generation:
                 return None
         # the resolver's model of this version, carried from the last one that parsed (or made
