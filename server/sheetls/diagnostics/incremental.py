@@ -153,11 +153,12 @@ class DocumentLint:
             if not stmts:  # (no statement where a cut starts one: the scan was wrong)
                 return None
             chunk = top_units(stmts, start, end, lines)
+            yield
             for u in chunk:
                 _name(u)
                 u.let_go()
+                yield
             units += chunk
-            yield
         self.stats["parsed_lines"] += len(lines)
         return units
 
