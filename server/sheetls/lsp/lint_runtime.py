@@ -138,14 +138,25 @@ class LintRuntime:
         facts = self.server.document_facts(uri)
         if facts is None:
             return None
+        found = self._known(uri, facts)
+        if found is None:
+            found = self._keep(uri, facts, self._lint_of(facts).findings(facts.lines, *self._target(uri)))
+        return facts, found
+
+    def _known(self, uri: str, facts: Any) -> Optional[List[Finding]]:
+        """The findings of this version, if it was checked already."""
+        known = self.published.get(document_key(uri))
+        return known[1] if known is not None and known[0] == facts.revision and facts.revision >= 0 else None
+
+    def _keep(self, uri: str, facts: Any, found: List[Finding]) -> List[Finding]:
         key = document_key(uri)
-        known = self.published.get(key)
-        if known is not None and known[0] == facts.revision and facts.revision >= 0:
-            return facts, known[1]
-        found = self._lint_of(facts).findings(facts.lines, _path(uri), self.server.target_of(uri).version)
         self.published[key] = (facts.revision, found)
         self.uris[key] = uri
-        return facts, found
+        return found
+
+    def _target(self, uri: str) -> Tuple[Optional[str], Tuple[int, int]]:
+        """(the document's path, the Python its project targets): what a check needs besides the lines."""
+        return _path(uri), self.server.target_of(uri).version
 
     async def checked(self, uri: str, background: bool = False) -> Optional[Tuple[Any, List[Finding]]]:
         """findings(), the check run SLICE at a time: between slices the server reads and answers
@@ -161,15 +172,12 @@ class LintRuntime:
                 facts = self.server.document_facts(uri)
                 if facts is None:
                     return None
-                known = self.published.get(key)
-                if known is not None and known[0] == facts.revision and facts.revision >= 0:
-                    return facts, known[1]
-                steps = self._lint_of(facts).steps(facts.lines, _path(uri), self.server.target_of(uri).version)
-                found = await self._in_slices(steps, uri, facts, background)
-                if found is not None:
-                    self.published[key] = (facts.revision, found)
-                    self.uris[key] = uri
-                    return facts, found
+                found = self._known(uri, facts)
+                if found is None:
+                    steps = self._lint_of(facts).steps(facts.lines, *self._target(uri))
+                    found = await self._in_slices(steps, uri, facts, background)
+                if found is not None:  # (None: the document changed meanwhile; its next version)
+                    return facts, self._keep(uri, facts, found)
 
     async def _in_slices(
         self, steps: Generator[None, None, Optional[List[Finding]]], uri: str, facts: Any, background: bool = False

@@ -250,6 +250,9 @@ debug.install(server)  # SHEETLS_DEBUG=1 only: the debug commands
 def guarded(feature: str) -> Callable:
     """One error boundary per feature call: log with the traceback, answer null."""
 
+    def failed() -> None:
+        log.error("%s failed; answering null:\n%s", feature, traceback.format_exc())
+
     def wrap(fn):
         if asyncio.iscoroutinefunction(fn):
 
@@ -258,7 +261,7 @@ def guarded(feature: str) -> Callable:
                 try:
                     return await fn(ls, params)
                 except Exception:  # (a cancelled request's CancelledError is no Exception: pygls answers it)
-                    log.error("%s failed; answering null:\n%s", feature, traceback.format_exc())
+                    failed()
                     return None
 
             return inner_async
@@ -268,7 +271,7 @@ def guarded(feature: str) -> Callable:
             try:
                 return fn(ls, params)
             except Exception:
-                log.error("%s failed; answering null:\n%s", feature, traceback.format_exc())
+                failed()
                 return None
 
         return inner
