@@ -102,3 +102,41 @@ def carried_and_fresh_answers(
         hover_answers(lines, step, carried_model)  # hovers fill the carried model's caches, which carry on
     carried = hover_answers(lines, final_step, document.at(lines))
     return carried, hover_answers(lines, final_step)  # a fresh model
+
+
+def scope_answers(texts: List[str], shortcuts: bool = True) -> Dict[Tuple[str, int, int], List[Tuple[str, ...]]]:
+    """Every scope of `texts` parsed as one block -> each name it binds with its bindings (kind,
+    position, imported name), its globals and nonlocals: found by scopes.collect_bindings with
+    its shortcuts (statements only where no `:=`; nested functions through their kept bindings,
+    only where the text says `nonlocal`), or, with `shortcuts` False, by a walk of every node."""
+    import ast
+
+    from sheetls.regions import Region
+    from sheetls.scopes import SCOPES, scope_bindings
+
+    region = Region(0, texts)
+    assert region.tree is not None, "the text parses"
+    if not shortcuts:
+        region.says_walrus = region.says_nonlocal = True
+    out: Dict[Tuple[str, int, int], List[Tuple[str, ...]]] = {}
+    for node in ast.walk(region.tree):
+        if isinstance(node, SCOPES) or isinstance(node, ast.Module):
+            found = scope_bindings(node, region)
+            key = (type(node).__name__, getattr(node, "lineno", 0), getattr(node, "col_offset", 0))
+            rows = sorted((name, b.kind, str(b.pos), b.name) for name, bs in found.names.items() for b in bs)
+            rows.append(("<globals>", ",".join(sorted(found.globals))))
+            rows.append(("<nonlocals>", ",".join(sorted(found.nonlocals))))
+            out[key] = rows
+    return out
+
+
+def lint_units_and_findings(lines: List[str], chunk_lines: int, monkeypatch) -> Tuple[list, list]:
+    """A document's first check with the first parse CHUNK_LINES = `chunk_lines` at a time: its
+    units (place, kind, text) and findings."""
+    from sheetls.diagnostics import incremental
+    from sheetls.diagnostics.check import document_lint
+
+    monkeypatch.setattr(incremental, "CHUNK_LINES", chunk_lines)
+    doc = document_lint()
+    found = doc.findings(list(lines), python=(3, 11))
+    return [(u.start, u.end, u.kind, u.lines) for u in doc.units or []], found

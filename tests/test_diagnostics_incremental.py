@@ -16,6 +16,7 @@ from typing import List
 
 import pytest
 
+from core_support import lint_units_and_findings
 from sheetls.diagnostics import check
 from sheetls.diagnostics.check import document_lint
 
@@ -251,20 +252,11 @@ def test_a_file_parsed_in_chunks_is_checked_as_when_parsed_whole(name, monkeypat
     """The first check parses a file CHUNK_LINES at a time (so that a server can answer between
     chunks): cut at every top-level statement the resolver's scan finds, a real file's units and
     findings are those of one parse of the whole file."""
-    from sheetls.diagnostics import incremental
-
     lines = with_pitfalls((ASYNCIO / name).read_text(encoding="utf-8"), random.Random(f"chunks:{name}"))
-
-    def units_and_findings(chunk_lines: int):
-        monkeypatch.setattr(incremental, "CHUNK_LINES", chunk_lines)
-        doc = document_lint()
-        found = doc.findings(list(lines), python=PY)
-        return [(u.start, u.end, u.kind, u.lines) for u in doc.units or []], found
-
-    whole = units_and_findings(10**9)
+    whole = lint_units_and_findings(lines, 10**9, monkeypatch)
     assert whole[0], "the file parses"
-    assert units_and_findings(1) == whole
-    assert units_and_findings(40) == whole
+    assert lint_units_and_findings(lines, 1, monkeypatch) == whole
+    assert lint_units_and_findings(lines, 40, monkeypatch) == whole
 
 
 @pytest.mark.parametrize("name", FILES[:2])
