@@ -184,7 +184,7 @@ class LintRuntime:
     ) -> Optional[List[Finding]]:
         """Run the steps, letting the event loop run between slices: the findings, or None when
         the document changed (or another check of it ran) meanwhile."""
-        waiting = getattr(self.server, "input_waiting", None)  # (the stdio transport's)
+        waiting = self.server.input_waiting  # (set by the stdio transport; over TCP never)
         try:
             deadline = time.monotonic() + SLICE
             while True:
@@ -193,7 +193,7 @@ class LintRuntime:
                 except StopIteration as done:
                     found: Optional[List[Finding]] = done.value
                     return found
-                if time.monotonic() >= deadline or (waiting is not None and waiting.is_set()):
+                if time.monotonic() >= deadline or waiting.is_set():
                     # two turns of the loop: in the first, a message read meanwhile (stdin is read in
                     # a thread) wakes the reader; in the second, the reader handles it
                     await asyncio.sleep(0)
@@ -210,7 +210,7 @@ class LintRuntime:
     async def _quiet(self) -> None:
         """Wait until the client has sent nothing for IDLE seconds."""
         while True:
-            since = time.monotonic() - getattr(self.server, "last_input", 0.0)
+            since = time.monotonic() - self.server.last_input
             if since >= IDLE:
                 return
             await asyncio.sleep(IDLE - since)
