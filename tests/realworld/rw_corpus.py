@@ -159,6 +159,21 @@ def get_source(name: str) -> Source:
     return sdist(name)
 
 
+def source_for_test(name: str) -> Source:
+    """get_source for a test: a source that cannot be had fails the test under CI=true when a tool
+    the repo installs is missing (a failed download), else skips it."""
+    import pytest
+
+    try:
+        return get_source(name)
+    except Unavailable as e:
+        if e.tool_missing:
+            from tool_required import missing_tool
+
+            missing_tool(str(e))
+        pytest.skip(str(e))
+
+
 def read_python(path: Path) -> Tuple[Optional[str], str]:
     """(text, why not): a UTF-8 file that compiles on this interpreter as it is."""
     from rw_places import compile_error

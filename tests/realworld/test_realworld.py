@@ -100,14 +100,7 @@ def corpus_files(source: str, src: C.Source) -> List[Path]:
 @pytest.mark.parametrize("profile", PROFILES)
 @pytest.mark.parametrize("source", C.SOURCES)
 async def test_corpus(source: str, profile: str):
-    try:
-        src = C.get_source(source)
-    except C.Unavailable as e:
-        if e.tool_missing:
-            from tool_required import missing_tool
-
-            missing_tool(str(e))
-        pytest.skip(str(e))
+    src = C.source_for_test(source)
     files = corpus_files(source, src)
     if not files:
         pytest.skip(f"no file of {source} matches SHEETLS_REALWORLD_FILES")

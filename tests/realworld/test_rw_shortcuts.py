@@ -21,14 +21,7 @@ pytestmark = pytest.mark.realworld
 
 
 def _texts(source: str):
-    try:
-        src = C.get_source(source)
-    except C.Unavailable as e:
-        if e.tool_missing:
-            from tool_required import missing_tool
-
-            missing_tool(str(e))
-        pytest.skip(str(e))
+    src = C.source_for_test(source)
     for path in src.files():
         text, why = C.read_python(path)
         if text is not None:
