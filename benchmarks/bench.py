@@ -26,6 +26,7 @@ import ctypes.util
 import dataclasses
 import datetime
 import json
+import math
 import os
 import platform
 import shlex
@@ -116,10 +117,12 @@ def completion_ok(spec: ServerSpec, result: Any, label: Optional[str] = None) ->
 
 # ------------------------------------------------------------------ stats
 def pct(sorted_vals: list[float], q: float) -> float:
-    """Nearest-rank percentile of an already sorted list."""
+    """Nearest-rank percentile of an already sorted list: the value at rank ceil(q/100 * n).
+    (This was round(q/100 * n + 0.5), which rounds half to even: the p99 of 100 values was
+    their maximum, rank 100, and not rank 99.)"""
     if not sorted_vals:
         return float("nan")
-    k = max(0, min(len(sorted_vals) - 1, int(round(q / 100 * len(sorted_vals) + 0.5)) - 1))
+    k = max(0, min(len(sorted_vals) - 1, math.ceil(q * len(sorted_vals) / 100) - 1))
     return sorted_vals[k]
 
 

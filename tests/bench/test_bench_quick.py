@@ -89,3 +89,15 @@ def test_quick_benchmark_produces_the_table_with_correct_answers(tmp_path):
     (prnd,) = data["pack_rounds"]
     for s in ("floor", "floor-lines", "sheetls"):
         assert prnd[s]["completion"]["n"] > 0 and prnd[s]["wrong"] == 0, prnd[s]
+
+
+def test_percentiles_are_nearest_rank():
+    """The p99 of 100 samples is the 99th smallest, not the maximum (one stall of a shared
+    machine): nearest rank, ceil(q/100 * n)."""
+    from bench import pct
+
+    hundred = [float(x) for x in range(1, 101)]
+    assert (pct(hundred, 50), pct(hundred, 90), pct(hundred, 99)) == (50, 90, 99)
+    assert pct([float(x) for x in range(1, 1001)], 99) == 990
+    assert pct([float(x) for x in range(1, 11)], 99) == 10
+    assert pct([3.0], 50) == 3.0
