@@ -17,7 +17,7 @@ from typing import Dict, List, Optional, Set, Tuple
 from sheetls.pysource import indent, open_brackets
 
 _INDENTED_AFTER = re.compile(r"on line (\d+)")
-_ALIAS_POSITIONS = sys.version_info >= (3, 10)  # before 3.10, `import` names have no positions
+ALIAS_POSITIONS = sys.version_info >= (3, 10)  # before 3.10, `import` names have no positions
 _IMPORT_KEYWORD = re.compile(r"\bimport\b")
 
 
@@ -123,6 +123,6 @@ def place_import_names(tree: ast.AST, texts: List[str], first_line: int) -> None
 def parse_block(texts: List[str], first_line: int) -> Tuple[Optional[ast.Module], List[str], Set[int]]:
     """`repair_parse` with the 3.9 import-name positions added."""
     tree, parsed, blanked = repair_parse(texts, first_line=first_line)
-    if tree is not None and not _ALIAS_POSITIONS:
+    if tree is not None and not ALIAS_POSITIONS:
         place_import_names(tree, parsed, first_line)
     return tree, parsed, blanked

@@ -39,7 +39,16 @@ from typing import Any, Callable, Counter, Dict, Generator, Iterator, List, Opti
 
 from sheetls.diagnostics.findings import Edit, Finding, Fix
 from sheetls.diagnostics.noqa import noqa_lines, suppressed
-from sheetls.diagnostics.units import Unit, Unparsable, member_units, names_of, parse, parse_chunk, top_units
+from sheetls.diagnostics.units import (
+    Unit,
+    Unparsable,
+    member_units,
+    names_of,
+    parse,
+    parse_chunk,
+    share_parse,
+    top_units,
+)
 from sheetls.docmodel import DocumentModel
 from sheetls.pyimports import Imports, scan_imports
 
@@ -322,6 +331,8 @@ class DocumentLint:
 
         model.use_facts(builtin_facts())
         model.function_returns = {}
+        for u in checked if not many else ():
+            share_parse(u, model)
         imports = self.imports
         if not (
             imports is not None

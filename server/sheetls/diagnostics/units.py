@@ -6,11 +6,14 @@ changed part of it is cut into units and parsed, and what a unit keeps between v
 from __future__ import annotations
 
 import ast
+import copy
 import re
 from dataclasses import dataclass, field
 from typing import Dict, FrozenSet, List, Optional, Sequence, Set, Tuple
 
 from sheetls.diagnostics.findings import Finding
+from sheetls.docmodel import BIG_BLOCK, VersionModel
+from sheetls.repair import ALIAS_POSITIONS
 
 _IDENT = re.compile(r"[^\W\d]\w*")
 
@@ -36,6 +39,7 @@ class Unit:
     class_name: str = ""  # a head: the class it names
     parents: Optional[Dict[int, ast.AST]] = None  # id(node) -> parent, from the walk of its names until checked
     noqa: Optional[Dict[int, Optional[Set[str]]]] = None  # line from start -> codes (when asked)
+    shared: bool = False  # its nodes are also the resolver's parse of its block (share_parse)
     _idents: Optional[FrozenSet[str]] = field(default=None, repr=False)
 
     @property
@@ -72,6 +76,9 @@ class Unit:
     def current_nodes(self) -> List[ast.AST]:
         """The nodes, their line numbers moved to where the unit now starts (parsed again from
         its text if they were let go)."""
+        if self.shared and self.base != self.start:
+            # the resolver's block holds these nodes at their lines: not moved, parsed again
+            self.nodes, self.shared = [], False
         if not self.nodes and self.kind != "head":
             # parsed where it is, then moved (blank lines before it cost more: 209 against 90 ms
             # for a 10,000-line file's units)
@@ -95,9 +102,43 @@ class Unit:
         again when it must be checked again): a 10,000-line file's trees held between
         keystrokes were 60% of the objects the garbage collector walks."""
         self.parents = None
+        self.shared = False
         if self.kind != "head" and self.nodes:
             self.idents  # noqa: B018 (computed from the tree while there is one)
             self.nodes = []
+
+
+def share_parse(u: Unit, model: VersionModel) -> None:
+    """Give the resolver's model the unit's tree as its parse of the block the unit is, where
+    the two are the same text at the same lines (a small top-level block; a statement of a big
+    class's body, under the class's header): a keystroke's check would otherwise parse the edited
+    block twice. The unit must not move its nodes afterwards (current_nodes parses again)."""
+    if not ALIAS_POSITIONS or not u.nodes or u.kind == "head":
+        return  # (before 3.10 the resolver gives `import` names positions of its own)
+    k = model.block_index(u.start)
+    if k < 0:
+        return
+    b, texts = model.blocks[k], model.texts
+    if u.kind == "top":
+        if (b.start, b.end) == (u.start, u.end) and b.end - b.start <= BIG_BLOCK:
+            tree = ast.Module(body=list(u.nodes), type_ignores=[])  # type: ignore[arg-type]
+            u.shared = model.regions.seed(b.start, texts[b.start : b.end], tree)
+        return
+    head = model.class_head(k)
+    if head is None or u.start <= head.head_end:
+        return
+    child = model.child_at(k, u.start, head)
+    header = model.region(k).tree  # the class's header lines alone (kept while they stay)
+    cls = header.body[0] if header is not None and header.body else None
+    if (child.start, child.end) != (u.start, u.end) or child.end - child.start > BIG_BLOCK or cls is None:
+        return
+    whole = copy.copy(cls)  # (the header's nodes are shared: nothing moves a parsed block's nodes)
+    whole.body = list(u.nodes)  # type: ignore[attr-defined]
+    whole.end_lineno = u.nodes[-1].end_lineno  # type: ignore[attr-defined]
+    whole.end_col_offset = u.nodes[-1].end_col_offset  # type: ignore[attr-defined]
+    lines = texts[b.start : head.head_end + 1] + texts[child.start : child.end]
+    place = child.start - (head.head_end + 1 - b.start)
+    u.shared = model.regions.seed(place, lines, ast.Module(body=[whole], type_ignores=[]), b.start)
 
 
 class Unparsable(Exception):
