@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import ast
 import re
-from typing import Callable, Dict, List, Optional, Sequence, Set, Tuple
+from typing import Any, Callable, ClassVar, Dict, List, Optional, Sequence, Set, Tuple
 
 from sheetls.diagnostics.blocking import BLOCKING_IO, SLEEP, SUBPROCESS, WAITS, BlockingChecks, builtin
 from sheetls.diagnostics.findings import Edit, Finding, Fix
@@ -106,6 +106,8 @@ class _Source:
     def pos(self, lineno: int, byte_col: int) -> Tuple[int, int]:
         """ast's (1-based line, UTF-8 byte column) -> (0-based line, code point column)."""
         line = self.lines[lineno - 1]
+        if line.isascii():  # (one byte a code point: the column as it is)
+            return lineno - 1, len(line[:byte_col])
         return lineno - 1, len(line.encode("utf-8", "surrogatepass")[:byte_col].decode("utf-8", "replace"))
 
     def start(self, node: ast.AST) -> Tuple[int, int]:
@@ -158,11 +160,36 @@ class _Source:
         return qualified, [Edit(site.line, 0, site.line, 0, text)]
 
 
-class _Checker(BlockingChecks, ast.NodeVisitor):
+class _ChildFields(Dict[type, Tuple[str, ...]]):
+    """A node type -> the fields of it that may hold nodes, in ast's order (filled as types are
+    met; () for what is not a node: a name, a number, None)."""
+
+    def __missing__(self, kind: type) -> Tuple[str, ...]:
+        fields: Tuple[str, ...] = ()
+        if issubclass(kind, ast.AST) and kind is not ast.Constant:  # (a Constant's value: a Python value)
+            fields = tuple(f for f in kind._fields if f not in _NO_CHILDREN)
+        self[kind] = fields
+        return fields
+
+
+# Fields that hold no node with anything to check: names and numbers, and the shared context and
+# operator nodes (`ctx` of every Name, `op` of every BinOp), as units.names_of skips them.
+_NO_CHILDREN = frozenset(
+    ("ctx", "op", "ops", "id", "attr", "arg", "asname", "module", "level", "kind", "conversion", "is_async")
+)
+_CHILD_FIELDS = _ChildFields()
+
+
+class _Checker(BlockingChecks):
     """The rules over the nodes it visits: a whole module, or one unit of it (incremental.py:
     a top-level statement, a class's header, a statement of a class's body), whose nodes'
     parents (set by incremental.py for each unit) are all it needs. `bound`: the names the whole
-    file binds (units.names_of counts them)."""
+    file binds (units.names_of counts them).
+
+    The walk is ast.NodeVisitor's (a node goes to its `visit_<type>` method where there is one,
+    else its children are visited in field order) without its cost per node: no method looked up
+    by name, no generator over every field, no call at all for a leaf (a name, a constant). It is
+    each keystroke's walk of the unit edited (incremental.py)."""
 
     def __init__(self, src: _Source, python: PyVersion, bound: Set[str]):
         self.src = src
@@ -171,6 +198,33 @@ class _Checker(BlockingChecks, ast.NodeVisitor):
         self.functions: List[ast.AST] = []  # enclosing def / async def / lambda, innermost last
         self.parents: Dict[int, ast.AST] = {}
         self.bound = bound
+
+    # --- the walk --------------------------------------------------------------------------------
+    _handlers: ClassVar[Dict[type, Callable[[Any, Any], None]]]  # node type -> its visit_<type>
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        cls._handlers = _handlers_of(cls)
+
+    def visit(self, node: ast.AST) -> None:
+        handler = self._handlers.get(type(node))
+        if handler is not None:
+            handler(self, node)
+        else:
+            self.generic_visit(node)
+
+    def generic_visit(self, node: ast.AST) -> None:
+        """The node's children visited in turn (each with its handler, or its own children)."""
+        handlers = self._handlers
+        for field in _CHILD_FIELDS[type(node)]:
+            value: Any = getattr(node, field, None)
+            for child in value if isinstance(value, list) else (value,):
+                kind = type(child)
+                handler = handlers.get(kind)
+                if handler is not None:
+                    handler(self, child)
+                elif _CHILD_FIELDS[kind]:
+                    self.generic_visit(child)
 
     # --- context ---------------------------------------------------------------------------------
     def _function(self, node: ast.AST) -> None:
@@ -189,11 +243,6 @@ class _Checker(BlockingChecks, ast.NodeVisitor):
         self.functions.pop()
 
     visit_FunctionDef = visit_AsyncFunctionDef = visit_Lambda = _function
-
-    def _leaf(self, node: ast.AST) -> None:
-        """A name's context or an operator: one shared node each, nothing under it to check."""
-
-    visit_Load = visit_Store = visit_Del = _leaf
 
     @property
     def in_async(self) -> bool:
@@ -216,17 +265,18 @@ class _Checker(BlockingChecks, ast.NodeVisitor):
 
     # --- calls -----------------------------------------------------------------------------------
     def visit_Call(self, node: ast.Call) -> None:
-        self.generic_visit(node)
-        if not self.in_async and not _anywhere(node):
+        self.generic_visit(node)  # the calls in its arguments (and function) first
+        in_async = self.in_async
+        if not in_async and not _anywhere(node):
             return
         api = self.src.api(node.func)
-        if api is None and self.in_async:
+        if api is None and in_async:
             api = builtin(
                 self.src.model, node.func, node.func.id in self.bound if isinstance(node.func, ast.Name) else False
             )
         if api is not None:
             self.parameters(node, api)
-        if self.in_async:
+        if in_async:
             self.blocking(node, api)
         if api is not None:
             self.sheet_api(node, api)
@@ -406,6 +456,15 @@ class _Checker(BlockingChecks, ast.NodeVisitor):
             *imports,
         )
         return Fix("Use `functools.partial()`", edits)
+
+
+def _handlers_of(cls: type) -> Dict[type, Callable[[Any, Any], None]]:
+    """The checker's `visit_<type>` methods by node type (the names ast.NodeVisitor looks up)."""
+    kinds = {name: getattr(ast, name[len("visit_") :], None) for name in dir(cls) if name.startswith("visit_")}
+    return {kind: getattr(cls, name) for name, kind in kinds.items() if isinstance(kind, type)}
+
+
+_Checker._handlers = _handlers_of(_Checker)
 
 
 def _blocks(node: ast.AST) -> List[List[ast.stmt]]:
