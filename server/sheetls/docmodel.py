@@ -149,14 +149,14 @@ class VersionModel:
         else:
             model.texts = list(lines)
         if len(model.texts) != len(prev.texts):
-            return cls(lines)
+            return cls(lines, prev.regions)
         for first, removed, inserted in changes:
             if (
                 removed != 1
                 or inserted != 1
                 or not (_keeps_structure(prev.texts[first]) and _keeps_structure(model.texts[first]))
             ):
-                return cls(lines)
+                return cls(lines, prev.regions)
         model.index = LineIndex(model.texts)
         model.blocks, model.in_string, model._starts = prev.blocks, prev.in_string, prev._starts
         model._fresh_caches()

@@ -137,3 +137,18 @@ def test_parsed_blocks_kept_between_requests_are_bounded_in_text(parsed):
     assert not _parsed_f(parsed, 1)
     _hover_f(0, pad=120_000)
     assert _parsed_f(parsed, 0)
+
+
+def test_a_new_line_keeps_the_blocks_parsed_above_it(parsed):
+    """An edit that adds a line (Enter) makes a new model of the version (the blocks below move),
+    and it still shares the document's parsed blocks: a hover above the edit parses nothing
+    again. (Such a model had a cache of its own: after each Enter every block was parsed again.)"""
+    lines = ("import asyncio\n\n\nasync def main():\n    await asyncio.sleep(1)\n\n\nx = 1\n").split("\n")
+    col = lines[4].index("sleep")
+    assert resolve_at(lines, 4, col).api == "asyncio.sleep"
+    edited = lines[:8] + ["y = 2"] + lines[8:]
+    model = _document[0].after([(8, 0, 1)], edited)
+    assert model.regions is _document[0].regions
+    parsed.clear()
+    assert resolve.resolve_at(edited, 4, col, model=model).api == "asyncio.sleep"
+    assert parsed == []
