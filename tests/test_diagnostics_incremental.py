@@ -204,6 +204,37 @@ def test_a_keystroke_in_a_function_rechecks_that_function_only():
     assert doc.stats["checked"] - before == len(doc.units or [])
 
 
+def test_a_keystroke_in_a_typed_functions_body_leaves_the_units_its_signature_names_alone():
+    """Units that looked up a name of a function's signature (`asyncio` here) are checked again
+    when the signature changes, not for an edit of the body (the signature's names mean what
+    they meant): a keystroke in asyncio's typed staggered_race checked 3 more functions."""
+    lines = [
+        "import asyncio",
+        "",
+        "",
+        "async def serve(loop: asyncio.AbstractEventLoop = None) -> asyncio.Server:",
+        "    winner = None",
+        "    return winner",
+        "",
+        "",
+        "async def other():",
+        "    await asyncio.sleep(1)",
+        "    asyncio.get_event_loop()",
+        "",
+    ]
+    doc = document_lint()
+    doc.findings(list(lines), python=PY)
+    before = doc.stats["checked"]
+    lines[4] = "    winnerx = None"
+    assert doc.findings(list(lines), python=PY) == check("\n".join(lines), python=PY)
+    assert doc.stats["checked"] - before == 1  # serve alone
+    before = doc.stats["checked"]
+    lines[3] = lines[3].replace("= None", "= 1")  # the signature: what runs outside the function
+    found = doc.findings(list(lines), python=PY)
+    assert found == check("\n".join(lines), python=PY) and [f.code for f in found] == ["SHEET206"]
+    assert doc.stats["checked"] - before == 2  # serve, and other (it looked up `asyncio`)
+
+
 def test_an_unparsable_moment_keeps_the_last_parsed_version():
     """While a line is half typed the file does not parse (no findings, as check() says);
     the next version that parses is compared with the last one that did."""

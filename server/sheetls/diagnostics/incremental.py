@@ -17,8 +17,9 @@ to its new line, unless
   unit is checked again;
 - a unit it looked a name up in may have changed: a name it looked up is one through which a
   new, removed or changed unit can be seen (`Unit.idents`: every identifier of its text, for a
-  function its name, what runs outside it and its globals; the resolver reaches other units only
-  through names), or a unit whose handlers changed;
+  function its name, what runs outside it and its globals, and for an edit of its body alone
+  only its name and globals; the resolver reaches other units only through names), or a unit
+  whose handlers changed;
 - a name its check asked about (`name in bound`) came to be bound in the file or stopped being;
 - it is a statement of a class whose header changed, or its own handlers changed.
 
@@ -35,7 +36,21 @@ import ast
 import bisect
 import re
 from dataclasses import replace
-from typing import Any, Callable, Counter, Dict, Generator, Iterator, List, Optional, Protocol, Sequence, Set, Tuple
+from typing import (
+    Any,
+    Callable,
+    Counter,
+    Dict,
+    FrozenSet,
+    Generator,
+    Iterator,
+    List,
+    Optional,
+    Protocol,
+    Sequence,
+    Set,
+    Tuple,
+)
 
 from sheetls.diagnostics.findings import Edit, Finding, Fix
 from sheetls.diagnostics.noqa import noqa_lines, suppressed
@@ -378,14 +393,23 @@ class DocumentLint:
         changed: Set[str] = set()
         heads_changed = set()
 
+        # functions edited in their body alone (below their header): only their name and globals
+        # can have changed for other units (a typed signature's names would recheck every unit
+        # that looked one of them up: 3 more units for a keystroke in asyncio's staggered_race)
+        body_only = {u.start for u in checked if change is not None and u.header_above(change[0])}
+
+        def seen_through(u: Unit) -> FrozenSet[str]:
+            idents = u.idents  # (computes `own` too)
+            return u.own if u.start in body_only and u.own is not None else idents
+
         def mark(u: Unit) -> None:
-            changed.update(u.idents)
+            changed.update(seen_through(u))
             u.found = None
             if u.kind == "head":
                 heads_changed.add(u.block)
 
         for u in removed:
-            changed.update(u.idents)
+            changed.update(seen_through(u))
         for u in checked:
             mark(u)
         found = handlers(model)

@@ -41,6 +41,9 @@ class Unit:
     noqa: Optional[Dict[int, Optional[Set[str]]]] = None  # line from start -> codes (when asked)
     shared: bool = False  # its nodes are also the resolver's parse of its block (share_parse)
     _idents: Optional[FrozenSet[str]] = field(default=None, repr=False)
+    # a function: its name and the globals it declares, what an edit of its body alone can change
+    # for other units (the names in its header keep their meaning while the header's text stays)
+    own: Optional[FrozenSet[str]] = field(default=None, repr=False)
 
     @property
     def idents(self) -> FrozenSet[str]:
@@ -60,6 +63,7 @@ class Unit:
                 names = {node.name}
                 if self.has_global:  # the module's names it binds: their values are evaluated in it
                     names.update(name for n in ast.walk(node) if isinstance(n, ast.Global) for name in n.names)
+                self.own = frozenset(names)
                 for part in outside:
                     for n in ast.walk(part) if part is not None else ():
                         if isinstance(n, ast.Name):
@@ -72,6 +76,15 @@ class Unit:
             else:
                 self._idents = frozenset(_IDENT.findall("\n".join(self.lines)))
         return self._idents
+
+    def header_above(self, line: int) -> bool:
+        """A function whose header (decorators, signature, up to the line its body starts on)
+        lies wholly above 0-based `line`: an edit from `line` on is an edit of its body alone."""
+        node = self.nodes[0] if len(self.nodes) == 1 else None
+        if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) or not node.body:
+            return False
+        body = statement_start(node.body[0])
+        return node.lineno - 1 < body <= line
 
     def current_nodes(self) -> List[ast.AST]:
         """The nodes, their line numbers moved to where the unit now starts (parsed again from
