@@ -39,6 +39,9 @@ class Region:
         # collect_bindings need not walk expressions (most of a function's nodes)
         self.says_walrus = any(":=" in t for t in texts)
         self.parents: Dict[int, Tuple[ast.AST, str]] = {}
+        # id(node) -> parent, lent by the check of the unit this block was made from (while it
+        # runs: units.share_parse), so that the resolver need not walk down to a node it is given
+        self.lent_parents: Optional[Dict[int, ast.AST]] = None
         self.lines: Dict[int, List[ast.AST]] = {}  # 1-based line -> Name/Attribute/Call/alias spanning it
         # id(scope node) -> its sheetls.scopes.ScopeBindings, filled by scopes.scope_bindings (typed
         # `object` here: scopes imports regions, so regions does not import scopes back)
@@ -101,6 +104,10 @@ class Region:
 
     def parent(self, node: ast.AST) -> Tuple[Optional[ast.AST], str]:
         found = self.parents.get(id(node))
+        if found is None and self.lent_parents is not None:
+            p = self.lent_parents.get(id(node))
+            if p is not None:
+                found = self.parents[id(node)] = (p, _field_of(p, node))
         if found is None:
             lineno = getattr(node, "lineno", None)
             if lineno is not None:
@@ -136,19 +143,21 @@ class RegionCache:
             self.entries.move_to_end(key)
         return region
 
-    def seed(self, start: int, texts: List[str], tree: ast.Module, class_start: Optional[int] = None) -> bool:
+    def seed(
+        self, start: int, texts: List[str], tree: ast.Module, class_start: Optional[int] = None
+    ) -> Optional[Region]:
         """What region(start, texts, class_start) will answer, from a tree parsed elsewhere, the
         same as its own parse would be (a big class's header nodes already on the class's lines):
         the checker of a keystroke (diagnostics/incremental.py) has just parsed the block it
         edited, and the resolver would parse it again (0.4-0.9 ms for a 90-line method).
-        True if `tree` is now the cache's (False: it had that block already)."""
+        The block made of `tree` (None: the cache had that block already)."""
         key = _key(start, texts, class_start)
         if key in self.entries:
-            return False
+            return None
         region = Region(start, texts, tree)
         region.class_start = class_start
         self._put(key, region)
-        return True
+        return region
 
     def _put(self, key: Tuple[object, str], region: Region) -> None:
         self.entries[key] = region
@@ -167,6 +176,15 @@ class RegionCache:
             region.bindings.clear()  # (the cycle through Binding.region: see region())
         self.entries.clear()
         self._chars = 0
+
+
+def _field_of(parent: ast.AST, node: ast.AST) -> str:
+    """The field of `parent` that holds `node`."""
+    for name in parent._fields:
+        value = getattr(parent, name, None)
+        if value is node or (isinstance(value, list) and any(item is node for item in value)):
+            return name
+    return ""
 
 
 def _key(start: int, texts: List[str], class_start: Optional[int]) -> Tuple[object, str]:

@@ -115,7 +115,14 @@ def _from_tree(model: VersionModel, region: Region, line: int, col: int, known: 
                     return _from_import(region, node, line, text, bcol, known, (as_start, node.end_col_offset))
     if hit is None:
         return None
-    node = hit
+    return resolve_node(model, region, hit, line, known)
+
+
+def resolve_node(model: VersionModel, region: Region, node: ast.expr, line: int, known: Known) -> Optional[Target]:
+    """What `_from_tree` answers once it has found `node` (a name, or an attribute by its last
+    part, ending on 0-based `line`) under the position it was asked about: for a caller that
+    holds the node of the region's tree (the checker, units.share_parse)."""
+    text = model.texts[line]
     while True:
         value = evaluate(model, node, region)
         if isinstance(value, ApiName) and known(value.name):

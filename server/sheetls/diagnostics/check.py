@@ -14,7 +14,8 @@ from sheetls.diagnostics.incremental import DocumentLint
 from sheetls.diagnostics.rules import RULES
 from sheetls.docmodel import DocumentModel, VersionModel
 from sheetls.pyimports import Imports, import_site, scan_imports
-from sheetls.resolve import resolve_at
+from sheetls.regions import Region
+from sheetls.resolve import resolve_at, resolve_node
 
 PyVersion = Tuple[int, int]
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
@@ -73,6 +74,10 @@ def split_lines(text: str) -> List[str]:
     return _LINE_BREAK.split(text)
 
 
+def _ANY(api: str) -> bool:  # every API counts (the rules choose)
+    return True
+
+
 class _Source:
     """One version of a file: its lines, the resolver's model of them and its imports. `text`,
     where given, is what the lines were split from (its line ends are kept in segments); without
@@ -91,6 +96,8 @@ class _Source:
         self.model = model if model is not None else VersionModel(self.lines, DocumentModel().regions)
         self.imports: Imports = imports if imports is not None else scan_imports(self.lines)
         self._apis: Dict[Tuple[int, int], Optional[str]] = {}
+        # while a unit whose tree is the resolver's block is checked (incremental.py): that block
+        self.unit_region: Optional[Region] = None
         self.candidates: Set[str] = set()  # the local names imports bind anywhere in the file
         self._starts: Optional[List[int]] = None  # offset of each line in `text`
         self._pathlib: Optional[bool] = None
@@ -127,7 +134,10 @@ class _Source:
         line, col = self.end(node)
         key = (line, col)
         if key not in self._apis:
-            target = resolve_at(self.lines, line, col - 1, known=lambda api: True, model=self.model)
+            if self.unit_region is not None:  # the node is the resolver's own: no search for it by position
+                target = resolve_node(self.model, self.unit_region, node, line, _ANY)
+            else:
+                target = resolve_at(self.lines, line, col - 1, known=_ANY, model=self.model)
             self._apis[key] = target.api if target is not None and (target.line, target.end) == key else None
         return self._apis[key]
 

@@ -471,12 +471,14 @@ class DocumentLint:
                 u.parents = {}
                 names_of(nodes, u.parents)
             checker.parents = u.parents
+            src.unit_region = u.region  # (None unless its nodes are the resolver's: units.share_parse)
             for node in nodes:
                 checker.visit(node)
             u.deps = frozenset(model.looked_up)
             u.asked = frozenset(bound.asked)
         finally:
             model.looked_up = None
+            src.unit_region = None
         u.found = checker.findings
         u.at = u.start
         u.noqa = None

@@ -13,6 +13,7 @@ from typing import Dict, FrozenSet, List, Optional, Sequence, Set, Tuple
 
 from sheetls.diagnostics.findings import Finding
 from sheetls.docmodel import BIG_BLOCK, VersionModel
+from sheetls.regions import Region
 from sheetls.repair import ALIAS_POSITIONS
 
 _IDENT = re.compile(r"[^\W\d]\w*")
@@ -40,6 +41,7 @@ class Unit:
     parents: Optional[Dict[int, ast.AST]] = None  # id(node) -> parent, from the walk of its names until checked
     noqa: Optional[Dict[int, Optional[Set[str]]]] = None  # line from start -> codes (when asked)
     shared: bool = False  # its nodes are also the resolver's parse of its block (share_parse)
+    region: Optional[Region] = field(default=None, repr=False)  # that block, while shared
     _idents: Optional[FrozenSet[str]] = field(default=None, repr=False)
     # a function: its name and the globals it declares, what an edit of its body alone can change
     # for other units (the names in its header keep their meaning while the header's text stays)
@@ -91,7 +93,8 @@ class Unit:
         its text if they were let go)."""
         if self.shared and self.base != self.start:
             # the resolver's block holds these nodes at their lines: not moved, parsed again
-            self.nodes, self.shared = [], False
+            self._unshare()
+            self.nodes = []
         if not self.nodes and self.kind != "head":
             if self.kind == "top":
                 self.nodes = list(parse_at("\n".join(self.lines), self.start).body)
@@ -105,12 +108,17 @@ class Unit:
             self.base = self.start
         return self.nodes
 
+    def _unshare(self) -> None:
+        if self.region is not None:
+            self.region.lent_parents = None  # (what the resolver asked of them, it keeps)
+        self.shared, self.region = False, None
+
     def let_go(self) -> None:
         """Drop the unit's syntax tree once what is needed of it is known (its text parses
         again when it must be checked again): a 10,000-line file's trees held between
         keystrokes were 60% of the objects the garbage collector walks."""
+        self._unshare()
         self.parents = None
-        self.shared = False
         if self.kind != "head" and self.nodes:
             self.idents  # noqa: B018 (computed from the tree while there is one)
             self.nodes = []
@@ -130,7 +138,7 @@ def share_parse(u: Unit, model: VersionModel) -> None:
     if u.kind == "top":
         if (b.start, b.end) == (u.start, u.end) and b.end - b.start <= BIG_BLOCK:
             tree = ast.Module(body=list(u.nodes), type_ignores=[])  # type: ignore[arg-type]
-            u.shared = model.regions.seed(b.start, texts[b.start : b.end], tree)
+            _lend(u, model.regions.seed(b.start, texts[b.start : b.end], tree), tree)
         return
     head = model.class_head(k)
     if head is None or u.start <= head.head_end:
@@ -146,7 +154,21 @@ def share_parse(u: Unit, model: VersionModel) -> None:
     whole.end_col_offset = u.nodes[-1].end_col_offset  # type: ignore[attr-defined]
     lines = texts[b.start : head.head_end + 1] + texts[child.start : child.end]
     place = child.start - (head.head_end + 1 - b.start)
-    u.shared = model.regions.seed(place, lines, ast.Module(body=[whole], type_ignores=[]), b.start)
+    tree = ast.Module(body=[whole], type_ignores=[])
+    if _lend(u, model.regions.seed(place, lines, tree, b.start), whole):
+        u.region.parents[id(whole)] = (tree, "body")  # type: ignore[union-attr]
+
+
+def _lend(u: Unit, region: Optional[Region], container: ast.AST) -> bool:
+    """The unit's nodes are the new block's (None: the cache had it already): the check lends
+    the block the parents its walk found (Region.parent), its statements' container its own."""
+    if region is None:
+        return False
+    u.shared, u.region = True, region
+    region.lent_parents = u.parents
+    for node in u.nodes:
+        region.parents[id(node)] = (container, "body")
+    return True
 
 
 class Unparsable(Exception):
