@@ -4,8 +4,9 @@
   `[{"uri": uri}]`) answers `{"uri", "version", "text"}`: the server's current text of an
   open document, so a test can check the document model against its own after any edits.
 - `sheetls.debugStats` answers the sizes of the server's per-document and per-request
-  tables (open documents, cached document facts, in-flight futures, pending result types),
-  so a test can check that none grows without bound.
+  tables (open documents, cached document facts, in-flight futures, pending result types)
+  and how many objects the garbage collector leaves alone (`gc.freeze`), so a test can check
+  that none grows without bound.
 - Fault injection: a document with a line containing `sheetls-debug-fault: hover` (or
   `completion`) makes that feature raise inside its handler for that document, so a test
   can watch one failing feature being contained (logged with its traceback, answered null)
@@ -19,6 +20,7 @@ and `with_faults` gives the function back as it is.
 from __future__ import annotations
 
 import functools
+import gc
 import os
 from typing import Any, Callable
 
@@ -57,6 +59,7 @@ def install(server: LanguageServer) -> None:
             "facts": len(getattr(ls, "facts", {})),
             "request_futures": len(protocol._request_futures),
             "result_types": len(protocol._result_types),
+            "frozen": gc.get_freeze_count(),  # objects the collector leaves alone (lint_runtime._settle)
         }
 
 
