@@ -74,6 +74,28 @@ async def test_diagnostics_and_quick_fixes(bare_client, profile):
     await diagnostics_of(bare_client, uri, lambda d: d == [], "the diagnostics cleared")
 
 
+@pytest.mark.parametrize("profile", list(PROFILES))
+async def test_every_line_break_gives_the_same_diagnostics(bare_client, profile):
+    """\\r\\n, a lone \\r (a line break in LSP, not in Python's str.splitlines of a line) and
+    \\n: the same findings on the same lines, also after an edit that brings a \\r in."""
+    await initialize(bare_client, profile, options={"diagnostics": True})
+    src = "import asyncio\nimport time\n\n\nasync def main():\n    time.sleep(1)\n    asyncio.get_event_loop()\n"
+
+    def where(diags):
+        return [(d.code, d.range.start.line, d.range.start.character, d.range.end.line) for d in diags]
+
+    want = where(await diagnostics_of(bare_client, open_doc(bare_client, src), lambda d: len(d) == 2))
+    assert [w[:2] for w in want] == [("SHEET101", 5), ("SHEET206", 6)]
+    for brk in ("\r\n", "\r"):
+        uri = open_doc(bare_client, src.replace("\n", brk))
+        assert where(await diagnostics_of(bare_client, uri, lambda d: len(d) == 2)) == want, repr(brk)
+    uri = open_doc(bare_client, src)
+    await diagnostics_of(bare_client, uri, lambda d: len(d) == 2)
+    change(bare_client, uri, 2, src.replace("import time\n", "import time\r\r\r"))  # a blank line more
+    moved = [(c, line + 1, col, end + 1) for c, line, col, end in want]
+    assert where(await diagnostics_of(bare_client, uri, lambda d: where(d) == moved)) == moved
+
+
 @pytest.mark.slow  # waits for the debounced diagnostics: not in make test-fast
 @pytest.mark.parametrize("profile", ["visual_studio_code", "neovim"])
 async def test_on_by_default(bare_client, profile):

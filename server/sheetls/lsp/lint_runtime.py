@@ -145,7 +145,7 @@ class LintRuntime:
             return None
         found = self._known(uri, facts)
         if found is None:
-            found = self._keep(uri, facts, self._lint_of(facts).findings(facts.lines, *self._target(uri)))
+            found = self._keep(uri, facts, self._lint_of(facts).findings(facts.lines, *self._target(uri), split=True))
         return facts, found
 
     def _known(self, uri: str, facts: Any) -> Optional[List[Finding]]:
@@ -194,7 +194,7 @@ class LintRuntime:
                     return None
                 found = self._known(uri, facts)
                 if found is None:
-                    steps = self._lint_of(facts).steps(facts.lines, *self._target(uri))
+                    steps = self._lint_of(facts).steps(facts.lines, *self._target(uri), split=True)
                     found = await self._in_slices(steps, uri, facts, background)
                 if found is not None:  # (None: the document changed meanwhile; its next version)
                     return facts, self._keep(uri, facts, found)
