@@ -34,7 +34,7 @@ def marked(text: str) -> Tuple[List[str], int, int]:
 
 def big_class(methods: int, extra: str = "") -> str:
     """A module with one class `Big` of `methods` async methods (4 lines each) and `extra` at
-    its end: past docmodel.BIG_BLOCK lines, it is parsed a statement of its body at a time."""
+    its end: past BIG_BLOCK lines (pysource), it is parsed a statement of its body at a time."""
     body = "".join(
         f"    async def m{i}(self, host):\n        r, w = await asyncio.open_connection(host, {i})\n"
         f"        await w.drain()\n\n"

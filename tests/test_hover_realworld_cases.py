@@ -22,7 +22,7 @@ from lsprotocol import types
 
 from core_support import carried_and_fresh_answers, hover_answers, line_edits
 from lsp_helpers import open_doc, split_cursor, utf16_col
-from sheetls import docmodel
+from sheetls import bigclass, docmodel
 from sheetls.docmodel import DocumentModel
 from sheetls.loader import builtin_sheet_path, load_pack
 
@@ -646,8 +646,8 @@ def test_a_big_class_parsed_a_statement_at_a_time_answers_like_the_whole_class(e
     parts = hover_answers(lines, step=2)
     big_block = docmodel.BIG_BLOCK
     try:
-        docmodel.BIG_BLOCK = 10**6  # no block is big: the class is parsed whole
+        docmodel.BIG_BLOCK = bigclass.BIG_BLOCK = 10**6  # no block is big: the class is parsed whole
         whole = hover_answers(lines, step=2)  # a fresh model
     finally:
-        docmodel.BIG_BLOCK = big_block
+        docmodel.BIG_BLOCK = bigclass.BIG_BLOCK = big_block
     assert parts == whole

@@ -27,10 +27,10 @@ from dataclasses import dataclass
 from typing import Callable, List, Optional, Sequence, Tuple
 
 from sheetls.apifacts import ApiFacts, ApiName, builtin_facts, normalize
-from sheetls.docmodel import BIG_BLOCK, DocumentModel, VersionModel  # noqa: F401 (BIG_BLOCK: tests)
+from sheetls.docmodel import DocumentModel, VersionModel
 from sheetls.evaluate import binding_value, evaluate, member
 from sheetls.pyimports import Imports, scan_imports
-from sheetls.pysource import IDENT, in_string_or_comment, indent, scan, scan_blocks, skeleton  # noqa: F401
+from sheetls.pysource import BIG_BLOCK, IDENT, in_string_or_comment, indent, scan, scan_blocks, skeleton  # noqa: F401
 from sheetls.regions import Region
 from sheetls.repair import repair_parse  # noqa: F401 (tests)
 from sheetls.scopes import lookup, scopes_at_line

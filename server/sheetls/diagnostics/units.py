@@ -12,7 +12,8 @@ from dataclasses import dataclass, field
 from typing import Dict, FrozenSet, List, Optional, Sequence, Set, Tuple
 
 from sheetls.diagnostics.findings import Finding
-from sheetls.docmodel import BIG_BLOCK, VersionModel
+from sheetls.docmodel import VersionModel
+from sheetls.pysource import BIG_BLOCK
 from sheetls.regions import Region
 from sheetls.repair import ALIAS_POSITIONS
 
