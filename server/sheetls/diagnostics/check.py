@@ -12,6 +12,7 @@ from sheetls.diagnostics.blocking import BLOCKING_IO, SLEEP, SUBPROCESS, WAITS, 
 from sheetls.diagnostics.findings import Edit, Finding, Fix
 from sheetls.diagnostics.incremental import DocumentLint
 from sheetls.diagnostics.rules import RULES
+from sheetls.diagnostics.units import CHILD_FIELDS
 from sheetls.docmodel import DocumentModel, VersionModel
 from sheetls.pyimports import Imports, import_site, scan_imports
 from sheetls.regions import Region
@@ -170,26 +171,6 @@ class _Source:
         return qualified, [Edit(site.line, 0, site.line, 0, text)]
 
 
-class _ChildFields(Dict[type, Tuple[str, ...]]):
-    """A node type -> the fields of it that may hold nodes, in ast's order (filled as types are
-    met; () for what is not a node: a name, a number, None)."""
-
-    def __missing__(self, kind: type) -> Tuple[str, ...]:
-        fields: Tuple[str, ...] = ()
-        if issubclass(kind, ast.AST) and kind is not ast.Constant:  # (a Constant's value: a Python value)
-            fields = tuple(f for f in kind._fields if f not in _NO_CHILDREN)
-        self[kind] = fields
-        return fields
-
-
-# Fields that hold no node with anything to check: names and numbers, and the shared context and
-# operator nodes (`ctx` of every Name, `op` of every BinOp), as units.names_of skips them.
-_NO_CHILDREN = frozenset(
-    ("ctx", "op", "ops", "id", "attr", "arg", "asname", "module", "level", "kind", "conversion", "is_async")
-)
-_CHILD_FIELDS = _ChildFields()
-
-
 class _Checker(BlockingChecks):
     """The rules over the nodes it visits: a whole module, or one unit of it (incremental.py:
     a top-level statement, a class's header, a statement of a class's body), whose nodes'
@@ -226,14 +207,14 @@ class _Checker(BlockingChecks):
     def generic_visit(self, node: ast.AST) -> None:
         """The node's children visited in turn (each with its handler, or its own children)."""
         handlers = self._handlers
-        for field in _CHILD_FIELDS[type(node)]:
+        for field in CHILD_FIELDS[type(node)]:
             value: Any = getattr(node, field, None)
             for child in value if isinstance(value, list) else (value,):
                 kind = type(child)
                 handler = handlers.get(kind)
                 if handler is not None:
                     handler(self, child)
-                elif _CHILD_FIELDS[kind]:
+                elif CHILD_FIELDS[kind]:
                     self.generic_visit(child)
 
     # --- context ---------------------------------------------------------------------------------

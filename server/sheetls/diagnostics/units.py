@@ -286,7 +286,22 @@ def parse_chunk(lines: Sequence[str], start: int, end: int, member_indent: Optio
 _NO_CHILDREN = frozenset(
     ("ctx", "op", "ops", "id", "attr", "arg", "asname", "module", "level", "kind", "conversion", "is_async")
 )
-_CHILD_FIELDS: Dict[type, Tuple[str, ...]] = {}
+
+
+class _ChildFields(Dict[type, Tuple[str, ...]]):
+    """A node type -> the fields of it that may hold nodes worth a walk, in ast's order (filled as
+    types are met; () for what is not a node: a name, a number, None, and for a Constant, whose
+    value is a Python value). names_of's walk and the rule checker's (check.py) read it."""
+
+    def __missing__(self, kind: type) -> Tuple[str, ...]:
+        fields: Tuple[str, ...] = ()
+        if issubclass(kind, ast.AST) and kind is not ast.Constant:
+            fields = tuple(f for f in kind._fields if f not in _NO_CHILDREN)
+        self[kind] = fields
+        return fields
+
+
+CHILD_FIELDS = _ChildFields()
 
 
 def names_of(nodes: List[ast.AST], parents: Dict[int, ast.AST]) -> Tuple[FrozenSet[str], FrozenSet[str], bool]:
@@ -300,10 +315,7 @@ def names_of(nodes: List[ast.AST], parents: Dict[int, ast.AST]) -> Tuple[FrozenS
     stack = list(nodes)
     while stack:
         n = stack.pop()
-        fields = _CHILD_FIELDS.get(type(n))
-        if fields is None:
-            fields = _CHILD_FIELDS[type(n)] = tuple(f for f in n._fields if f not in _NO_CHILDREN)
-        for name in fields:
+        for name in CHILD_FIELDS[type(n)]:
             value = getattr(n, name, None)
             if isinstance(value, ast.AST):
                 parents[id(value)] = n
