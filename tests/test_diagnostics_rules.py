@@ -55,6 +55,7 @@ def test_sleep_found(src):
         "import asyncio\nasync def f():\n    await asyncio.sleep(1)\n",
         "from time import sleep\nasync def f():\n    def sleep(x): pass\n    sleep(1)\n",  # shadowed
         "import time\nasync def f(time):\n    time.sleep(1)\n",  # a parameter shadows the module
+        "import time as t\nfor t in [1]:\n    pass\nasync def f():\n    t.sleep(1)\n",  # a loop rebinds it
         "async def f():\n    time.sleep(1)\n",  # never imported
         "import time\ntime.sleep(1)\n",  # module level
         "import time\nasync def f():\n    time.sleep(1)  # noqa: SHEET101\n",
