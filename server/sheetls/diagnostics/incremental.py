@@ -41,7 +41,6 @@ from typing import (
     Callable,
     Counter,
     Dict,
-    FrozenSet,
     Generator,
     Iterator,
     List,
@@ -402,18 +401,14 @@ class DocumentLint:
         # that looked one of them up: 3 more units for a keystroke in asyncio's staggered_race)
         body_only = {u.start for u in checked if change is not None and u.header_above(change[0])}
 
-        def seen_through(u: Unit) -> FrozenSet[str]:
-            idents = u.idents  # (computes `own` too)
-            return u.own if u.start in body_only and u.own is not None else idents
-
         def mark(u: Unit) -> None:
-            changed.update(seen_through(u))
+            changed.update(u.seen_through(u.start in body_only))
             u.found = None
             if u.kind == "head":
                 heads_changed.add(u.block)
 
-        for u in removed:
-            changed.update(seen_through(u))
+        for u in removed:  # (the old version of a function edited in its body alone: at the same start)
+            changed.update(u.seen_through(u.start in body_only))
         for u in checked:
             mark(u)
         found = handlers(model)
@@ -472,8 +467,7 @@ class DocumentLint:
             nodes = u.current_nodes()
             checker = self.engine.checker(src, python, bound)
             if u.parents is None:  # (a unit checked again for what another changed: walked now)
-                u.parents = {}
-                names_of(nodes, u.parents)
+                _name(u)
             checker.parents = u.parents
             src.unit_region = u.region  # (None unless its nodes are the resolver's: units.share_parse)
             for node in nodes:

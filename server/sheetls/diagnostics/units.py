@@ -80,6 +80,12 @@ class Unit:
                 self._idents = frozenset(_IDENT.findall("\n".join(self.lines)))
         return self._idents
 
+    def seen_through(self, body_edited: bool) -> FrozenSet[str]:
+        """The names through which other units can see this one (idents); for a function whose
+        body alone was edited, its name and globals (`own`)."""
+        idents = self.idents  # (computes `own` too)
+        return self.own if body_edited and self.own is not None else idents
+
     def header_above(self, line: int) -> bool:
         """A function whose header (decorators, signature, up to the line its body starts on)
         lies wholly above 0-based `line`: an edit from `line` on is an edit of its body alone."""

@@ -24,7 +24,7 @@ import re
 import time
 import traceback
 import weakref
-from typing import TYPE_CHECKING, Any, Dict, Generator, List, Optional, Sequence, Set, Tuple
+from typing import TYPE_CHECKING, Any, Dict, Generator, List, Optional, Sequence, Tuple
 from urllib.parse import unquote
 
 from lsprotocol import types
@@ -73,7 +73,6 @@ class LintRuntime:
         # per open document (gone with it): its findings kept per statement between versions, so
         # a keystroke rechecks the statement it edited (diagnostics/incremental.py)
         self.linted: weakref.WeakKeyDictionary[Any, DocumentLint] = weakref.WeakKeyDictionary()
-        self.frozen: Set[str] = set()  # keys of the documents whose first check ended in gc.freeze()
 
     @property
     def pull(self) -> bool:
@@ -131,11 +130,10 @@ class LintRuntime:
         self.locks.pop(key, None)
         self.uris.pop(key, None)
         self.reports.pop(key, None)
-        if key in self.frozen:  # what it left in reference cycles is the collector's again (_settle)
-            self.frozen.clear()
-            gc.unfreeze()
-        if self.published.pop(key, None) is not None and not self.pull:
-            self.server.text_document_publish_diagnostics(types.PublishDiagnosticsParams(uri=uri, diagnostics=[]))
+        if self.published.pop(key, None) is not None:  # it was checked (and frozen after: _settle)
+            gc.unfreeze()  # what it left in reference cycles is the collector's again
+            if not self.pull:
+                self.server.text_document_publish_diagnostics(types.PublishDiagnosticsParams(uri=uri, diagnostics=[]))
 
     def findings(self, uri: str) -> Optional[Tuple[Any, List[Finding]]]:
         """(facts, findings) of the document's current version, checked now (all at once) if
@@ -159,19 +157,18 @@ class LintRuntime:
         self.published[key] = (facts.revision, found)
         self.uris[key] = uri
         if first:
-            self._settle(key)
+            self._settle()
         return found
 
-    def _settle(self, key: str) -> None:
+    def _settle(self) -> None:
         """After a document's first check. What it built lives as long as the document (its
         units, their findings, the resolver's model: ~100,000 objects at 10,000 lines), and the
         collector's full pass walked all of it every few hundred keystrokes while the user typed
         (35-55 ms each time, every ~600 keystrokes at 10,000 lines). gc.freeze() takes what is
         alive now out of the collector's walks (at no cost: it moves two lists); closing a
         checked document gives it all back (gc.unfreeze in close), so that what the document
-        leaves in reference cycles is collected. A document opened later is frozen after its
-        own first check."""
-        self.frozen.add(key)
+        leaves in reference cycles is collected (and what the others hold frozen again after
+        their next first check)."""
         gc.freeze()
 
     def _target(self, uri: str) -> Tuple[Optional[str], Tuple[int, int]]:
