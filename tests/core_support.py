@@ -5,6 +5,8 @@ edits answers like a fresh one (test_hover_edits, test_hover_realworld_cases).""
 
 from __future__ import annotations
 
+import ast
+import random
 from typing import Dict, List, Optional, Sequence, Tuple
 
 from hypothesis import strategies as st
@@ -14,6 +16,7 @@ from sheetls.docmodel import DocumentModel, VersionModel
 from sheetls.index import SheetIndex
 from sheetls.loader import builtin_sheet_path, load_pack
 from sheetls.profile import ClientProfile
+from sheetls.regions import RegionCache
 
 SHEET = load_pack(builtin_sheet_path()).sheet
 INDEX = SheetIndex.build([SHEET])
@@ -140,3 +143,50 @@ def lint_units_and_findings(lines: List[str], chunk_lines: int, monkeypatch) -> 
     doc = document_lint()
     found = doc.findings(list(lines), python=(3, 11))
     return [(u.start, u.end, u.kind, u.lines) for u in doc.units or []], found
+
+
+# --- keystrokes a user types inside functions, and the resolver's parsed blocks after them
+def assignment_sites(lines: List[str]) -> List[int]:
+    """Lines of one-line assignments to a name inside a function (a keystroke after the name)."""
+    tree = ast.parse("\n".join(lines))
+    return [
+        stmt.lineno - 1
+        for node in ast.walk(tree)
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))
+        for stmt in node.body
+        if isinstance(stmt, ast.Assign) and isinstance(stmt.targets[0], ast.Name) and stmt.lineno == stmt.end_lineno
+    ]
+
+
+def keystroke(lines: List[str], rng: random.Random) -> bool:
+    """An `x` typed after an assigned name or a function's name (its unit and the one before are
+    parsed again), a line put in or taken out above a statement (False: the file has no
+    assignment in a function to type at)."""
+    sites = assignment_sites(lines)
+    if not sites:
+        return False
+    i = rng.choice(sites)
+    kind = rng.choice(["type", "type", "def", "insert", "drop"])
+    defs = [k for k, t in enumerate(lines) if t.lstrip().startswith("def ") and "(" in t]
+    if kind == "def" and defs:
+        k = rng.choice(defs)
+        lines[k] = lines[k].replace("(", "x(", 1)
+    elif kind == "type":
+        name_end = len(lines[i]) - len(lines[i].lstrip()) + len(lines[i].split("=")[0].strip())
+        lines[i] = lines[i][:name_end] + "x" + lines[i][name_end:]
+    elif kind == "insert":
+        lines.insert(i, lines[i][: len(lines[i]) - len(lines[i].lstrip())] + "# a comment")
+    elif lines[i - 1].strip() == "" or lines[i - 1].strip().startswith("#"):
+        del lines[i - 1]
+    return True
+
+
+def blocks_as_parsed(cache: RegionCache) -> None:
+    """Every block in the resolver's cache equals a fresh parse of its text at its place."""
+    for (place, text), region in cache.entries.items():
+        start, class_start = place if isinstance(place, tuple) else (place, None)
+        fresh = RegionCache().region(start, text.split("\n"), class_start)
+        where = f"the block at line {start} (class at {class_start})"
+        assert region.tree is not None and fresh.tree is not None, where
+        assert ast.dump(region.tree, include_attributes=True) == ast.dump(fresh.tree, include_attributes=True), where
+        assert (region.blanked, region.class_start) == (fresh.blanked, fresh.class_start), where

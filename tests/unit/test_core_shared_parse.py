@@ -6,14 +6,13 @@ what its own parse of that text at that place gives, node for node and position 
 
 from __future__ import annotations
 
-import ast
 import random
 import sysconfig
 from pathlib import Path
-from typing import List
 
 import pytest
 
+from core_support import blocks_as_parsed, keystroke
 from sheetls.diagnostics.check import check, document_lint
 from sheetls.regions import RegionCache
 from sheetls.repair import ALIAS_POSITIONS
@@ -23,47 +22,6 @@ STDLIB = Path(sysconfig.get_paths()["stdlib"])
 FILES = [STDLIB / "asyncio" / n for n in ("tasks.py", "base_events.py", "unix_events.py")]
 FILES += [STDLIB / "test" / "test_asyncio" / "test_streams.py"]
 PY = (3, 11)
-
-
-def _sites(lines: List[str]) -> List[int]:
-    """Lines of one-line assignments to a name inside a function (a keystroke after the name)."""
-    tree = ast.parse("\n".join(lines))
-    return [
-        stmt.lineno - 1
-        for node in ast.walk(tree)
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))
-        for stmt in node.body
-        if isinstance(stmt, ast.Assign) and isinstance(stmt.targets[0], ast.Name) and stmt.lineno == stmt.end_lineno
-    ]
-
-
-def _keystroke(lines: List[str], rng: random.Random) -> None:
-    """An `x` typed after an assigned name or a function's name (its unit and the one before are
-    parsed again), a line put in or taken out above a statement."""
-    i = rng.choice(_sites(lines))
-    kind = rng.choice(["type", "type", "def", "insert", "drop"])
-    if kind == "def":
-        defs = [k for k, t in enumerate(lines) if t.lstrip().startswith("def ") and "(" in t]
-        k = rng.choice(defs)
-        lines[k] = lines[k].replace("(", "x(", 1)
-    elif kind == "type":
-        name_end = len(lines[i]) - len(lines[i].lstrip()) + len(lines[i].split("=")[0].strip())
-        lines[i] = lines[i][:name_end] + "x" + lines[i][name_end:]
-    elif kind == "insert":
-        lines.insert(i, lines[i][: len(lines[i]) - len(lines[i].lstrip())] + "# a comment")
-    elif lines[i - 1].strip() == "" or lines[i - 1].strip().startswith("#"):
-        del lines[i - 1]
-
-
-def _as_parsed(cache: RegionCache) -> None:
-    """Every block in the resolver's cache equals a fresh parse of its text at its place."""
-    for (place, text), region in cache.entries.items():
-        start, class_start = place if isinstance(place, tuple) else (place, None)
-        fresh = RegionCache().region(start, text.split("\n"), class_start)
-        where = f"the block at line {start} (class at {class_start})"
-        assert region.tree is not None and fresh.tree is not None, where
-        assert ast.dump(region.tree, include_attributes=True) == ast.dump(fresh.tree, include_attributes=True), where
-        assert (region.blanked, region.class_start) == (fresh.blanked, fresh.class_start), where
 
 
 @pytest.mark.skipif(not ALIAS_POSITIONS, reason="before 3.10 the resolver parses for itself (import positions)")
@@ -84,7 +42,7 @@ def test_the_resolver_holds_what_its_own_parse_gives(path, monkeypatch):
     doc = document_lint()
     doc.findings(list(lines), python=PY)
     for round_ in range(60):
-        _keystroke(lines, rng)
+        keystroke(lines, rng)
         steps = doc.steps(list(lines), python=PY)
         for _ in range(rng.choice([1, 2, 3, 4, 10**6])):  # sometimes stopped between two units' checks
             try:
@@ -92,11 +50,11 @@ def test_the_resolver_holds_what_its_own_parse_gives(path, monkeypatch):
             except StopIteration:
                 break
         steps.close()
-        _as_parsed(doc.model.regions)
+        blocks_as_parsed(doc.model.regions)
         if round_ % 10 == 9:
             assert doc.findings(list(lines), python=PY) == check("\n".join(lines), python=PY)
     assert doc.findings(list(lines), python=PY) == check("\n".join(lines), python=PY)
-    _as_parsed(doc.model.regions)
+    blocks_as_parsed(doc.model.regions)
     wanted = ("member",) if path.name != "tasks.py" else ("top",)
     assert all(seeded[kind] > 5 for kind in wanted), seeded
 
@@ -121,4 +79,4 @@ def test_a_unit_left_unchecked_is_parsed_again_when_it_moves():
     lines.insert(0, "# a line above")
     assert doc.findings(list(lines), python=PY) == check("\n".join(lines), python=PY)
     assert any(place == 5 for place, _ in doc.model.regions.entries)  # (still there to be compared)
-    _as_parsed(doc.model.regions)
+    blocks_as_parsed(doc.model.regions)
