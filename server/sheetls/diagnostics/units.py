@@ -151,9 +151,11 @@ def share_parse(u: Unit, model: VersionModel) -> None:
     if head is None or u.start <= head.head_end:
         return
     child = model.child_at(k, u.start, head)
+    if (child.start, child.end) != (u.start, u.end) or child.end - child.start > BIG_BLOCK:
+        return
     header = model.region(k).tree  # the class's header lines alone (kept while they stay)
     cls = header.body[0] if header is not None and header.body else None
-    if (child.start, child.end) != (u.start, u.end) or child.end - child.start > BIG_BLOCK or cls is None:
+    if cls is None:
         return
     whole = copy.copy(cls)  # (the header's nodes are shared: nothing moves a parsed block's nodes)
     whole.body = list(u.nodes)  # type: ignore[attr-defined]
